@@ -1,0 +1,25 @@
+"""The one manifest schema every corpus loader produces.
+
+A manifest is a pandas DataFrame with one row per clip. The required columns are
+fixed so that folds, features and training never need to know which corpus they
+are looking at; loaders may add corpus-specific columns after them.
+"""
+
+from __future__ import annotations
+
+#: Required columns, in this order, for every corpus.
+MANIFEST_COLUMNS = ("utt_id", "path", "corpus", "language", "speaker", "gender", "emotion")
+
+#: Canonical gender labels (lower case). Gender codings differ between the corpora's
+#: own files (e.g. Male=1 in CREMA-D, even actor = female in RAVDESS); loaders map to these.
+GENDERS = ("female", "male")
+
+#: Canonical emotion names. Loaders map each corpus's own codes onto these names and
+#: raise (naming the file) on a code they do not know.
+EMOTIONS = (
+    "neutral", "angry", "happy", "sad", "fear", "disgust",
+    "surprise", "calm", "frustrated", "excited", "other",
+)
+
+#: The six emotions of CREMA-D and of the embedded synthetic corpus.
+SIX_EMOTIONS = ("neutral", "angry", "happy", "sad", "fear", "disgust")
