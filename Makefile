@@ -1,0 +1,53 @@
+# One-command entry points. `make book` and `make test` each set up everything they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.camulenet-installed
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+
+.PHONY: setup data book book-html test smoke sync bench clean help
+
+help:
+	@echo "make book   - set up .venv, build the embedded corpus, execute all notebooks, build the HTML book"
+	@echo "make test   - set up .venv, run pytest (package tests + nbval smoke runs of every notebook)"
+	@echo "make sync   - re-sync notebooks/*.ipynb from their Jupytext .py sources"
+	@echo "make bench  - feature and training benchmarks (print figures)"
+
+# torch first: 2.13.0 installs the CPU build from local disk; anything that pulls another
+# torch would download several GB. openai-whisper goes in without deps to avoid triton.
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps openai-whisper==20250625
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+setup: $(STAMP)
+
+data: setup
+	$(PY) -m data_prep.synthetic
+
+sync: setup
+	$(VENV)/bin/jupytext --sync notebooks/*.py
+
+# Execute every notebook with papermill into book/, then build HTML with warnings as errors.
+book: setup data
+	$(PY) scripts/build_book.py
+
+book-html: setup
+	$(PY) scripts/build_book.py --no-execute
+
+# Package tests, then every notebook executed by nbval in smoke mode (CAMULENET_SMOKE=1
+# makes each notebook use the small corpus and few epochs; cells must run without error).
+test: setup
+	CAMULENET_SMOKE=1 $(PY) -m pytest tests notebooks --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+bench: setup
+	$(PY) scripts/bench_features.py
+	$(PY) scripts/bench_training.py
+
+clean:
+	rm -rf _build book/*.ipynb build

@@ -1,0 +1,79 @@
+"""Execute every notebook with papermill into book/, then build the HTML book.
+
+The book itself never executes code (``execute_notebooks: off``): what a reader sees is
+exactly what this script ran. Run times per notebook go to book/_timings.json for the
+appendix. Usage: python scripts/build_book.py [--smoke] [--no-execute] [--only 03_features]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = REPO / "notebooks"
+BOOK = REPO / "book"
+
+
+def notebook_order() -> list[Path]:
+    """Chapters in the order of _toc.yml (their file names sort that way)."""
+    return sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def hide_injected_parameters(path: Path) -> None:
+    """Papermill's injected-parameters cell is noise for a reader: remove it from the page."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+    nbformat.write(nb, path)
+
+
+def execute(names: list[str] | None, smoke: bool) -> None:
+    timings_path = BOOK / "_timings.json"
+    timings = json.loads(timings_path.read_text()) if timings_path.exists() else {}
+    for src in notebook_order():
+        if names and not any(src.stem.startswith(n) for n in names):
+            continue
+        dst = BOOK / src.name
+        print(f"== executing {src.name} -> {dst.relative_to(REPO)}", flush=True)
+        t0 = time.perf_counter()
+        pm.execute_notebook(
+            str(src), str(dst), parameters={"smoke": smoke}, kernel_name="python3",
+            cwd=str(NOTEBOOKS), progress_bar=False, log_output=False,
+        )
+        timings[src.stem] = round(time.perf_counter() - t0, 1)
+        hide_injected_parameters(dst)
+        print(f"   {src.stem}: {timings[src.stem]} s", flush=True)
+        timings_path.write_text(json.dumps(timings, indent=2) + "\n")
+
+
+def build_html() -> None:
+    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(REPO), "--warningiserror",
+           "--keep-going", "--builder", "html"]
+    print("==", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True, cwd=REPO)
+    print(f"Book: {REPO / '_build' / 'html' / 'index.html'}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--smoke", action="store_true", help="tiny data, few epochs (seconds per notebook)")
+    ap.add_argument("--no-execute", action="store_true", help="only build HTML from book/*.ipynb")
+    ap.add_argument("--only", nargs="*", help="execute only notebooks whose name starts with these")
+    args = ap.parse_args()
+    if not args.no_execute:
+        execute(args.only, args.smoke)
+    build_html()
+
+
+if __name__ == "__main__":
+    main()
