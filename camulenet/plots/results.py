@@ -1,0 +1,82 @@
+"""Plots of results across folds and systems (chapters 6 and 8)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from sklearn.metrics import confusion_matrix
+
+from camulenet.results_table import METRICS, _order
+
+
+def plot_fold_spread(results: pd.DataFrame, metrics=("accuracy", "balanced_accuracy", "f1_weighted")):
+    """One panel per metric: a dot per fold, lines joining the same fold across systems."""
+    systems = _order(results.system.unique())
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 4.2), sharey=True,
+                             constrained_layout=True)
+    for ax, m in zip(np.atleast_1d(axes), metrics):
+        wide = results.pivot_table(index="fold", columns="system", values=m)[systems]
+        x = np.arange(len(systems))
+        for _, row in wide.iterrows():
+            ax.plot(x, row.values, color="0.8", lw=0.8, zorder=1)
+        sns.stripplot(data=results, x="system", y=m, order=systems, ax=ax, size=5, jitter=False, zorder=2)
+        sns.pointplot(data=results, x="system", y=m, order=systems, ax=ax, color="k", markers="_",
+                      linestyles="none", errorbar="sd", zorder=3)
+        ax.set(title=METRICS.get(m, m), xlabel="", ylabel="score on unseen speakers")
+        ax.tick_params(axis="x", rotation=35)
+        for lab in ax.get_xticklabels():
+            lab.set_ha("right")
+    return fig
+
+
+def plot_confusions(predictions: pd.DataFrame, labels=None):
+    """Row-normalised confusion matrices summed over folds, one per system."""
+    systems = _order(predictions.system.unique())
+    labels = labels or sorted(predictions["true"].unique())
+    n = len(systems)
+    cols = min(n, 2)
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.4 * rows), constrained_layout=True, squeeze=False)
+    for ax, s in zip(axes.flat, systems):
+        p = predictions[predictions.system == s]
+        cm = confusion_matrix(p["true"], p["pred"], labels=labels, normalize="true")
+        sns.heatmap(cm, annot=True, fmt=".2f", cmap="Blues", vmin=0, vmax=1, cbar=False,
+                    xticklabels=labels, yticklabels=labels, ax=ax)
+        ax.set(title=s, xlabel="predicted", ylabel="true")
+    for ax in axes.flat[n:]:
+        ax.axis("off")
+    return fig
+
+
+def plot_group_accuracy(acc: pd.DataFrame):
+    """Accuracy per language and per gender, a bar per system."""
+    fig, axes = plt.subplots(1, acc["by"].nunique(), figsize=(11, 3.8), constrained_layout=True,
+                             gridspec_kw={"width_ratios": list(acc.groupby("by", sort=False)["value"].nunique())})
+    for ax, (by, part) in zip(np.atleast_1d(axes), acc.groupby("by", sort=False)):
+        sns.barplot(data=part, x="value", y="accuracy", hue="system", hue_order=_order(part.system.unique()), ax=ax)
+        ax.set(title=f"accuracy by {by}", xlabel="", ylim=(0, 1))
+        if ax is not np.atleast_1d(axes)[-1]:
+            ax.get_legend().remove()
+        else:
+            ax.legend(fontsize=7, loc="lower right")
+    return fig
+
+
+def plot_deltas_vs_paper(deltas: pd.DataFrame):
+    """Each system's gap to CAMuLeNet: ours (synthetic) beside the paper's per-corpus gaps."""
+    ours_col = next(c for c in deltas.columns if c.startswith("synthetic"))
+    corpus_cols = [c for c in deltas.columns if c.startswith("paper ") and "mean" not in c]
+    d = deltas.dropna(subset=[ours_col]).drop(index="CAMuLeNet", errors="ignore")
+    long = d[corpus_cols].reset_index().melt(id_vars="system", var_name="corpus", value_name="delta")
+    fig, ax = plt.subplots(figsize=(8, 0.9 + 0.7 * len(d)), constrained_layout=True)
+    sns.stripplot(data=long, y="system", x="delta", order=list(d.index), color="0.55", size=6,
+                  ax=ax, label="paper, one dot per corpus")
+    ax.scatter(d[ours_col], range(len(d)), marker="D", s=70, color="C3", zorder=3, label="synthetic (ours)")
+    ax.axvline(0, color="k", lw=0.8)
+    handles, labels = ax.get_legend_handles_labels()
+    uniq = dict(zip(labels, handles))
+    ax.legend(uniq.values(), uniq.keys(), fontsize=8, loc="lower left")
+    ax.set(xlabel="accuracy minus CAMuLeNet's", ylabel="", title="What each component adds")
+    return fig

@@ -1,0 +1,74 @@
+"""Tables of results: our folds laid out like the paper's Table 1, and the paper beside it.
+
+``results`` is the runner's tidy table: one row per system x fold with metric columns
+(accuracy = WA, balanced_accuracy = UA, f1_weighted = WF1, f1_macro = MF1,
+gender_accuracy). ``predictions`` has one row per system x test utterance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+#: Our metric columns and the names the book prints for them.
+METRICS = {"accuracy": "WA", "balanced_accuracy": "UA", "f1_weighted": "WF1", "f1_macro": "MF1",
+           "gender_accuracy": "gender acc."}
+
+#: Row order of Table 1 (systems we do not run are simply absent).
+SYSTEM_ORDER = ["Wav2Vec2.0", "HuBERT", "WavLM", "Whisper-Base", "Whisper-Medium", "CAMuLeNet",
+                "CAMuLeNet w/o multitask", "CAMuLeNet w/o co-attention & multitask"]
+
+
+def _order(systems) -> list[str]:
+    known = [s for s in SYSTEM_ORDER if s in set(systems)]
+    return known + sorted(set(systems) - set(known))
+
+
+def results_like_table1(results: pd.DataFrame) -> pd.DataFrame:
+    """'mean ± sd' over folds for each system (rows) and metric (columns)."""
+    cols = [c for c in METRICS if c in results.columns]
+    g = results.groupby("system")[cols]
+    mean, sd = g.mean(), g.std(ddof=1)
+    table = pd.DataFrame(index=_order(mean.index))
+    for c in cols:
+        table[METRICS[c]] = [("–" if np.isnan(mean.loc[s, c]) else
+                              f"{mean.loc[s, c]:.3f} ± {0.0 if np.isnan(sd.loc[s, c]) else sd.loc[s, c]:.3f}")
+                             for s in table.index]
+    table.index.name = "system"
+    return table
+
+
+def ablation_deltas(results: pd.DataFrame, paper: pd.DataFrame, metric: str = "WA",
+                    reference: str = "CAMuLeNet") -> pd.DataFrame:
+    """Each system's score minus the reference system's, ours beside the paper's.
+
+    Absolute numbers on different corpora are not comparable; the gaps between systems
+    (what each component adds) are what a reproduction on another corpus can check.
+    """
+    ours_col = {"WA": "accuracy", "WF1": "f1_weighted"}[metric]
+    ours = results.groupby("system")[ours_col].mean()
+    p = paper.set_index("system")[[c for c in paper.columns if c.endswith(f"_{metric}")]]
+    p.columns = [c.removesuffix(f"_{metric}") for c in p.columns]
+    p_delta = p.sub(p.loc[reference], axis=1)
+    out = pd.DataFrame(index=_order(set(ours.index) | set(p.index)))
+    out[f"synthetic (ours) Δ{metric}"] = ours.sub(ours[reference]).reindex(out.index)
+    out[f"paper mean Δ{metric}"] = p_delta.mean(axis=1).reindex(out.index)
+    for corpus in p_delta.columns:
+        out[f"paper {corpus}"] = p_delta[corpus].reindex(out.index)
+    out.index.name = "system"
+    return out.round(3)
+
+
+def group_accuracy(predictions: pd.DataFrame, manifest: pd.DataFrame,
+                   by: tuple[str, ...] = ("language", "gender")) -> pd.DataFrame:
+    """Accuracy per system and per value of each manifest column in ``by`` (long form)."""
+    merged = predictions.merge(manifest[["utt_id", *by]], on="utt_id", how="left", validate="many_to_one")
+    merged["correct"] = merged["true"] == merged["pred"]
+    parts = []
+    for col in by:
+        a = merged.groupby(["system", col])["correct"].agg(["mean", "size"]).reset_index()
+        a = a.rename(columns={col: "value", "mean": "accuracy", "size": "clips"})
+        a["by"] = col
+        a["group"] = col + ": " + a["value"].astype(str)
+        parts.append(a)
+    return pd.concat(parts, ignore_index=True)
