@@ -1,0 +1,30 @@
+from camulenet import book
+from camulenet.deviations import DEVIATIONS
+from camulenet.environment import environment_table
+
+
+def test_smoke_switch_from_parameter_and_environment(monkeypatch):
+    monkeypatch.delenv("CAMULENET_SMOKE", raising=False)
+    assert book.settings().smoke is False and book.settings().n_folds == 10
+    assert book.settings(smoke=True).corpus == "synthetic-small"
+    monkeypatch.setenv("CAMULENET_SMOKE", "1")
+    s = book.settings()
+    assert s.smoke and s.n_folds == 2 and s.data_root.name == "smoke"
+    assert book.settings(seed=3, n_folds=4).n_folds == 4
+
+
+def test_paper_table_is_shipped_and_complete():
+    t = book.paper_table1()
+    assert len(t) == 8 and t.loc[t.system == "CAMuLeNet", "CREMA-D_WA"].item() == 0.762
+    long = book.paper_table1_long()
+    assert set(long.metric) == {"WA", "WF1"} and long.corpus.nunique() == 6
+
+
+def test_deviation_entries_are_complete():
+    assert len(DEVIATIONS) >= 10
+    assert all(len(d) == 4 and all(isinstance(x, str) and x for x in d) for d in DEVIATIONS)
+
+
+def test_environment_table_names_torch():
+    t = environment_table()
+    assert t.loc["torch", "value"].startswith("2.")

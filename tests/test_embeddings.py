@@ -1,0 +1,46 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from camulenet.embeddings import as_matrix, cluster_scores, tsne_frame
+from camulenet.ragged import Ragged
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(0)
+    n = 60
+    emotion = np.repeat(["angry", "sad", "happy"], n // 3)
+    speaker = np.tile([f"s{i}" for i in range(6)], n // 6)
+    manifest = pd.DataFrame({"utt_id": [f"u{i}" for i in range(n)], "emotion": emotion, "speaker": speaker,
+                             "gender": "female", "language": "en"})
+    centres = {"angry": 0, "sad": 5, "happy": 10}
+    by_emotion = np.stack([rng.normal(centres[e], 0.3, 8) for e in emotion]).astype(np.float32)
+    noise = rng.normal(0, 1, (n, 8)).astype(np.float32)
+    return manifest, by_emotion, noise
+
+
+def test_as_matrix_orders_rows_and_pools_frames():
+    r = Ragged.from_list([np.ones((2, 3)), np.zeros((1, 3))], ["a", "b"])
+    m = as_matrix(r, ["b", "a"])
+    assert m.shape == (2, 3) and m[0].sum() == 0 and m[1].sum() == 3
+    with pytest.raises(KeyError):
+        as_matrix((["a"], np.ones((1, 3))), ["a", "zz"])
+
+
+def test_cluster_scores_separate_informative_from_noise(data):
+    manifest, good, noise = data
+    ids = list(manifest.utt_id)
+    s = cluster_scores({"good": (ids, good), "noise": (ids, noise)}, manifest)
+    assert s.loc["good", "silhouette: emotion"] > 0.5 > s.loc["noise", "silhouette: emotion"]
+    assert s.loc["good", "5-NN accuracy: emotion"] > 0.95
+    assert s.loc["noise", "5-NN accuracy: emotion"] < 0.7
+
+
+def test_tsne_frame_is_seeded(data):
+    manifest, good, _ = data
+    ids = list(manifest.utt_id)
+    a = tsne_frame({"good": (ids, good)}, manifest, perplexity=10, seed=1)
+    b = tsne_frame({"good": (ids, good)}, manifest, perplexity=10, seed=1)
+    assert len(a) == len(manifest) and set(a.columns) >= {"x", "y", "emotion", "speaker", "space"}
+    np.testing.assert_array_equal(a[["x", "y"]].to_numpy(), b[["x", "y"]].to_numpy())
