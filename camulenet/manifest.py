@@ -1,0 +1,120 @@
+"""Check, save, load and summarise manifests (the one table every corpus loader produces).
+
+See :mod:`camulenet.schema` for the columns. Paths are absolute in memory; on disk a
+manifest CSV stores them relative to its own folder when the audio lives below it, so
+the data folder can be moved or mounted elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from camulenet.schema import EMOTIONS, GENDERS, MANIFEST_COLUMNS
+
+#: Columns always read as strings (speaker "1001" must not become the integer 1001).
+_STR_COLUMNS = ("utt_id", "path", "corpus", "language", "speaker", "gender", "emotion")
+
+
+def _examples(values, n: int = 10) -> str:
+    values = list(values)
+    more = f" ... ({len(values)} in all)" if len(values) > n else ""
+    return ", ".join(map(str, values[:n])) + more
+
+
+def validate_manifest(df: pd.DataFrame, check_files: bool = False) -> pd.DataFrame:
+    """Return ``df`` with the schema columns first; raise ValueError naming any problem.
+
+    Checks: required columns present and non-empty, unique utt_id, genders in
+    ``schema.GENDERS``, emotions in ``schema.EMOTIONS``, one gender and one corpus per
+    speaker, and (``check_files``) that every path exists.
+    """
+    missing = [c for c in MANIFEST_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"manifest is missing required column(s) {missing}; "
+                         f"required, in order: {list(MANIFEST_COLUMNS)}")
+    for col in MANIFEST_COLUMNS:
+        empty = df[col].isna() | (df[col].astype(str).str.strip() == "")
+        if empty.any():
+            rows = df.index[empty].tolist()
+            raise ValueError(f"manifest column {col!r} is empty in {int(empty.sum())} row(s): "
+                             f"index {_examples(rows)}")
+    dup = df["utt_id"][df["utt_id"].duplicated(keep=False)]
+    if len(dup):
+        raise ValueError(f"manifest has duplicated utt_id(s): {_examples(sorted(set(dup)))}")
+    for col, allowed in (("gender", GENDERS), ("emotion", EMOTIONS)):
+        bad = df.loc[~df[col].isin(allowed), col].value_counts()
+        if len(bad):
+            listing = ", ".join(f"{k!r} ({v} clips)" for k, v in bad.items())
+            raise ValueError(f"manifest column {col!r} has value(s) outside schema "
+                             f"{list(allowed)}: {listing}")
+    for col in ("gender", "corpus"):
+        per_speaker = df.groupby("speaker")[col].nunique()
+        mixed = per_speaker.index[per_speaker > 1].tolist()
+        if mixed:
+            raise ValueError(f"speaker(s) with more than one {col}: {_examples(sorted(mixed))}; "
+                             "a speaker id must be unique to one person (prefix it with the corpus)")
+    if check_files:
+        absent = [p for p in df["path"] if not os.path.exists(p)]
+        if absent:
+            raise ValueError(f"{len(absent)} of {len(df)} manifest path(s) do not exist: "
+                             f"{_examples(absent)}; check the corpus root or re-run the loader")
+    extra = [c for c in df.columns if c not in MANIFEST_COLUMNS]
+    out = df[list(MANIFEST_COLUMNS) + extra].copy()
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def save_manifest(df: pd.DataFrame, path) -> Path:
+    """Write ``df`` as CSV; paths below the CSV's folder are stored relative to it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    base = path.parent.resolve()
+    out = validate_manifest(df)
+
+    def rel(p: str) -> str:
+        p_abs = Path(p).resolve() if os.path.isabs(p) else Path(p)
+        try:
+            return p_abs.relative_to(base).as_posix()
+        except ValueError:
+            return str(p)
+
+    out["path"] = [rel(str(p)) for p in out["path"]]
+    out.to_csv(path, index=False)
+    return path
+
+
+def load_manifest(path) -> pd.DataFrame:
+    """Read a manifest CSV; relative paths are made absolute against the CSV's folder."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"manifest {path} not found; build it with the corpus loader "
+                                "(camulenet.corpora.load_corpus) and save_manifest")
+    df = pd.read_csv(path, dtype={c: str for c in _STR_COLUMNS})
+    base = path.parent.resolve()
+    if "path" in df.columns:
+        df["path"] = [p if os.path.isabs(p) else str(base / p) for p in df["path"]]
+    return validate_manifest(df)
+
+
+def summarize(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per corpus: clips, speakers (female/male), languages, emotions, hours."""
+    rows = []
+    for corpus, g in df.groupby("corpus", sort=True):
+        spk_gender = g.groupby("speaker")["gender"].first()
+        row = {
+            "corpus": corpus,
+            "clips": len(g),
+            "speakers": g["speaker"].nunique(),
+            "female_speakers": int((spk_gender == "female").sum()),
+            "male_speakers": int((spk_gender == "male").sum()),
+            "languages": ",".join(sorted(g["language"].unique())),
+            "emotions": g["emotion"].nunique(),
+            "emotion_names": ",".join(e for e in EMOTIONS if e in set(g["emotion"])),
+        }
+        if "duration" in g.columns:
+            row["hours"] = round(float(pd.to_numeric(g["duration"], errors="coerce").sum()) / 3600, 3)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("corpus")

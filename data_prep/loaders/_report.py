@@ -1,0 +1,119 @@
+"""Shared pieces of every corpus loader: layout errors, skip reports, frame assembly.
+
+Loaders never drop a file silently: anything they cannot map (unknown code, name
+that does not follow the corpus's scheme, actor missing from a table) goes into a
+:class:`SkipLog`, which ends up in ``df.attrs["skipped"]``, is warned about, and
+raises under ``strict=True``. Clips left out on purpose by a label selection (e.g.
+IEMOCAP's 4-class set) are counted in ``df.attrs["excluded"]`` instead.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import warnings
+from collections import Counter
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from camulenet.manifest import validate_manifest
+from camulenet.schema import MANIFEST_COLUMNS
+
+#: Audio suffixes a loader accepts (CaFE's 192 kHz edition ships AIFF).
+AUDIO_SUFFIXES = (".wav", ".aiff", ".aif", ".flac")
+
+
+class CorpusLayoutError(FileNotFoundError):
+    """The folder given as a corpus root does not look like that corpus."""
+
+
+class UnknownItemsError(ValueError):
+    """Raised under ``strict=True`` when a loader had to skip files or labels."""
+
+
+class SkippedItemsWarning(UserWarning):
+    """Some files or labels could not be mapped and were left out (see attrs['skipped'])."""
+
+
+class ExcludedLabelsWarning(UserWarning):
+    """A label selection left clips out on purpose (see attrs['excluded'])."""
+
+
+def require(path: Path, corpus: str, what: str, hint: str) -> Path:
+    """Return ``path`` if it exists, else raise naming it and how to fix the layout."""
+    path = Path(path)
+    if not path.exists():
+        raise CorpusLayoutError(f"{corpus}: {path} not found; expected {what}. {hint}")
+    return path
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC; zips made on macOS store 'Colère' decomposed (NFD)."""
+    return unicodedata.normalize("NFC", text)
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def audio_files(folder: Path, recursive: bool = False) -> list[Path]:
+    """Audio files under ``folder`` sorted by path; hidden files (._x, .DS_Store) ignored."""
+    it = folder.rglob("*") if recursive else folder.iterdir()
+    return sorted(p for p in it if p.is_file() and not p.name.startswith(".")
+                  and p.suffix.lower() in AUDIO_SUFFIXES)
+
+
+def other_files(folder: Path, recursive: bool = False) -> list[Path]:
+    """Non-audio, non-hidden files (reported as skipped so nothing vanishes unseen)."""
+    it = folder.rglob("*") if recursive else folder.iterdir()
+    return sorted(p for p in it if p.is_file() and not p.name.startswith(".")
+                  and p.suffix.lower() not in AUDIO_SUFFIXES)
+
+
+class SkipLog:
+    """Collects skipped items and selection exclusions for one loader call."""
+
+    def __init__(self, corpus: str):
+        self.corpus = corpus
+        self.skipped: list[dict] = []
+        self.excluded: Counter = Counter()
+
+    def skip(self, path, reason: str) -> None:
+        self.skipped.append({"path": str(path), "reason": reason})
+
+    def exclude(self, label: str) -> None:
+        self.excluded[str(label)] += 1
+
+    def finish(self, df: pd.DataFrame, strict: bool = False, selection: str = "") -> pd.DataFrame:
+        """Attach the report to ``df.attrs``; warn (or raise when ``strict``)."""
+        df.attrs["skipped"] = list(self.skipped)
+        df.attrs["excluded"] = {k: self.excluded[k] for k in sorted(self.excluded)}
+        if self.skipped:
+            first = "; ".join(f"{Path(s['path']).name}: {s['reason']}" for s in self.skipped[:5])
+            msg = (f"{self.corpus}: skipped {len(self.skipped)} item(s) that could not be "
+                   f"mapped (full list in df.attrs['skipped']). First: {first}")
+            if strict:
+                raise UnknownItemsError(msg + ". Fix or remove them, or load with strict=False.")
+            warnings.warn(msg, SkippedItemsWarning, stacklevel=3)
+        if self.excluded:
+            counts = ", ".join(f"{k} {v}" for k, v in df.attrs["excluded"].items())
+            warnings.warn(f"{self.corpus}: {selection or 'label selection'} kept {len(df)} clips "
+                          f"and excluded {sum(self.excluded.values())} ({counts}); "
+                          "counts in df.attrs['excluded']", ExcludedLabelsWarning, stacklevel=3)
+        return df
+
+
+def build_manifest(rows: Iterable[dict], extra: tuple[str, ...], log: SkipLog) -> pd.DataFrame:
+    """Rows -> manifest with the schema columns first, sorted by utt_id, validated."""
+    columns = list(MANIFEST_COLUMNS) + [c for c in extra if c not in MANIFEST_COLUMNS]
+    df = pd.DataFrame(list(rows), columns=columns)
+    if df.empty:
+        why = "; ".join(f"{Path(s['path']).name}: {s['reason']}" for s in log.skipped[:5])
+        raise CorpusLayoutError(
+            f"{log.corpus}: no clips found that follow the corpus's naming scheme"
+            + (f" ({len(log.skipped)} skipped, e.g. {why})" if why else "")
+            + "; check that root points at the unpacked corpus.")
+    df = df.sort_values("utt_id", kind="stable").reset_index(drop=True)
+    return validate_manifest(df)
