@@ -39,9 +39,13 @@ def load_audio(path, sr: int = 16000, silence_peak: float = SILENCE_PEAK) -> np.
         y, file_sr = sf.read(str(p), dtype="float32", always_2d=True)
     except Exception as exc:  # soundfile raises LibsndfileError/RuntimeError for bad headers
         try:  # formats libsndfile cannot read (e.g. mp3 on old builds): let librosa/audioread try
+            import warnings
+
             import librosa
 
-            y, file_sr = librosa.load(str(p), sr=None, mono=False)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                y, file_sr = librosa.load(str(p), sr=None, mono=False)
             y = np.atleast_2d(y).T.astype(np.float32)
         except Exception:
             raise AudioError(p, f"unreadable or corrupt audio ({type(exc).__name__}: {exc})",

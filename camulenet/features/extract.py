@@ -1,0 +1,143 @@
+"""Resumable, batched feature extraction for a manifest.
+
+Clips are sorted by length (little padding per batch), processed in chunks of
+``shard_size``; each chunk is written as one shard per feature. A rerun skips clips that
+already have every requested feature, so an interrupted job continues where it stopped
+and ends with the same arrays as an uninterrupted one. Clips that cannot be read
+(missing, corrupt, empty, silent) are listed in ``failures.csv`` with a fix hint and
+retried on the next run; none is dropped silently.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from tqdm.auto import tqdm
+
+from camulenet.audio import AudioError, load_audio
+from camulenet.features import spectral
+from camulenet.features.store import FeatureStore
+
+KINDS = ("whisper", "mfcc", "mel")
+SR = 16000
+
+
+def _duration_samples(path: str) -> int:
+    """Length in 16 kHz samples from the header (0 when unreadable: load_audio reports it)."""
+    import soundfile as sf
+
+    try:
+        info = sf.info(path)
+        return int(round(info.frames * SR / info.samplerate))
+    except Exception:
+        return 0
+
+
+def feature_names(kinds=KINDS, pooled=("mean",)) -> list[str]:
+    names = []
+    if "whisper" in kinds:
+        names += ["whisper"] + [f"whisper_{p}" for p in pooled]
+    names += [k for k in ("mfcc", "mel") if k in kinds]
+    return names
+
+
+def extract_features(manifest: pd.DataFrame, store_root, kinds=("whisper", "mfcc", "mel"),
+                     whisper_mode: str = "trimmed", whisper_model="base", preset: str = "cpu",
+                     pooled=("mean",), dtype: str = "float16", batch_size: int = 16,
+                     shard_size: int = 256, device=None, limit: int | None = None,
+                     progress: bool = True, num_threads: int | None = None) -> dict:
+    """Extract ``kinds`` for every clip of ``manifest`` into ``FeatureStore(store_root)``.
+
+    ``whisper_model`` is a name for :func:`load_whisper` or an already loaded Whisper model.
+    ``preset`` names a ``spectral.PRESETS`` entry; with ``paper`` the MFCC input is zero-padded
+    to the longest clip of the whole manifest (recorded in meta.json so reruns agree).
+    Returns a summary: counts done / skipped / failed, seconds, clips/s, per-feature info.
+    """
+    t0 = time.perf_counter()
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise ValueError(f"unknown feature kinds {sorted(unknown)}; choose from {KINDS}")
+    for col in ("utt_id", "path"):
+        if col not in manifest.columns:
+            raise ValueError(f"manifest lacks column {col!r} (see camulenet.schema.MANIFEST_COLUMNS)")
+    if manifest.utt_id.duplicated().any():
+        raise ValueError(f"manifest has duplicate utt_ids: {manifest.utt_id[manifest.utt_id.duplicated()].tolist()[:5]}")
+    if num_threads:
+        torch.set_num_threads(num_threads)
+    pset = spectral.get_preset(preset)
+    store = FeatureStore(store_root)
+    names = feature_names(kinds, pooled)
+    rows = manifest if limit is None else manifest.head(limit)
+    ids, paths = rows.utt_id.astype(str).tolist(), rows.path.astype(str).tolist()
+
+    # Settings must not change under a resumed job: refuse mixing incompatible features.
+    use_whisper = "whisper" in kinds
+    settings = {"whisper_mode": whisper_mode if use_whisper else None,
+                "whisper_model": whisper_model if use_whisper and isinstance(whisper_model, str) else None,
+                "preset": pset.name, "dtype": dtype}
+    meta = store.read_meta()
+    for key, val in settings.items():
+        if meta.get(key) not in (None, val) and val is not None:
+            raise ValueError(f"{store.root} holds features made with {key}={meta[key]!r}, not {val!r}; "
+                             f"use another store_root or delete it")
+    if "mfcc" in kinds and pset.mfcc_pad_to_corpus_max and "mfcc_pad_to" not in meta:
+        meta["mfcc_pad_to"] = max((_duration_samples(p) for p in manifest.path.astype(str)), default=0)
+    meta.update({k: v for k, v in settings.items() if v is not None})
+    store.write_meta(meta)
+    pad_to = meta.get("mfcc_pad_to") if pset.mfcc_pad_to_corpus_max else None
+
+    done = {n: store.done_ids(n) for n in names}
+    todo = [(u, p) for u, p in zip(ids, paths) if any(u not in done[n] for n in names)]
+    skipped = len(ids) - len(todo)
+    todo.sort(key=lambda up: _duration_samples(up[1]))
+
+    encoder = None
+    if "whisper" in kinds and todo:
+        from camulenet.features.whisper_encoder import WhisperEncoder, load_whisper
+
+        model = load_whisper(whisper_model, device=device) if isinstance(whisper_model, str) else whisper_model
+        encoder = WhisperEncoder(model, mode=whisper_mode, device=device, batch_size=batch_size)
+
+    failures: list[dict] = []
+    n_done = 0
+    bar = tqdm(total=len(todo), desc=f"features {','.join(kinds)}", unit="clip", disable=not progress)
+    for start in range(0, len(todo), shard_size):
+        chunk = todo[start:start + shard_size]
+        ok_ids, waves = [], []
+        for u, p in chunk:
+            try:
+                waves.append(load_audio(p, sr=SR))
+                ok_ids.append(u)
+            except AudioError as e:
+                failures.append({"utt_id": u, "path": p, "reason": e.reason, "fix_hint": e.fix})
+            except Exception as e:  # anything else still gets reported, never swallowed silently
+                failures.append({"utt_id": u, "path": p, "reason": f"{type(e).__name__}: {e}",
+                                 "fix_hint": "inspect the file; re-export it as 16 kHz mono WAV"})
+        feats: dict[str, list] = {}
+        if encoder is not None and ok_ids:
+            frames = encoder.encode(waves)
+            feats["whisper"] = frames
+            for how in pooled:
+                feats[f"whisper_{how}"] = [encoder.pool(f, how) for f in frames]
+        if "mfcc" in kinds:
+            feats["mfcc"] = [spectral.mfcc(y, pset, pad_to=pad_to) for y in waves]
+        if "mel" in kinds:
+            feats["mel"] = [spectral.mel(y, pset) for y in waves]
+        for n in names:
+            keep = [i for i, u in enumerate(ok_ids) if u not in done[n]]
+            if keep:
+                store.write_shard(n, [ok_ids[i] for i in keep], [feats[n][i] for i in keep], dtype=dtype)
+        n_done += len(ok_ids)
+        bar.update(len(chunk))
+        store.write_failures(failures)  # progressively, so an interrupted job still reports
+    bar.close()
+    store.write_failures(failures)
+    secs = time.perf_counter() - t0
+    return {"done": n_done, "skipped": skipped, "failed": len(failures), "seconds": secs,
+            "clips_per_s": n_done / secs if secs > 0 else float("nan"),
+            "failures_csv": str(store.failures_path),
+            "features": {n: store.info(n) for n in names if store._shards(n)}}

@@ -1,0 +1,177 @@
+"""Per-corpus feature arrays on disk: sharded .npy files, no pickle.
+
+Layout under ``root`` (one directory per corpus, e.g. ``paths.features_dir("crema-d")``)::
+
+    <name>/shard-000000.values.npy   (sum of frames, *feature_shape), float16 or float32
+    <name>/shard-000000.offsets.npy  (n + 1,) int64
+    <name>/shard-000000.json         {"ids": [...], "dtype", "feature_shape", "n_values"}
+    failures.csv                     utt_id, path, reason, fix_hint (clips that were skipped)
+    meta.json                        extraction settings (so a resumed run uses the same ones)
+
+A shard is written as temp files renamed into place with ``os.replace``; the JSON sidecar
+is renamed last and is the commit marker, so an interrupted write leaves no half shard
+that ``load`` would trust. ``load`` memory-maps single-shard features.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from camulenet.ragged import Ragged
+
+FAILURE_COLUMNS = ("utt_id", "path", "reason", "fix_hint")
+_SHARD_RE = re.compile(r"^shard-(\d{6})\.json$")
+
+
+def _atomic_write_bytes(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as f:
+        write(f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+class FeatureStore:
+    """Sharded ragged feature arrays for one corpus, plus its failure list."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    # -- writing --------------------------------------------------------------------
+    def _shards(self, name: str) -> list[Path]:
+        d = self.root / name
+        if not d.is_dir():
+            return []
+        return sorted(d / f for f in os.listdir(d) if _SHARD_RE.match(f))
+
+    def write_shard(self, name: str, ids: Sequence[str], arrays: Sequence[np.ndarray], dtype=None) -> Path:
+        """Append one shard of clips (``arrays[i]`` is frames x feature for ``ids[i]``).
+
+        ``dtype`` (e.g. "float16") casts the values; default keeps the arrays' dtype.
+        """
+        if len(ids) != len(arrays):
+            raise ValueError(f"{len(ids)} ids but {len(arrays)} arrays for feature {name!r}")
+        if not ids:
+            raise ValueError(f"empty shard for feature {name!r}")
+        arrays = [np.asarray(a) for a in arrays]
+        shapes = {a.shape[1:] for a in arrays}
+        if len(shapes) != 1:
+            raise ValueError(f"feature {name!r}: arrays differ in feature shape {sorted(shapes)}")
+        rag = Ragged.from_list(arrays, [str(i) for i in ids])
+        values = rag.values.astype(dtype or rag.values.dtype, copy=False)
+        if np.issubdtype(values.dtype, np.floating) and not np.all(np.isfinite(values)):
+            raise ValueError(f"feature {name!r}: non-finite values (overflow in {values.dtype}?) "
+                             f"for one of {list(ids)[:3]}...; store as float32")
+        d = self.root / name
+        d.mkdir(parents=True, exist_ok=True)
+        existing = self._shards(name)
+        k = int(_SHARD_RE.match(existing[-1].name).group(1)) + 1 if existing else 0
+        stem = d / f"shard-{k:06d}"
+        _atomic_write_bytes(stem.with_suffix(".values.npy"), lambda f: np.save(f, values))
+        _atomic_write_bytes(stem.with_suffix(".offsets.npy"), lambda f: np.save(f, rag.offsets))
+        meta = {"ids": list(rag.ids), "dtype": str(values.dtype), "feature_shape": list(values.shape[1:]),
+                "n_values": int(len(values))}
+        side = stem.with_suffix(".json")
+        _atomic_write_bytes(side, lambda f: f.write(json.dumps(meta).encode()))
+        return side
+
+    # -- reading --------------------------------------------------------------------
+    def names(self) -> list[str]:
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and self._shards(p.name))
+
+    def _read_meta(self, side: Path) -> dict:
+        return json.loads(side.read_text())
+
+    def done_ids(self, name: str) -> set[str]:
+        """utt_ids with a committed shard for feature ``name``."""
+        done: set[str] = set()
+        for side in self._shards(name):
+            done.update(self._read_meta(side)["ids"])
+        return done
+
+    def _load_shard(self, side: Path, mmap: bool):
+        meta = self._read_meta(side)
+        stem = str(side)[: -len(".json")]
+        values = np.load(stem + ".values.npy", mmap_mode="r" if mmap else None)
+        offsets = np.load(stem + ".offsets.npy")
+        if len(values) != meta["n_values"] or len(offsets) != len(meta["ids"]) + 1:
+            raise ValueError(f"{side}: shard files disagree with their sidecar (partial copy?); "
+                             f"delete shard-{side.stem.split('-')[1]}.* and rerun extraction")
+        return Ragged(values=values, offsets=offsets, ids=tuple(meta["ids"]))
+
+    def load(self, name: str, ids: Sequence[str] | None = None, mmap: bool = True,
+             missing: str = "raise") -> Ragged:
+        """All clips of feature ``name`` as a :class:`Ragged`.
+
+        With ``ids`` (e.g. ``manifest.utt_id``) the result follows that order; ids without
+        features raise (``missing="raise"``, naming them and ``failures.csv``) or are left
+        out (``missing="skip"``). A single shard is memory-mapped when ``ids`` is None.
+        """
+        shards = [self._load_shard(s, mmap) for s in self._shards(name)]
+        if not shards:
+            raise FileNotFoundError(f"no feature {name!r} under {self.root}; run extract_features first")
+        if len(shards) == 1 and ids is None:
+            return shards[0]
+        where: dict[str, tuple[int, int]] = {}
+        for si, r in enumerate(shards):
+            for ci, u in enumerate(r.ids):
+                where[u] = (si, ci)  # a later shard wins if a clip was re-extracted
+        # default order: shard order, each clip once (a re-extracted clip keeps its first slot)
+        wanted = list(ids) if ids is not None else list(dict.fromkeys(u for r in shards for u in r.ids))
+        lost = [u for u in wanted if u not in where]
+        if lost:
+            if missing == "raise":
+                raise KeyError(f"feature {name!r} under {self.root} lacks {len(lost)} ids (first: {lost[:5]}); "
+                               f"see {self.root / 'failures.csv'} or rerun extract_features")
+            wanted = [u for u in wanted if u in where]
+        arrays = [np.asarray(shards[where[u][0]][where[u][1]]) for u in wanted]
+        if not arrays:
+            fs = shards[0].feature_shape
+            return Ragged(values=np.zeros((0, *fs), shards[0].values.dtype), offsets=np.zeros(1, np.int64), ids=())
+        return Ragged.from_list(arrays, wanted)
+
+    def info(self, name: str) -> dict:
+        """dtype, clips, frames, feature dim and bytes on disk of feature ``name``."""
+        shards = self._shards(name)
+        if not shards:
+            raise FileNotFoundError(f"no feature {name!r} under {self.root}")
+        metas = [self._read_meta(s) for s in shards]
+        nbytes = sum(p.stat().st_size for p in (self.root / name).iterdir() if p.is_file() and not p.name.startswith("."))
+        ids = {u for m in metas for u in m["ids"]}
+        return {"name": name, "dtype": metas[0]["dtype"], "n": len(ids), "n_frames": sum(m["n_values"] for m in metas),
+                "feature_dim": int(np.prod(metas[0]["feature_shape"])) if metas[0]["feature_shape"] else 1,
+                "feature_shape": tuple(metas[0]["feature_shape"]), "n_shards": len(shards),
+                "bytes_on_disk": int(nbytes), "bytes_per_clip": nbytes / max(1, len(ids))}
+
+    # -- failures and settings ------------------------------------------------------
+    @property
+    def failures_path(self) -> Path:
+        return self.root / "failures.csv"
+
+    def write_failures(self, rows: Sequence[dict]) -> Path:
+        """Replace failures.csv with ``rows`` (dicts with utt_id, path, reason, fix_hint)."""
+        df = pd.DataFrame(list(rows), columns=list(FAILURE_COLUMNS))
+        _atomic_write_bytes(self.failures_path, lambda f: f.write(df.to_csv(index=False).encode()))
+        return self.failures_path
+
+    def failures(self) -> pd.DataFrame:
+        """Clips skipped by the last extraction, with the reason and how to fix them."""
+        if not self.failures_path.is_file():
+            return pd.DataFrame(columns=list(FAILURE_COLUMNS))
+        return pd.read_csv(self.failures_path, dtype=str, keep_default_na=False)
+
+    def read_meta(self) -> dict:
+        p = self.root / "meta.json"
+        return json.loads(p.read_text()) if p.is_file() else {}
+
+    def write_meta(self, meta: dict) -> None:
+        _atomic_write_bytes(self.root / "meta.json", lambda f: f.write(json.dumps(meta, indent=1).encode()))

@@ -1,0 +1,109 @@
+"""Offline Whisper-base: checksum refusal, CT2 -> openai conversion, transcription parity,
+and the trimmed/full encoder modes. The real conversion runs once per test session."""
+
+import hashlib
+
+import numpy as np
+import pytest
+import torch
+import whisper
+
+from camulenet.features import whisper_weights as ww
+from camulenet.features.whisper_encoder import WhisperEncoder
+from data_prep.synthetic.espeak import synthesize
+
+SENTENCE = "The quick brown fox jumps over the lazy dog."
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory):
+    # join + size + sha256 + conversion into a fresh cache: the real check runs once here
+    return ww.ensure_whisper_base_checkpoint(tmp_path_factory.mktemp("weights"))
+
+
+@pytest.fixture(scope="module")
+def model(checkpoint):
+    torch.manual_seed(0)
+    return whisper.load_model(str(checkpoint), device="cpu")
+
+
+@pytest.fixture(scope="module")
+def clips():
+    texts = [SENTENCE, "Kids are talking by the door.", "Please call Stella."]
+    return [synthesize(t, voice="en", rate=175, pitch=50, pitch_range=50, seed=0, sample_rate=16000)
+            for t in texts]
+
+
+def test_size_check_refuses_truncated_file(tmp_path):
+    fake = tmp_path / "model.bin"
+    fake.write_bytes(b"\0" * 1000)
+    with pytest.raises(ww.WeightsError, match="size 1,000 bytes"):
+        ww.verify_model_bin(fake)
+    with pytest.raises(ww.WeightsError, match="not found"):
+        ww.verify_model_bin(tmp_path / "absent.bin")
+
+
+def test_sha_check_refuses_tampered_file(tmp_path):
+    good = b"ctranslate2 weights" * 50
+    p = tmp_path / "model.bin"
+    p.write_bytes(good)
+    sha = hashlib.sha256(good).hexdigest()
+    assert ww.verify_model_bin(p, expected_size=len(good), expected_sha256=sha) == p
+    p.write_bytes(b"X" + good[1:])  # same size, one byte changed
+    with pytest.raises(ww.WeightsError, match="sha256.*Refusing"):
+        ww.verify_model_bin(p, expected_size=len(good), expected_sha256=sha)
+
+
+def test_part_packages_found():
+    parts = ww.part_paths()
+    assert sum(p.stat().st_size for p in parts) == ww.MODEL_BIN_SIZE
+
+
+def test_checkpoint_is_plain_tensors(checkpoint):
+    ck = torch.load(checkpoint, weights_only=True)
+    assert ck["dims"]["n_audio_state"] == 512 and ck["dims"]["n_audio_layer"] == 6
+    assert ck["dims"]["n_vocab"] == 51865
+    sd = ck["model_state_dict"]
+    assert "encoder.blocks.0.attn.key.bias" not in sd  # openai-whisper's key has no bias
+    assert sd["encoder.blocks.0.attn.query.weight"].shape == (512, 512)
+    # the cache is reused, not rebuilt
+    assert ww.ensure_whisper_base_checkpoint(checkpoint.parent) == checkpoint
+
+
+def test_converted_encoder_runs(model):
+    mel = whisper.log_mel_spectrogram(whisper.pad_or_trim(torch.zeros(16000) + 0.01))
+    with torch.inference_mode():
+        out = model.encoder(mel[None])
+    assert out.shape == (1, 1500, 512) and torch.isfinite(out).all()
+
+
+@pytest.mark.slow
+def test_transcription_parity(model, clips):
+    text = whisper.transcribe(model, clips[0], fp16=False, language="en", temperature=0.0)["text"].lower()
+    for word in ("quick", "fox", "lazy", "dog"):
+        assert word in text, text
+
+
+def test_trimmed_frames_and_batched_equals_single(model, clips):
+    enc = WhisperEncoder(model, mode="trimmed", device="cpu")
+    batched = enc.encode(clips)
+    for y, b in zip(clips, batched):
+        n_mel = len(y) // 160
+        assert b.shape == (-(-n_mel // 2), 512)  # ceil(n_mel_frames / 2)
+        single = enc.encode([y])[0]
+        np.testing.assert_allclose(b, single, atol=2e-4, rtol=1e-4)
+    pooled = enc.pool(batched[0], "max")
+    assert pooled.shape == (1, 512) and np.allclose(pooled[0], batched[0].max(0))
+
+
+def test_trimmed_close_to_full(model, clips):
+    y = clips[1]
+    assert 1.0 <= len(y) / 16000 <= 3.0
+    trim = WhisperEncoder(model, mode="trimmed", device="cpu").encode([y])[0]
+    full = WhisperEncoder(model, mode="full", device="cpu").encode([y])[0]
+    assert full.shape == (1500, 512)
+    head = full[: len(trim)]
+    cos = (trim * head).sum(1) / np.linalg.norm(trim, axis=1) / np.linalg.norm(head, axis=1)
+    pooled_cos = float(trim.mean(0) @ head.mean(0) / np.linalg.norm(trim.mean(0)) / np.linalg.norm(head.mean(0)))
+    print(f"trimmed vs full: frame cosine mean {cos.mean():.3f} median {np.median(cos):.3f}, pooled {pooled_cos:.3f}")
+    assert np.median(cos) > 0.8 and pooled_cos > 0.85
