@@ -194,11 +194,13 @@ def check_speaker_disjoint(folds: Folds, manifest: pd.DataFrame) -> bool:
         seen: dict[str, str] = {}
         for p in _PARTS:
             for u in getattr(f, p):
-                if u not in speaker_of:
-                    raise ValueError(f"fold {i}: {p} utt {u} is not in the manifest")
                 if u in seen:
                     raise ValueError(f"fold {i}: utt {u} is in both {seen[u]} and {p}")
                 seen[u] = p
+        for p in _PARTS:
+            for u in getattr(f, p):
+                if u not in speaker_of:
+                    raise ValueError(f"fold {i}: {p} utt {u} is not in the manifest")
                 s = speaker_of[u]
                 if s not in spk_parts[p]:
                     where = [q for q in _PARTS if s in spk_parts[q]] or ["no part"]

@@ -1,0 +1,119 @@
+"""Speaker-independent folds: disjointness, coverage, determinism, LOSO, JSON, guard."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from camulenet.folds import KFOLD, LOSO, Fold, Folds, check_speaker_disjoint, make_folds
+
+
+def toy_manifest(n_female: int, n_male: int, clips: int = 4, corpus: str = "toy") -> pd.DataFrame:
+    rows = []
+    speakers = [(f"{corpus}_f{i:02d}", "female") for i in range(n_female)]
+    speakers += [(f"{corpus}_m{i:02d}", "male") for i in range(n_male)]
+    for spk, gender in speakers:
+        for k in range(clips):
+            rows.append({"utt_id": f"{spk}_{k}", "path": f"/x/{spk}_{k}.wav", "corpus": corpus,
+                         "language": "en", "speaker": spk, "gender": gender,
+                         "emotion": ("neutral", "angry", "happy", "sad")[k % 4]})
+    return pd.DataFrame(rows)
+
+
+def test_kfold_disjoint_and_complete():
+    m = toy_manifest(43, 48, clips=3)
+    f = make_folds(m, n_folds=10, seed=0)
+    assert f.strategy == KFOLD and f.n_folds == 10 and len(f.folds) == 10 and f.corpus == "toy"
+    assert check_speaker_disjoint(f, m)
+    tested = [u for fold in f.folds for u in fold.test]
+    assert sorted(tested) == sorted(m["utt_id"])                      # each clip tested exactly once
+    assert sorted(s for fold in f.folds for s in fold.test_speakers) == sorted(m["speaker"].unique())
+    gender = m.groupby("speaker")["gender"].first()
+    for fold in f.folds:
+        assert not set(fold.test_speakers) & set(fold.val_speakers)
+        assert not set(fold.train_speakers) & (set(fold.val_speakers) | set(fold.test_speakers))
+        assert len(fold.train) + len(fold.val) + len(fold.test) == len(m)
+        n_f = (gender[fold.test_speakers] == "female").sum()
+        assert n_f in (4, 5) and len(fold.test_speakers) in (9, 10)  # gender spread evenly
+        assert sorted(gender[fold.val_speakers]) == ["female", "male"]  # one per gender
+
+
+def test_determinism(tmp_path):
+    m = toy_manifest(6, 7)
+    a, b, c = (make_folds(m, n_folds=5, seed=s) for s in (3, 3, 4))
+    pa, pb, pc = (x.to_json(tmp_path / f"{n}.json") for n, x in zip("abc", (a, b, c)))
+    assert pa.read_bytes() == pb.read_bytes()
+    assert pa.read_bytes() != pc.read_bytes()
+    # Row order of the manifest must not change which speakers go where.
+    shuffled = m.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    d = make_folds(shuffled, n_folds=5, seed=3)
+    assert [x.test_speakers for x in d.folds] == [x.test_speakers for x in a.folds]
+    assert [x.val_speakers for x in d.folds] == [x.val_speakers for x in a.folds]
+
+
+def test_loso_when_few_speakers():
+    m = toy_manifest(3, 3)
+    f = make_folds(m, n_folds=10, seed=0)
+    assert f.strategy == LOSO and f.n_folds == 6
+    assert [x.test_speakers for x in f.folds] == [[s] for s in sorted(m["speaker"].unique())]
+    for x in f.folds:
+        assert len(x.val_speakers) == 2 and len(x.train_speakers) == 3
+    one = make_folds(m, n_val_speakers=1)
+    assert all(len(x.val_speakers) == 1 for x in one.folds)
+    with pytest.raises(ValueError, match="leaves no training speaker"):
+        make_folds(m, n_val_speakers=5)
+
+
+def test_json_round_trip_and_indices(tmp_path):
+    m = toy_manifest(5, 6)
+    f = make_folds(m, n_folds=4, seed=7, n_val_speakers=3)
+    g = Folds.from_json(f.to_json(tmp_path / "folds.json"))
+    assert g == f and isinstance(g.folds[0], Fold)
+    tr, va, te = g.folds[1].indices(m)
+    assert tr.dtype == np.int64 and len(tr) + len(va) + len(te) == len(m)
+    assert set(m.iloc[te]["speaker"]) == set(g.folds[1].test_speakers)
+    assert set(m.iloc[va]["speaker"]) == set(g.folds[1].val_speakers)
+    with pytest.raises(KeyError, match="not in the manifest"):
+        g.folds[0].indices(m.iloc[1:])
+
+
+def test_guard_raises_on_tampered_folds():
+    m = toy_manifest(4, 5)
+    f = make_folds(m, n_folds=3, seed=0)
+    spk = f.folds[0].test_speakers[0]
+    f.folds[0].train_speakers.append(spk)
+    with pytest.raises(ValueError, match=f"fold 0: speaker {spk} is in both train and test"):
+        check_speaker_disjoint(f, m)
+
+    f = make_folds(m, n_folds=3, seed=0)
+    leaked = f.folds[1].test[0]
+    f.folds[1].train.append(leaked)
+    with pytest.raises(ValueError, match=f"fold 1: utt {leaked} is in both train and test"):
+        check_speaker_disjoint(f, m)
+
+    f = make_folds(m, n_folds=3, seed=0)
+    u = f.folds[2].test.pop()
+    f.folds[2].train.append(u)     # speaker lists unchanged: clip filed under the wrong part
+    with pytest.raises(ValueError, match=r"fold 2: speaker \S+ is in train .* and in test"):
+        check_speaker_disjoint(f, m)
+
+    f = make_folds(m, n_folds=3, seed=0)
+    f.folds[0].test_speakers += f.folds[1].test_speakers
+    f.folds[0].train_speakers = [s for s in f.folds[0].train_speakers if s not in f.folds[1].test_speakers]
+    f.folds[0].val_speakers = [s for s in f.folds[0].val_speakers if s not in f.folds[1].test_speakers]
+    f.folds[0].test += f.folds[1].test
+    f.folds[0].train = [u for u in f.folds[0].train if u not in set(f.folds[1].test)]
+    f.folds[0].val = [u for u in f.folds[0].val if u not in set(f.folds[1].test)]
+    with pytest.raises(ValueError, match=r"is in the test part of folds \[0, 1\]"):
+        check_speaker_disjoint(f, m)
+
+
+def test_stratify_options_and_errors():
+    m = toy_manifest(5, 5)
+    f = make_folds(m, n_folds=3, stratify=None, seed=1)
+    assert check_speaker_disjoint(f, m) and f.stratify is None
+    with pytest.raises(ValueError, match="cannot stratify by 'age'"):
+        make_folds(m, n_folds=3, stratify="age")
+    with pytest.raises(ValueError, match="at least 3 speakers"):
+        make_folds(toy_manifest(1, 1))
