@@ -45,7 +45,9 @@ def plot_corpus_overview(df: pd.DataFrame, title: str | None = None) -> plt.Figu
         axes[1].set_xticks([])
     axes[1].set(title=f"Clips per speaker ({len(per_spk)} speakers)", ylabel="clips",
                 xlabel="speaker (sorted by gender)")
-    axes[1].legend(handles=[Patch(color=GENDER_COLORS[g], label=g) for g in genders], frameon=False)
+    axes[1].set_ylim(0, per_spk["clips"].max() * 1.18)  # headroom for the legend
+    axes[1].legend(handles=[Patch(color=GENDER_COLORS[g], label=g) for g in genders],
+                   loc="upper right", ncol=len(genders), frameon=False)
 
     label = df["corpus"].astype(str) + " (" + df["language"].astype(str) + ")"
     counts = pd.crosstab(df["emotion"], label).reindex(emotions)

@@ -9,6 +9,7 @@ IEMOCAP's 4-class set) are counted in ``df.attrs["excluded"]`` instead.
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 import warnings
 from collections import Counter
@@ -72,6 +73,15 @@ def other_files(folder: Path, recursive: bool = False) -> list[Path]:
                   and p.suffix.lower() not in AUDIO_SUFFIXES)
 
 
+def _outside_stacklevel() -> int:
+    """stacklevel that points a warning at the first caller outside this package."""
+    here = str(Path(__file__).parent)
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(here):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 class SkipLog:
     """Collects skipped items and selection exclusions for one loader call."""
 
@@ -96,12 +106,13 @@ class SkipLog:
                    f"mapped (full list in df.attrs['skipped']). First: {first}")
             if strict:
                 raise UnknownItemsError(msg + ". Fix or remove them, or load with strict=False.")
-            warnings.warn(msg, SkippedItemsWarning, stacklevel=3)
+            warnings.warn(msg, SkippedItemsWarning, stacklevel=_outside_stacklevel())
         if self.excluded:
             counts = ", ".join(f"{k} {v}" for k, v in df.attrs["excluded"].items())
             warnings.warn(f"{self.corpus}: {selection or 'label selection'} kept {len(df)} clips "
                           f"and excluded {sum(self.excluded.values())} ({counts}); "
-                          "counts in df.attrs['excluded']", ExcludedLabelsWarning, stacklevel=3)
+                          "counts in df.attrs['excluded']", ExcludedLabelsWarning,
+                          stacklevel=_outside_stacklevel())
         return df
 
 
