@@ -29,10 +29,13 @@ def ensure_corpus(cfg: BookSettings) -> pd.DataFrame:
 
     root = corpus_root(cfg)
     if cfg.corpus.startswith("synthetic"):
-        from data_prep.synthetic import generate_corpus
+        import json
 
-        if not (root / "corpus.json").exists():
-            generate_corpus(root, size=cfg.corpus_size, seed=cfg.seed)
+        from data_prep.synthetic.generate import generate_corpus
+
+        meta = root / "corpus.json"
+        if not (meta.exists() and json.loads(meta.read_text()).get("complete")):
+            generate_corpus(root, size=cfg.corpus_size, seed=cfg.seed)  # resumes a partial run
         return load_corpus("synthetic", root, strict=True)
     return load_corpus(cfg.corpus, root, strict=False)
 

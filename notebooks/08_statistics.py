@@ -1,0 +1,97 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Statistics: spread, significance and errors
+#
+# A mean over ten folds hides how much the folds disagree. This chapter shows the spread,
+# tests whether the differences between systems exceed it, and looks at which emotions are
+# confused and for whom the model works.
+
+# %% tags=["parameters"]
+smoke = False
+seed = 0
+
+# %%
+import matplotlib.pyplot as plt
+import seaborn as sns
+from myst_nb import glue
+
+from camulenet import book, pipeline
+from camulenet.evaluation.stats import paired_comparison
+from camulenet.plots.results import plot_confusions, plot_fold_spread, plot_group_accuracy
+from camulenet.results_table import group_accuracy
+
+cfg = book.settings(smoke=smoke, seed=seed)
+manifest = pipeline.ensure_corpus(cfg)
+run = pipeline.load_run(cfg)
+
+# %% [markdown]
+# ## Spread across folds
+#
+# Each dot is one fold (a different set of unseen speakers). Lines join the same fold
+# across systems: a system that is better on most folds shows mostly rising lines.
+
+# %%
+fig = plot_fold_spread(run.results, metrics=("accuracy", "balanced_accuracy", "f1_weighted"))
+
+# %% [markdown]
+# ## Are the differences significant?
+#
+# Paired comparisons across folds: the mean difference of each system from CAMuLeNet, its
+# 95% confidence interval (t-interval over folds), and the Wilcoxon signed-rank test.
+# With ten folds the smallest two-sided Wilcoxon p-value is 0.002; with few folds (as in
+# smoke mode) no difference can be significant.
+
+# %%
+import pandas as pd
+
+others = [s for s in run.results.system.unique() if s != "CAMuLeNet"]
+tests = pd.DataFrame([{"versus": s, **paired_comparison(run.results, "CAMuLeNet", s, "accuracy")} for s in others])
+tests
+
+# %%
+row = tests.set_index("versus").loc["Whisper-Base"]
+glue("diff_vs_whisper", f"{100 * row['mean_diff']:.1f}", display=False)
+glue("p_vs_whisper", f"{row['p_value']:.3g}", display=False)
+
+# %% [markdown]
+# CAMuLeNet is {glue:text}`diff_vs_whisper` accuracy points above the Whisper-Base baseline
+# on average (Wilcoxon p = {glue:text}`p_vs_whisper`).
+#
+# ## Which emotions are confused
+#
+# Confusion matrices summed over all test folds, each row normalised to the clips of that
+# true emotion (so the diagonal is the per-class recall).
+
+# %%
+fig = plot_confusions(run.predictions)
+
+# %% [markdown]
+# ## For whom does it work?
+#
+# Accuracy on unseen speakers by language and by gender. A model that only learned the
+# voices of its training speakers would do well on some languages or genders and poorly on
+# others.
+
+# %%
+acc = group_accuracy(run.predictions, manifest, by=("language", "gender"))
+fig = plot_group_accuracy(acc)
+acc.pivot_table(index="system", columns="group", values="accuracy").round(3)
+
+# %% [markdown]
+# The multitask head also predicts gender; its accuracy on unseen speakers:
+
+# %%
+run.results.groupby("system")["gender_accuracy"].agg(["mean", "std"]).dropna()
