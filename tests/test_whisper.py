@@ -107,3 +107,14 @@ def test_trimmed_close_to_full(model, clips):
     pooled_cos = float(trim.mean(0) @ head.mean(0) / np.linalg.norm(trim.mean(0)) / np.linalg.norm(head.mean(0)))
     print(f"trimmed vs full: frame cosine mean {cos.mean():.3f} median {np.median(cos):.3f}, pooled {pooled_cos:.3f}")
     assert np.median(cos) > 0.8 and pooled_cos > 0.85
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_gpu_fp16_matches_cpu(checkpoint, clips):
+    cpu = WhisperEncoder(whisper.load_model(str(checkpoint), device="cpu"), mode="trimmed", device="cpu")
+    gpu = WhisperEncoder(whisper.load_model(str(checkpoint), device="cuda"), mode="trimmed")  # auto: cuda + fp16
+    assert gpu.fp16 and gpu.device.type == "cuda"
+    for a, b in zip(cpu.encode(clips), gpu.encode(clips)):
+        cos = (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+        assert a.shape == b.shape and cos.min() > 0.99

@@ -150,7 +150,7 @@ class FeatureStore:
         return {"name": name, "dtype": metas[0]["dtype"], "n": len(ids), "n_frames": sum(m["n_values"] for m in metas),
                 "feature_dim": int(np.prod(metas[0]["feature_shape"])) if metas[0]["feature_shape"] else 1,
                 "feature_shape": tuple(metas[0]["feature_shape"]), "n_shards": len(shards),
-                "bytes_on_disk": int(nbytes), "bytes_per_clip": nbytes / max(1, len(ids))}
+                "bytes_on_disk": int(nbytes), "bytes": int(nbytes), "bytes_per_clip": nbytes / max(1, len(ids))}
 
     # -- failures and settings ------------------------------------------------------
     @property
