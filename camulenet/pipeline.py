@@ -81,3 +81,30 @@ def ensure_features(cfg: BookSettings, manifest: pd.DataFrame, device=None) -> d
 
 def runs_root(cfg: BookSettings) -> Path:
     return cfg.data_root / "runs" / f"{cfg.corpus}-k{cfg.n_folds}-seed{cfg.seed}"
+
+
+def feature_benchmark(cfg: BookSettings, manifest: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
+    """Run (once, then cached as JSON) scripts/bench_features.py on clips of the book's corpus.
+
+    Released-code-style loop vs batched trimmed vs batched full extraction, each phase in
+    its own process so its peak memory is its own.
+    """
+    import importlib.util
+    import json
+
+    from camulenet.paths import REPO_ROOT
+
+    n = n or (6 if cfg.smoke else 24)
+    out = cfg.data_root / "bench" / f"features-{cfg.corpus}-n{n}.json"
+    if not out.exists():
+        spec = importlib.util.spec_from_file_location("bench_features", REPO_ROOT / "scripts" / "bench_features.py")
+        bench = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(bench)
+        sample = manifest.sample(n=min(n, len(manifest)), random_state=cfg.seed)
+        payload = bench.benchmark(n=n, manifest=sample)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(payload, indent=2) + "\n")
+    payload = json.loads(out.read_text())
+    table = pd.DataFrame(payload["results"]).set_index("phase")
+    table.attrs.update({k: v for k, v in payload.items() if k != "results"})
+    return table
