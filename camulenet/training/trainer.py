@@ -1,0 +1,292 @@
+"""Train one model on one speaker-disjoint fold: AdamW, weighted multitask loss, early
+stopping on the validation speakers (restore best), resumable checkpoints, test predictions.
+
+Files written to ``out_dir``:
+- ``last.pt``: model + optimizer + epoch + RNG states (tensors) + history + best weights,
+  rewritten after every epoch; resume continues bit-for-bit on CPU. Removed when the fold
+  finishes unless ``keep_last``.
+- ``best.pt``: the restored (best-validation) model state_dict + JSON-able meta.
+- ``history.csv``, ``predictions.parquet``, ``embeddings.npy`` + ``embedding_ids.json``
+  (penultimate embeddings of the test clips), ``metrics.json``; ``done.json`` last, so a
+  fold with ``done.json`` is complete and is loaded instead of retrained.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import resource
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from ..evaluation.metrics import accuracy, classification_metrics
+from ..seeding import seed_everything
+from .checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
+from .data import SERData, fold_ids
+from .loss import MultitaskLoss
+
+MONITORS = {"val_loss": "min", "val_emotion_loss": "min", "val_wa": "max", "val_ua": "max"}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 10
+    batch_size: int = 64
+    lr: float = 5e-5
+    weight_decay: float = 0.01  # torch's AdamW default
+    emotion_weight: float = 0.4
+    gender_weight: float = 0.1
+    loss_constant: float = 0.0  # released code adds 0.2: shifts reported loss only
+    patience: int | None = None  # early stopping after this many epochs without improvement
+    monitor: str = "val_emotion_loss"
+    device: str = "auto"  # "auto": CUDA when available, else CPU
+    amp: bool = True  # mixed precision on CUDA only (bf16 when supported, else fp16 + scaler)
+    seed: int = 0
+    grad_clip: float | None = None
+    eval_batch_size: int = 128
+    keep_last: bool = False
+    progress: bool = True
+
+    @classmethod
+    def paper(cls, **overrides) -> "TrainConfig":
+        """Released schedule: AdamW 5e-5, batch 64, 10 epochs, no early stopping."""
+        return replace(cls(), **overrides)
+
+    @classmethod
+    def compact(cls, **overrides) -> "TrainConfig":
+        """CPU schedule for the compact model trained from scratch: higher lr, 15 epochs,
+        early stopping (patience 5) on the validation speakers."""
+        return replace(cls(epochs=15, lr=1e-3, patience=5, grad_clip=5.0), **overrides)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class FoldResult:
+    history: pd.DataFrame
+    predictions: pd.DataFrame  # utt_id, true, pred, prob_<emotion>..., gender_true, gender_pred
+    embeddings: np.ndarray
+    embedding_ids: list[str]
+    metrics: dict  # classification_metrics of the test clips + gender_accuracy
+    info: dict = field(default_factory=dict)  # best_epoch, samples_per_s, peak_memory_mb, n_params, ...
+
+    def save(self, out_dir: Path) -> None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.history.to_csv(out_dir / "history.csv", index=False)
+        self.predictions.to_parquet(out_dir / "predictions.parquet", index=False)
+        np.save(out_dir / "embeddings.npy", self.embeddings)
+        (out_dir / "embedding_ids.json").write_text(json.dumps(self.embedding_ids))
+        (out_dir / "metrics.json").write_text(json.dumps(self.metrics, indent=1))
+        (out_dir / "done.json").write_text(json.dumps(self.info, indent=1))
+
+    @classmethod
+    def load(cls, out_dir: str | Path) -> "FoldResult":
+        out_dir = Path(out_dir)
+        if not (out_dir / "done.json").exists():
+            raise FileNotFoundError(f"{out_dir} holds no finished fold (no done.json)")
+        return cls(history=pd.read_csv(out_dir / "history.csv"),
+                   predictions=pd.read_parquet(out_dir / "predictions.parquet"),
+                   embeddings=np.load(out_dir / "embeddings.npy"),
+                   embedding_ids=json.loads((out_dir / "embedding_ids.json").read_text()),
+                   metrics=json.loads((out_dir / "metrics.json").read_text()),
+                   info=json.loads((out_dir / "done.json").read_text()))
+
+
+def resolve_device(device: str = "auto") -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+def peak_memory_mb(device: torch.device) -> float:
+    """CUDA: peak allocated since the fold started; CPU: the process's peak RSS so far."""
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated(device) / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+class _Runner:
+    """Forward passes with the right device, autocast and feature keys."""
+
+    def __init__(self, model: nn.Module, data: SERData, cfg: TrainConfig, device: torch.device) -> None:
+        self.model, self.data, self.cfg, self.device = model, data, cfg, device
+        self.keys = tuple(getattr(model, "feature_keys"))
+        self.lengths = model.required_lengths() if hasattr(model, "required_lengths") else {}
+        self.amp_dtype = None
+        if device.type == "cuda" and cfg.amp:
+            self.amp_dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        self.loss = MultitaskLoss(cfg.emotion_weight, cfg.gender_weight, cfg.loss_constant)
+
+    def forward(self, rows: np.ndarray) -> tuple[dict, dict]:
+        batch = self.data.batch(rows, self.keys, self.lengths, self.device)
+        with torch.autocast(self.device.type, dtype=self.amp_dtype or torch.float32, enabled=self.amp_dtype is not None):
+            out = self.model(batch)
+        return batch, out
+
+    @torch.no_grad()
+    def predict(self, rows: np.ndarray) -> dict:
+        self.model.eval()
+        probs, gprobs, embs, losses, n = [], [], [], {"total": 0.0, "emotion": 0.0, "gender": 0.0}, 0
+        for start in range(0, len(rows), self.cfg.eval_batch_size):
+            chunk = rows[start:start + self.cfg.eval_batch_size]
+            batch, out = self.forward(chunk)
+            for k, v in self.loss(out, batch["emotion"], batch["gender"]).items():
+                losses[k] += float(v) * len(chunk)
+            n += len(chunk)
+            probs.append(torch.softmax(out["emotion_logits"].float(), 1).cpu())
+            if out.get("gender_logits") is not None:
+                gprobs.append(torch.softmax(out["gender_logits"].float(), 1).cpu())
+            embs.append(out["embedding"].float().cpu())
+        probs_np = torch.cat(probs).numpy()
+        return {"probs": probs_np, "gender_probs": torch.cat(gprobs).numpy() if gprobs else None,
+                "embeddings": torch.cat(embs).numpy(), "loss": {k: v / max(n, 1) for k, v in losses.items()}}
+
+
+def _score(monitor: str, val: dict) -> float:
+    return val[monitor] if MONITORS[monitor] == "max" else -val[monitor]
+
+
+def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, train_config: TrainConfig,
+                   out_dir: str | Path, resume: bool = True, desc: str = "") -> FoldResult:
+    """Train ``model_factory()`` on ``fold`` (tuple (train, val, test) of utt_ids or an object
+    with .train/.val/.test); select the epoch with the best ``monitor`` on the validation
+    clips (the last epoch when there is no validation set) and predict the test clips.
+
+    ``resume=True``: a finished fold (``done.json``) is loaded, not retrained; a fold with a
+    ``last.pt`` continues from it (the same result as an uninterrupted run on CPU).
+    """
+    cfg, out_dir = train_config, Path(out_dir)
+    if cfg.monitor not in MONITORS:
+        raise ValueError(f"monitor must be one of {sorted(MONITORS)}, got {cfg.monitor!r}")
+    if resume and (out_dir / "done.json").exists():
+        return FoldResult.load(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    train_ids, val_ids, test_ids = fold_ids(fold)
+    if not train_ids or not test_ids:
+        raise ValueError("a fold needs training and test clips")
+    train_rows, val_rows, test_rows = data.rows(train_ids), data.rows(val_ids), data.rows(test_ids)
+
+    device = resolve_device(cfg.device)
+    seed_everything(cfg.seed)
+    model = model_factory().to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    generator = torch.Generator().manual_seed(cfg.seed)
+    run = _Runner(model, data, cfg, device)
+    scaler = torch.amp.GradScaler("cuda", enabled=run.amp_dtype == torch.float16)
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+
+    history: list[dict] = []
+    start_epoch, best_state, best_epoch, best_score, bad_epochs, stopped = 0, None, -1, -math.inf, 0, False
+    last_path = out_dir / "last.pt"
+    if resume and last_path.exists():
+        ck = load_checkpoint(last_path, map_location=device)
+        model.load_state_dict(ck["model"])
+        optimizer.load_state_dict(ck["optimizer"])
+        if "scaler" in ck:
+            scaler.load_state_dict(ck["scaler"])
+        set_rng_state(ck["rng"], generator)
+        meta = ck["meta"]
+        start_epoch, history = meta["epoch"] + 1, meta["history"]
+        best_epoch, best_score = meta["best_epoch"], meta["best_score"]
+        bad_epochs, stopped = meta["bad_epochs"], meta["stopped"]
+        best_state = ck.get("best_model")
+
+    n_params = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    train_seconds, trained_samples = sum(h["seconds"] for h in history), sum(h["samples"] for h in history)
+    bar = tqdm(range(start_epoch, cfg.epochs), desc=desc or "epochs", disable=not cfg.progress, leave=False)
+    for epoch in bar:
+        if stopped:
+            break
+        model.train()
+        t0 = time.perf_counter()
+        order = train_rows[torch.randperm(len(train_rows), generator=generator).numpy()]
+        sums = {"total": 0.0, "emotion": 0.0, "gender": 0.0}
+        for start in range(0, len(order), cfg.batch_size):
+            rows = order[start:start + cfg.batch_size]
+            batch, out = run.forward(rows)
+            losses = run.loss(out, batch["emotion"], batch["gender"])
+            optimizer.zero_grad(set_to_none=True)
+            scaler.scale(losses["total"]).backward()
+            if cfg.grad_clip:
+                scaler.unscale_(optimizer)
+                nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            scaler.step(optimizer)
+            scaler.update()
+            for k, v in losses.items():
+                sums[k] += float(v.detach()) * len(rows)
+        seconds = time.perf_counter() - t0
+        row = {"epoch": epoch, "train_loss": sums["total"] / len(order),
+               "train_emotion_loss": sums["emotion"] / len(order), "train_gender_loss": sums["gender"] / len(order),
+               "seconds": seconds, "samples": len(order), "samples_per_s": len(order) / seconds}
+        if len(val_rows):
+            pred = run.predict(val_rows)
+            y = data.emotion_codes[val_rows]
+            m = classification_metrics(y, pred["probs"].argmax(1), range(len(data.emotions)))
+            row.update(val_loss=pred["loss"]["total"], val_emotion_loss=pred["loss"]["emotion"],
+                       val_gender_loss=pred["loss"]["gender"], val_wa=m["wa"], val_ua=m["ua"])
+            score = _score(cfg.monitor, row)
+        else:
+            score = float(epoch)  # no validation speakers: keep the last epoch
+        if score > best_score:
+            best_score, best_epoch, bad_epochs = score, epoch, 0
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            bad_epochs += 1
+            stopped = cfg.patience is not None and bad_epochs >= cfg.patience
+        history.append(row)
+        train_seconds += seconds
+        trained_samples += len(order)
+        bar.set_postfix({k: round(v, 3) for k, v in row.items() if k in ("train_loss", "val_wa", "val_ua")})
+        save_checkpoint(last_path, model=model.state_dict(), optimizer=optimizer.state_dict(),
+                        scaler=scaler.state_dict(), rng=rng_state(generator), best_model=best_state,
+                        meta={"epoch": epoch, "history": history, "best_epoch": best_epoch,
+                              "best_score": best_score, "bad_epochs": bad_epochs, "stopped": stopped,
+                              "train_config": cfg.to_dict()})
+
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    pred = run.predict(test_rows)
+    y_true = data.emotion_codes[test_rows]
+    y_pred = pred["probs"].argmax(1)
+    labels = list(data.emotions)
+    metrics = classification_metrics([labels[i] for i in y_true], [labels[i] for i in y_pred], labels)
+    g_true = data.gender_codes[test_rows]
+    preds = pd.DataFrame({"utt_id": [data.utt_ids[r] for r in test_rows],
+                          "true": [labels[i] for i in y_true], "pred": [labels[i] for i in y_pred]})
+    for j, lab in enumerate(labels):
+        preds[f"prob_{lab}"] = pred["probs"][:, j]
+    preds["gender_true"] = [data.genders[i] for i in g_true]
+    if pred["gender_probs"] is not None:
+        g_pred = pred["gender_probs"].argmax(1)
+        preds["gender_pred"] = [data.genders[i] for i in g_pred]
+        metrics["gender_accuracy"] = accuracy(g_true, g_pred)
+    else:
+        preds["gender_pred"] = None
+        metrics["gender_accuracy"] = float("nan")
+    info = {"best_epoch": best_epoch, "epochs_run": len(history), "stopped_early": stopped,
+            "train_seconds": train_seconds,
+            "samples_per_s": trained_samples / train_seconds if train_seconds else float("nan"),
+            "peak_memory_mb": peak_memory_mb(device), "device": str(device), "n_params": n_params,
+            "n_train": len(train_rows), "n_val": len(val_rows), "n_test": len(test_rows),
+            "emotions": labels, "train_config": cfg.to_dict()}
+    meta = {k: v for k, v in info.items()}
+    if hasattr(model, "config") and hasattr(model.config, "to_dict"):
+        meta["model_config"] = model.config.to_dict()
+    save_checkpoint(out_dir / "best.pt", model=model.state_dict(), meta=meta)
+    result = FoldResult(history=pd.DataFrame(history), predictions=preds, embeddings=pred["embeddings"],
+                        embedding_ids=list(preds["utt_id"]), metrics=metrics, info=info)
+    result.save(out_dir)
+    if not cfg.keep_last and last_path.exists():
+        last_path.unlink()
+    return result
