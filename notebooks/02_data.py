@@ -79,7 +79,7 @@ summary
 # {glue:text}`n_languages` languages. The manifest is a plain table:
 
 # %%
-manifest.drop(columns=["path"]).head(8)
+manifest[["utt_id", "language", "speaker", "gender", "emotion", "sentence", "duration"]].head(8)
 
 # %%
 fig = plot_corpus_overview(manifest)

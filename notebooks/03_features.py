@@ -83,15 +83,17 @@ print(f"clip of {len(wave) / 16000:.2f} s: full {full.shape}, trimmed {trim.shap
       f"mean cosine similarity of the shared frames {cos.mean():.3f}")
 
 # %%
+# A few Whisper dimensions have very large magnitudes; a robust colour range shows the rest.
+lo, hi = np.percentile(trim, [2, 98])
 fig, axes = plt.subplots(3, 1, figsize=(9, 7), constrained_layout=True)
 t = np.arange(len(wave)) / 16000
 axes[0].plot(t, wave, lw=0.5)
 axes[0].set(title=f"{row.utt_id}: {row.emotion}, {row.language}, {row.gender}", xlabel="s", xlim=(0, t[-1]))
-axes[1].imshow(full[: max(3 * n, 150)].T, aspect="auto", origin="lower", cmap="magma")
+axes[1].imshow(full[: max(3 * n, 150)].T, aspect="auto", origin="lower", cmap="magma", vmin=lo, vmax=hi)
 axes[1].axvline(n, color="w", ls="--")
 axes[1].set(title="Whisper frames, full mode (first frames; dashed: end of speech)", ylabel="dim")
-axes[2].imshow(trim.T, aspect="auto", origin="lower", cmap="magma")
-axes[2].set(title="Whisper frames, trimmed mode", xlabel="frame (20 ms)", ylabel="dim")
+axes[2].imshow(trim.T, aspect="auto", origin="lower", cmap="magma", vmin=lo, vmax=hi)
+_ = axes[2].set(title="Whisper frames, trimmed mode", xlabel="frame (20 ms)", ylabel="dim")
 
 # %% [markdown]
 # ## MFCC and mel: the paper's parameters and a CPU preset
@@ -113,10 +115,12 @@ fig, axes = plt.subplots(2, 2, figsize=(10, 6), constrained_layout=True)
 for col, name in enumerate(["paper", "cpu"]):
     p = spectral.PRESETS[name]
     m, c = spectral.mel(wave, p), spectral.mfcc(wave, p)
+    if not p.log_mel:  # the paper preset keeps raw power; show it in dB like the other
+        m = 10 * np.log10(np.maximum(m, 1e-10))
     axes[0, col].imshow(m.T, aspect="auto", origin="lower", cmap="magma")
     axes[0, col].set(title=f"mel, {name} preset: {m.shape[0]} frames x {m.shape[1]} bands", ylabel="band")
     axes[1, col].imshow(c.T, aspect="auto", origin="lower", cmap="coolwarm")
-    axes[1, col].set(title=f"MFCC, {name} preset: {c.shape[0]} frames x {c.shape[1]}", xlabel="frame", ylabel="coef")
+    _ = axes[1, col].set(title=f"MFCC, {name} preset: {c.shape[0]} frames x {c.shape[1]}", xlabel="frame", ylabel="coef")
 
 # %% [markdown]
 # ## The feature store

@@ -19,7 +19,6 @@
 # configuration) and in the **compact** configuration that the book trains on two CPU
 # cores. A forward pass on a dummy batch shows every tensor shape along the way.
 #
-# ```{figure-md} camulenet-diagram
 # ```text
 #  mel spectrogram --> AlexNet features --> FC --> s (1024) --+
 #                                                              +--> FC 2048 -> 1500 = a (weights over frames)
@@ -29,9 +28,9 @@
 #
 #  [m, s, c] (3072) --> FC 128 --> FC 128 = embedding --> emotion head, gender head
 # ```
-# CAMuLeNet as released: the spectrogram and MFCC branches produce the co-attention
-# weights over the Whisper frames.
-# ```
+#
+# *CAMuLeNet as released: the spectrogram and MFCC branches produce the co-attention
+# weights over the Whisper frames.*
 
 # %% tags=["parameters"]
 smoke = False
@@ -47,7 +46,7 @@ from camulenet.model import CAMuLeNet, CAMuLeNetConfig, count_parameters
 from camulenet.model.shapes import branch_parameter_table, trace_shapes
 
 cfg = book.settings(smoke=smoke, seed=seed)
-torch.manual_seed(cfg.seed)
+_ = torch.manual_seed(cfg.seed)
 
 # %% [markdown]
 # ## The released sizes
@@ -119,5 +118,6 @@ variants = {
     "CAMuLeNet w/o multitask": {"multitask": False},
     "CAMuLeNet w/o co-attention & multitask": {"multitask": False, "coattention": False},
 }
-pd.DataFrame({name: {"parameters": count_parameters(CAMuLeNet(CAMuLeNetConfig.compact(**flags))), **flags}
+pd.DataFrame({name: {"parameters": count_parameters(CAMuLeNet(CAMuLeNetConfig.compact(**flags))),
+                     "multitask": flags.get("multitask", True), "co-attention": flags.get("coattention", True)}
               for name, flags in variants.items()}).T
