@@ -23,7 +23,7 @@ class MFCCBranch(nn.Module):
     economy of the compact config; 1 = released behaviour).
 
     The released code L2-normalises over dim 1 of the (B, T, n_mfcc) batch, i.e. each
-    coefficient's trajectory over time has unit norm; zero padding does not change it.
+    coefficient's trajectory over time has unit norm; padding (zeroed first) does not change it.
     """
 
     def __init__(self, n_mfcc: int = 40, hidden: int = 256, layers: int = 2, gru_dropout: float = 0.3,
@@ -43,9 +43,11 @@ class MFCCBranch(nn.Module):
 
     def forward(self, mfcc: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         b, t, _ = mfcc.shape
-        x = nn.functional.normalize(mfcc.float(), p=2, dim=1)
         if lengths is None:
             lengths = torch.full((b,), t, dtype=torch.long, device=mfcc.device)
+        valid = torch.arange(t, device=mfcc.device)[None, :, None] < lengths[:, None, None]
+        # zero the padding first so it cannot enter the per-coefficient norm
+        x = nn.functional.normalize(mfcc.float().masked_fill(~valid, 0.0), p=2, dim=1)
         if self.downsample > 1:
             x = nn.functional.avg_pool1d(x.transpose(1, 2), self.downsample, ceil_mode=True).transpose(1, 2)
             lengths = torch.div(lengths + self.downsample - 1, self.downsample, rounding_mode="floor")

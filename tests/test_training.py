@@ -1,0 +1,158 @@
+"""Data pipeline, loss, checkpoints, seeding, early stopping and resume of the trainer."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from camulenet.model import CAMuLeNet, CAMuLeNetConfig
+from camulenet.training import (FoldResult, MultitaskLoss, SERData, TrainConfig, load_checkpoint,
+                                save_checkpoint, train_one_fold)
+from camulenet.training.toy import speaker_folds, toy_corpus
+
+
+@pytest.fixture(scope="module")
+def toy():
+    feats, manifest = toy_corpus(n_clips=192, n_speakers=12, emotions=("neutral", "angry", "sad"),
+                                 seconds=(0.8, 1.4), whisper_dim=32, signal=0.6, seed=1)
+    return SERData(feats, manifest), speaker_folds(manifest, n_folds=4, seed=0)
+
+
+def factory(data, **kw):
+    cfg = CAMuLeNetConfig.compact(n_emotions=len(data.emotions), whisper_dim=32, **kw)
+    return lambda: CAMuLeNet(cfg)
+
+
+FAST = TrainConfig.compact(epochs=3, batch_size=32, progress=False, patience=None)
+
+
+def test_data_labels_and_padding(toy):
+    data, _ = toy
+    assert data.emotions == ("neutral", "angry", "sad")  # schema order, not alphabetical
+    rows = data.rows(["toy_00003", "toy_00000"])
+    b = data.batch(rows, ["mel", "mfcc", "whisper"])
+    assert b["mel"].shape[1] == data.max_length("mel")  # corpus-wide padding
+    assert b["whisper"].shape[1] == int(b["whisper_lengths"].max())  # batch padding, masked
+    assert b["emotion"].tolist() == [data.emotions.index(e) for e in data.manifest.emotion.iloc[[3, 0]]]
+    with pytest.raises(KeyError, match="not in the manifest"):
+        data.rows(["nope"])
+
+
+def test_data_rejects_bad_input(toy):
+    data, _ = toy
+    man = data.manifest.copy()
+    man.loc[0, "emotion"] = "bored"
+    with pytest.raises(ValueError, match="bored"):
+        SERData(data.features, man)
+    with pytest.raises(ValueError, match="lacks"):
+        SERData({"mel": data.features["mel"].select([0, 1])}, data.manifest)
+
+
+def test_loss_weights_and_constant():
+    torch.manual_seed(0)
+    out = {"emotion_logits": torch.randn(4, 3, requires_grad=True), "gender_logits": torch.randn(4, 2)}
+    y, g = torch.tensor([0, 1, 2, 0]), torch.tensor([0, 1, 1, 0])
+    ce_e = torch.nn.functional.cross_entropy(out["emotion_logits"], y)
+    ce_g = torch.nn.functional.cross_entropy(out["gender_logits"], g)
+    plain = MultitaskLoss()(out, y, g)
+    torch.testing.assert_close(plain["total"], 0.4 * ce_e + 0.1 * ce_g)
+    released = MultitaskLoss(constant=0.2)(out, y, g)
+    torch.testing.assert_close(released["total"], plain["total"] + 0.2)
+    # the constant changes the value, not the gradient
+    g1 = torch.autograd.grad(plain["total"], out["emotion_logits"])[0]
+    g2 = torch.autograd.grad(released["total"], out["emotion_logits"])[0]
+    torch.testing.assert_close(g1, g2)
+    no_gender = MultitaskLoss(1.0, 0.5)({**out, "gender_logits": None}, y, g)
+    torch.testing.assert_close(no_gender["total"], ce_e)
+
+
+def test_learns_toy_problem_and_is_deterministic(toy, tmp_path):
+    data, folds = toy
+    cfg = TrainConfig.compact(epochs=6, batch_size=32, progress=False)
+    r1 = train_one_fold(factory(data), data, folds[0], cfg, tmp_path / "a")
+    assert r1.metrics["ua"] > 0.6  # chance is 1/3
+    assert r1.metrics["gender_accuracy"] > 0.6
+    r2 = train_one_fold(factory(data), data, folds[0], cfg, tmp_path / "b")
+    assert r1.metrics == r2.metrics
+    pd.testing.assert_frame_equal(r1.history.drop(columns=["seconds", "samples_per_s"]),
+                                  r2.history.drop(columns=["seconds", "samples_per_s"]))
+    np.testing.assert_array_equal(r1.embeddings, r2.embeddings)
+    # outputs: predictions for every test clip, embeddings with ids, loadable best.pt
+    test_ids = folds[0][2]
+    assert sorted(r1.predictions.utt_id) == sorted(test_ids) and r1.embedding_ids == list(r1.predictions.utt_id)
+    probs = r1.predictions[[f"prob_{e}" for e in data.emotions]].to_numpy()
+    np.testing.assert_allclose(probs.sum(1), 1.0, rtol=1e-5)
+    ck = load_checkpoint(tmp_path / "a" / "best.pt")
+    assert json.dumps(ck["meta"]) and not (tmp_path / "a" / "last.pt").exists()
+    model = CAMuLeNet(CAMuLeNetConfig.from_dict(ck["meta"]["model_config"]))
+    model.load_state_dict(ck["model"])
+
+
+def test_resume_continues_exactly(toy, tmp_path):
+    data, folds = toy
+    full = train_one_fold(factory(data), data, folds[1], FAST, tmp_path / "full")
+    # "interrupted" after 1 epoch (last.pt kept), then resumed to 3 epochs
+    train_one_fold(factory(data), data, folds[1], TrainConfig(**{**FAST.to_dict(), "epochs": 1, "keep_last": True}),
+                   tmp_path / "resumed")
+    (tmp_path / "resumed" / "done.json").unlink()  # pretend it stopped before finishing
+    ck = torch.load(tmp_path / "resumed" / "last.pt", weights_only=True)
+    assert ck["meta"]["epoch"] == 0 and isinstance(ck["rng"]["torch"], torch.Tensor)
+    resumed = train_one_fold(factory(data), data, folds[1], FAST, tmp_path / "resumed")
+    assert len(resumed.history) == 3
+    cols = ["train_loss", "val_loss", "val_wa"]
+    np.testing.assert_array_equal(resumed.history[cols].to_numpy(), full.history[cols].to_numpy())
+    assert resumed.metrics == full.metrics
+    # a finished fold is loaded, not retrained
+    again = train_one_fold(lambda: (_ for _ in ()).throw(AssertionError("retrained")), data, folds[1], FAST,
+                           tmp_path / "full")
+    assert again.metrics == full.metrics
+
+
+def test_early_stopping_restores_best(toy, tmp_path):
+    data, folds = toy
+    # lr so large that validation gets worse after the first epochs
+    cfg = TrainConfig.compact(epochs=12, batch_size=32, progress=False, lr=0.05, patience=2, grad_clip=None,
+                              keep_last=True)
+    res = train_one_fold(factory(data), data, folds[2], cfg, tmp_path)
+    h = res.history
+    best = int(h.val_emotion_loss.idxmin())
+    assert res.info["best_epoch"] == int(h.epoch[best])
+    if res.info["stopped_early"]:
+        assert len(h) == res.info["best_epoch"] + 1 + 2
+    # the saved best model reproduces the best validation loss
+    ck = load_checkpoint(tmp_path / "best.pt")
+    last = load_checkpoint(tmp_path / "last.pt")
+    for k, v in ck["model"].items():
+        torch.testing.assert_close(v, last["best_model"][k])
+
+
+def test_checkpoint_refuses_objects(tmp_path):
+    with pytest.raises(TypeError, match="JSON"):
+        save_checkpoint(tmp_path / "x.pt", model={}, meta={"bad": object()})
+    save_checkpoint(tmp_path / "ok.pt", model={"w": torch.ones(2)}, meta={"a": [1, 2]})
+    assert load_checkpoint(tmp_path / "ok.pt")["meta"] == {"a": [1, 2]}
+
+
+def test_fold_objects_and_empty_validation(toy, tmp_path):
+    data, folds = toy
+
+    class Fold:  # the camulenet.folds contract: attributes train, val, test
+        def __init__(self, train, val, test):
+            self.train, self.val, self.test = train, val, test
+
+    tr, va, te = folds[3]
+    res = train_one_fold(factory(data, multitask=False), data, Fold(tr + va, [], te),
+                         TrainConfig(**{**FAST.to_dict(), "epochs": 2}), tmp_path)
+    assert res.info["best_epoch"] == 1 and res.info["n_val"] == 0
+    assert np.isnan(res.metrics["gender_accuracy"])
+    assert FoldResult.load(tmp_path).metrics["wa"] == res.metrics["wa"]
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_amp_training(toy, tmp_path):
+    data, folds = toy
+    res = train_one_fold(factory(data), data, folds[0], TrainConfig(**{**FAST.to_dict(), "device": "cuda"}), tmp_path)
+    assert res.info["device"].startswith("cuda") and np.isfinite(res.history.train_loss).all()
