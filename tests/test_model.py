@@ -85,9 +85,9 @@ def test_padded_whisper_frames_do_not_change_output(normalisation):
         torch.testing.assert_close(att.sum(1), torch.ones(3))
 
 
-def test_padded_mfcc_frames_do_not_change_output_with_mean_pooling():
+def test_padded_mfcc_frames_do_not_change_output_with_packed_mean_pooling():
     torch.manual_seed(0)
-    model = CAMuLeNet(CAMuLeNetConfig.compact()).eval()
+    model = CAMuLeNet(CAMuLeNetConfig.compact(mfcc_packed=True)).eval()
     batch = compact_batch()
     with torch.no_grad():
         ref = model(batch)["embedding"]

@@ -42,7 +42,7 @@ class CAMuLeNetConfig:
     mfcc_pooling: str = "flatten"
     mfcc_frames: int | None = 501
     mfcc_downsample: int = 1
-    mfcc_packed: bool = True  # only for mfcc_pooling="mean"
+    mfcc_packed: bool = True  # only for mfcc_pooling="mean"; compact: False (packed GRU backward is slow on CPU)
     # head
     hidden_dims: tuple[int, ...] = (128, 128)
     dropout: float = 0.1
@@ -63,7 +63,7 @@ class CAMuLeNetConfig:
         8 frames (12.5 frames/s) with mean pooling instead of flatten, branch width 128."""
         base = cls(branch_dim=128, conv_widths=(16, 32, 48, 48, 32), spec_pool=(2, 1), spec_time_pool=4,
                    gru_hidden=64, gru_layers=1, gru_dropout=0.0, mfcc_pooling="mean",
-                   mfcc_frames=None, mfcc_downsample=8, hidden_dims=(128, 128), dropout=0.1)
+                   mfcc_frames=None, mfcc_downsample=8, mfcc_packed=False, hidden_dims=(128, 128), dropout=0.1)
         return replace(base, **overrides)
 
     def to_dict(self) -> dict:
