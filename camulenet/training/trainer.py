@@ -64,8 +64,8 @@ class TrainConfig:
     @classmethod
     def compact(cls, **overrides) -> "TrainConfig":
         """CPU schedule for the compact model trained from scratch: higher lr, 15 epochs,
-        early stopping (patience 5) on the validation speakers."""
-        return replace(cls(epochs=15, lr=1e-3, patience=5, grad_clip=5.0), **overrides)
+        early stopping (patience 3) on the validation speakers."""
+        return replace(cls(epochs=15, lr=1e-3, patience=3, grad_clip=5.0), **overrides)
 
     def to_dict(self) -> dict:
         return asdict(self)
