@@ -50,7 +50,7 @@ def settings(smoke: bool = False, seed: int = 0, **overrides) -> BookSettings:
                          data_root=data_root() / "smoke")
     else:
         s = BookSettings(smoke=False, seed=seed, corpus="synthetic", corpus_size="default",
-                         n_folds=10, max_epochs=30, whisper_mode="trimmed", feature_preset="cpu",
+                         n_folds=10, max_epochs=15, whisper_mode="trimmed", feature_preset="cpu",
                          data_root=data_root())
     return replace(s, **overrides) if overrides else s
 

@@ -8,8 +8,11 @@ resuming where an interrupted run stopped. The settings come from
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from camulenet.book import BookSettings
@@ -29,8 +32,6 @@ def ensure_corpus(cfg: BookSettings) -> pd.DataFrame:
 
     root = corpus_root(cfg)
     if cfg.corpus.startswith("synthetic"):
-        import json
-
         from data_prep.synthetic.generate import generate_corpus
 
         meta = root / "corpus.json"
@@ -90,7 +91,6 @@ def feature_benchmark(cfg: BookSettings, manifest: pd.DataFrame, n: int | None =
     its own process so its peak memory is its own.
     """
     import importlib.util
-    import json
 
     from camulenet.paths import REPO_ROOT
 
@@ -108,3 +108,74 @@ def feature_benchmark(cfg: BookSettings, manifest: pd.DataFrame, n: int | None =
     table = pd.DataFrame(payload["results"]).set_index("phase")
     table.attrs.update({k: v for k, v in payload.items() if k != "results"})
     return table
+
+
+@dataclass
+class Run:
+    """Everything the result chapters read from one finished grid (see camulenet.runner)."""
+
+    out_dir: Path
+    results_long: pd.DataFrame  # tidy: system, fold, metric, value
+    predictions: pd.DataFrame   # one row per system x test clip
+    history: pd.DataFrame       # one row per system x fold x epoch
+    fold_info: pd.DataFrame     # one row per system x fold: epochs, seconds, samples/s, memory
+
+    @property
+    def results(self) -> pd.DataFrame:
+        """Wide: one row per system x fold, a column per metric (wa, ua, weighted_f1, ...)."""
+        wide = self.results_long.pivot_table(index=["system", "fold"], columns="metric", values="value")
+        return wide.reset_index().rename_axis(columns=None)
+
+    @property
+    def seconds(self) -> float:
+        return float(self.fold_info["train_seconds"].sum())
+
+    @property
+    def throughput(self) -> pd.DataFrame:
+        g = self.fold_info.groupby("system", sort=False)
+        return pd.DataFrame({"folds": g.size(), "epochs (mean)": g["epochs_run"].mean().round(1),
+                             "train minutes": (g["train_seconds"].sum() / 60).round(2),
+                             "samples/s": g["samples_per_s"].mean().round(0),
+                             "peak memory (MB)": g["peak_memory_mb"].max().round(0),
+                             "parameters": g["n_params"].first()})
+
+    def test_embeddings(self, system: str) -> tuple[list[str], np.ndarray]:
+        """Test-clip embeddings of every fold, each clip embedded by the model that never saw its speaker."""
+        from camulenet.runner import load_embeddings
+
+        ids, parts = [], []
+        for k in sorted(self.fold_info.loc[self.fold_info.system == system, "fold"]):
+            emb, emb_ids = load_embeddings(self.out_dir, system, int(k))
+            ids += emb_ids
+            parts.append(emb)
+        if not parts:
+            raise FileNotFoundError(f"no finished folds of {system!r} under {self.out_dir}")
+        return ids, np.concatenate(parts)
+
+
+def load_run(cfg: BookSettings) -> Run:
+    """The finished grid of the book's settings (run chapter 5, or ensure_results, first)."""
+    from camulenet.runner import load_histories, load_predictions, load_results, slug
+
+    out = runs_root(cfg)
+    results = load_results(out)
+    rows = []
+    for system in results.system.unique():
+        for done in sorted((out / "systems" / slug(system)).glob("fold_*/done.json")):
+            info = json.loads(done.read_text())
+            rows.append({"system": system, "fold": int(done.parent.name.split("_")[1]),
+                         **{k: info.get(k) for k in ("epochs_run", "best_epoch", "train_seconds",
+                                                     "samples_per_s", "peak_memory_mb", "n_params")}})
+    return Run(out, results, load_predictions(out), load_histories(out), pd.DataFrame(rows))
+
+
+def ensure_results(cfg: BookSettings, manifest: pd.DataFrame, folds, features: dict[str, Ragged],
+                   systems=None) -> Run:
+    """Train every system on every fold (skipping finished ones) and load the grid."""
+    from camulenet.runner import SYSTEMS, run_grid
+    from camulenet.training import TrainConfig
+
+    run_grid(features, manifest, folds, systems=systems or SYSTEMS, out_dir=runs_root(cfg),
+             train_config=TrainConfig.compact(epochs=cfg.max_epochs, progress=False), seed=cfg.seed,
+             progress=True)
+    return load_run(cfg)

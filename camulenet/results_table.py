@@ -1,7 +1,7 @@
 """Tables of results: our folds laid out like the paper's Table 1, and the paper beside it.
 
 ``results`` is the runner's tidy table: one row per system x fold with metric columns
-(accuracy = WA, balanced_accuracy = UA, f1_weighted = WF1, f1_macro = MF1,
+(wa = accuracy, ua = mean per-class recall, weighted_f1 = WF1, macro_f1 = MF1,
 gender_accuracy). ``predictions`` has one row per system x test utterance.
 """
 
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 #: Our metric columns and the names the book prints for them.
-METRICS = {"accuracy": "WA", "balanced_accuracy": "UA", "f1_weighted": "WF1", "f1_macro": "MF1",
+METRICS = {"wa": "WA", "ua": "UA", "weighted_f1": "WF1", "macro_f1": "MF1",
            "gender_accuracy": "gender acc."}
 
 #: Row order of Table 1 (systems we do not run are simply absent).
@@ -45,7 +45,7 @@ def ablation_deltas(results: pd.DataFrame, paper: pd.DataFrame, metric: str = "W
     Absolute numbers on different corpora are not comparable; the gaps between systems
     (what each component adds) are what a reproduction on another corpus can check.
     """
-    ours_col = {"WA": "accuracy", "WF1": "f1_weighted"}[metric]
+    ours_col = {"WA": "wa", "WF1": "weighted_f1"}[metric]
     ours = results.groupby("system")[ours_col].mean()
     p = paper.set_index("system")[[c for c in paper.columns if c.endswith(f"_{metric}")]]
     p.columns = [c.removesuffix(f"_{metric}") for c in p.columns]

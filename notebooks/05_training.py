@@ -64,7 +64,7 @@ run.throughput
 
 # %%
 hist = run.history
-fig = sns.relplot(data=hist, x="epoch", y="val_accuracy", hue="fold", col="system", col_wrap=2,
+fig = sns.relplot(data=hist, x="epoch", y="val_wa", hue="fold", col="system", col_wrap=2,
                   kind="line", palette="viridis", height=2.8, aspect=1.4, legend=False)
 fig.set_titles("{col_name}")
 fig.set_axis_labels("epoch", "validation accuracy (unseen speakers)")

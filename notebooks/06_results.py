@@ -47,7 +47,7 @@ ours = results_like_table1(run.results)
 ours
 
 # %%
-best = run.results.groupby("system")["accuracy"].mean()
+best = run.results.groupby("system")["wa"].mean()
 glue("ours_camulenet_wa", f"{best['CAMuLeNet']:.3f}", display=False)
 glue("ours_whisper_wa", f"{best['Whisper-Base']:.3f}", display=False)
 

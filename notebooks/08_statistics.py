@@ -44,7 +44,7 @@ run = pipeline.load_run(cfg)
 # across systems: a system that is better on most folds shows mostly rising lines.
 
 # %%
-fig = plot_fold_spread(run.results, metrics=("accuracy", "balanced_accuracy", "f1_weighted"))
+fig = plot_fold_spread(run.results, metrics=("wa", "ua", "weighted_f1"))
 
 # %% [markdown]
 # ## Are the differences significant?
@@ -58,13 +58,14 @@ fig = plot_fold_spread(run.results, metrics=("accuracy", "balanced_accuracy", "f
 import pandas as pd
 
 others = [s for s in run.results.system.unique() if s != "CAMuLeNet"]
-tests = pd.DataFrame([{"versus": s, **paired_comparison(run.results, "CAMuLeNet", s, "accuracy")} for s in others])
-tests
+tests = pd.DataFrame([paired_comparison(run.results_long, "CAMuLeNet", s, "wa") for s in others])
+tests = tests.rename(columns={"system_b": "versus"}).set_index("versus")
+tests[["n", "mean_a", "mean_b", "mean_diff", "t_low", "t_high", "boot_low", "boot_high", "wilcoxon_p"]].round(4)
 
 # %%
-row = tests.set_index("versus").loc["Whisper-Base"]
+row = tests.loc["Whisper-Base"]
 glue("diff_vs_whisper", f"{100 * row['mean_diff']:.1f}", display=False)
-glue("p_vs_whisper", f"{row['p_value']:.3g}", display=False)
+glue("p_vs_whisper", f"{row['wilcoxon_p']:.3g}", display=False)
 
 # %% [markdown]
 # CAMuLeNet is {glue:text}`diff_vs_whisper` accuracy points above the Whisper-Base baseline

@@ -10,10 +10,10 @@ from camulenet.results_table import ablation_deltas, group_accuracy, results_lik
 def results():
     rows = []
     for fold in range(3):
-        rows.append({"system": "CAMuLeNet", "fold": fold, "accuracy": 0.6 + 0.1 * fold,
-                     "balanced_accuracy": 0.5, "f1_weighted": 0.55, "f1_macro": 0.5, "gender_accuracy": 0.9})
-        rows.append({"system": "Whisper-Base", "fold": fold, "accuracy": 0.5, "balanced_accuracy": 0.4,
-                     "f1_weighted": 0.45, "f1_macro": 0.4, "gender_accuracy": np.nan})
+        rows.append({"system": "CAMuLeNet", "fold": fold, "wa": 0.6 + 0.1 * fold,
+                     "ua": 0.5, "weighted_f1": 0.55, "macro_f1": 0.5, "gender_accuracy": 0.9})
+        rows.append({"system": "Whisper-Base", "fold": fold, "wa": 0.5, "ua": 0.4,
+                     "weighted_f1": 0.45, "macro_f1": 0.4, "gender_accuracy": np.nan})
     return pd.DataFrame(rows)
 
 

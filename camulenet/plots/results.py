@@ -11,7 +11,7 @@ from sklearn.metrics import confusion_matrix
 from camulenet.results_table import METRICS, _order
 
 
-def plot_fold_spread(results: pd.DataFrame, metrics=("accuracy", "balanced_accuracy", "f1_weighted")):
+def plot_fold_spread(results: pd.DataFrame, metrics=("wa", "ua", "weighted_f1")):
     """One panel per metric: a dot per fold, lines joining the same fold across systems."""
     systems = _order(results.system.unique())
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 4.2), sharey=True,
