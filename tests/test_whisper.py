@@ -118,3 +118,18 @@ def test_gpu_fp16_matches_cpu(checkpoint, clips):
     for a, b in zip(cpu.encode(clips), gpu.encode(clips)):
         cos = (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
         assert a.shape == b.shape and cos.min() > 0.99
+
+
+def test_cached_checkpoint_is_reconverted_when_changed(checkpoint, tmp_path):
+    """A cached conversion that no longer matches its recorded hash is not trusted."""
+    import shutil
+
+    cached = tmp_path / checkpoint.name
+    shutil.copy(checkpoint, cached)
+    shutil.copy(checkpoint.with_name(checkpoint.name + ".sha256"), tmp_path)
+    good = cached.read_bytes()[-64:]
+    with open(cached, "r+b") as f:  # flip bytes at the end of the file
+        f.seek(-64, 2)
+        f.write(bytes(64))
+    assert ww.ensure_whisper_base_checkpoint(tmp_path) == cached
+    assert cached.read_bytes()[-64:] == good

@@ -258,8 +258,13 @@ def ensure_whisper_base_checkpoint(cache_dir=None) -> Path:
     """
     cache = Path(cache_dir) if cache_dir is not None else weights_cache()
     out = cache / CHECKPOINT_NAME
+    stamp = out.with_name(out.name + ".sha256")
     if out.is_file():
-        return out
+        # A cached conversion is trusted only if it still hashes to what we wrote.
+        if stamp.is_file() and _sha256_file(out) == stamp.read_text().strip():
+            return out
+        print(f"{out}: cached checkpoint is unverified or changed; converting again")
+        out.unlink()
     cache.mkdir(parents=True, exist_ok=True)
     joined = join_parts(cache / "faster-whisper-base.model.bin")
     try:
@@ -267,4 +272,13 @@ def ensure_whisper_base_checkpoint(cache_dir=None) -> Path:
         convert_ct2_to_openai(joined, out)
     finally:
         joined.unlink(missing_ok=True)
+    stamp.write_text(_sha256_file(out) + "\n")
     return out
+
+
+def _sha256_file(path: Path, chunk: int = 1 << 22) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(chunk), b""):
+            h.update(block)
+    return h.hexdigest()
