@@ -59,8 +59,9 @@ run.throughput
 #
 # ## Learning curves
 #
-# Loss and validation accuracy per epoch, one line per fold. The dot marks the epoch whose
-# weights were kept (best validation loss).
+# Validation accuracy and losses per epoch, one line per fold. Early stopping keeps the
+# weights of the epoch with the lowest emotion loss on the validation speakers and stops
+# after three epochs without improvement, so folds run for different numbers of epochs.
 
 # %%
 hist = run.history

@@ -59,12 +59,22 @@ glue("sil_emotion_whisper", f"{scores.loc['Whisper-base (mean-pooled)', 'silhoue
 glue("sil_emotion_camulenet", f"{scores.loc['CAMuLeNet (128-d)', 'silhouette: emotion']:.3f}", display=False)
 glue("sil_speaker_whisper", f"{scores.loc['Whisper-base (mean-pooled)', 'silhouette: speaker']:.3f}", display=False)
 glue("sil_speaker_camulenet", f"{scores.loc['CAMuLeNet (128-d)', 'silhouette: speaker']:.3f}", display=False)
+knn = scores["5-NN accuracy: emotion"]
+better = knn["CAMuLeNet (128-d)"] > knn["Whisper-base (mean-pooled)"]
+glue("knn_emotion_whisper", f"{knn['Whisper-base (mean-pooled)']:.3f}", display=False)
+glue("knn_emotion_camulenet", f"{knn['CAMuLeNet (128-d)']:.3f}", display=False)
+glue("tsne_verdict", "separates emotions better than the pooled Whisper frames, as in the paper's figure"
+     if better else "does not separate emotions better than the pooled Whisper frames here, unlike the paper's figure",
+     display=False)
 scores
 
 # %% [markdown]
-# The emotion silhouette goes from {glue:text}`sil_emotion_whisper` for mean-pooled Whisper
-# frames to {glue:text}`sil_emotion_camulenet` for CAMuLeNet's embeddings, and the speaker
-# silhouette from {glue:text}`sil_speaker_whisper` to {glue:text}`sil_speaker_camulenet`.
-# CAMuLeNet's embedding is trained for emotion (and gender), so it is expected to group by
-# emotion; the Whisper encoder was trained to transcribe, and its pooled frames carry
-# speaker and language as much as emotion.
+# By emotion, the 5-NN accuracy is {glue:text}`knn_emotion_whisper` for mean-pooled Whisper
+# frames and {glue:text}`knn_emotion_camulenet` for CAMuLeNet's embeddings (silhouette
+# {glue:text}`sil_emotion_whisper` and {glue:text}`sil_emotion_camulenet`); by speaker, the
+# silhouette is {glue:text}`sil_speaker_whisper` and {glue:text}`sil_speaker_camulenet`.
+# CAMuLeNet's embedding {glue:text}`tsne_verdict`. Note the difference in what each was
+# trained for: CAMuLeNet's embedding for emotion and gender on other speakers, the Whisper
+# encoder for transcription, so its pooled frames carry speaker and language as much as
+# emotion. Note also that every clip here is embedded by the model of the fold that held its
+# speaker out, so the map mixes ten slightly different embedding spaces.

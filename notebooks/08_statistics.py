@@ -68,8 +68,8 @@ glue("diff_vs_whisper", f"{100 * row['mean_diff']:.1f}", display=False)
 glue("p_vs_whisper", f"{row['wilcoxon_p']:.3g}", display=False)
 
 # %% [markdown]
-# CAMuLeNet is {glue:text}`diff_vs_whisper` accuracy points above the Whisper-Base baseline
-# on average (Wilcoxon p = {glue:text}`p_vs_whisper`).
+# On average over folds, CAMuLeNet's accuracy minus the Whisper-Base baseline's is
+# {glue:text}`diff_vs_whisper` points (Wilcoxon p = {glue:text}`p_vs_whisper`).
 #
 # ## Which emotions are confused
 #
