@@ -1,6 +1,6 @@
 """A deliberately simple emotion baseline: is a corpus a meaningful benchmark?
 
-Features are MFCC statistics (mean and std of 20 MFCCs and their deltas, plus
+Features are MFCC statistics (mean and std of 40 MFCCs and their deltas, plus
 log-energy mean/std); the classifier is a standardised logistic regression. On a
 useful speaker-independent benchmark it should beat chance on *held-out speakers*
 yet stay clearly below the same model on a *speaker-mixed* split, where it can lean
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import soundfile as sf
 
-N_MFCC = 20
+N_MFCC = 40
 SAMPLE_RATE = 16000
 
 
@@ -57,7 +57,7 @@ def _cv_accuracy(X, y, splits, seed: int) -> list[float]:
 
     accs = []
     for tr, te in splits:
-        clf = make_pipeline(StandardScaler(), LogisticRegression(C=0.5, max_iter=2000, random_state=seed))
+        clf = make_pipeline(StandardScaler(), LogisticRegression(C=0.3, max_iter=2000, random_state=seed))
         clf.fit(X[tr], y[tr])
         accs.append(float(np.mean(clf.predict(X[te]) == y[te])))
     return accs

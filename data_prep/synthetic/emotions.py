@@ -49,12 +49,12 @@ SCALE = dict(rate=0.12, pitch=10, range=18, gain_db=3.5, tilt=0.45, breath=0.25,
 
 #: Knobs that control class overlap (tuned so the MFCC baseline lands at ~45-60 %
 #: on unseen speakers, clearly below the speaker-mixed split).
-STYLE_EXPRESSIVENESS = (0.55, 1.25)  # uniform range of a speaker's overall intensity
+STYLE_EXPRESSIVENESS = (0.7, 1.35)  # uniform range of a speaker's overall intensity
 STYLE_EMOTION_SD = 0.25  # log-sd of per-emotion intensity
-STYLE_OFFSET_SD = 0.45  # idiosyncratic offset per (emotion, dim), in SCALE units
-STYLE_BLEND_PROB = 0.35  # chance that an emotion is blended towards another
+STYLE_OFFSET_SD = 0.6  # idiosyncratic offset per (emotion, dim), in SCALE units
+STYLE_BLEND_PROB = 0.4  # chance that an emotion is blended towards another
 STYLE_BLEND_MAX = 0.5  # largest blend weight
-CLIP_NOISE_SD = 0.35  # per-clip variation, in SCALE units
+CLIP_NOISE_SD = 0.2  # per-clip variation, in SCALE units
 
 _PROTO = np.array([[PROTOTYPES[e].get(d, 0.0) for d in DIMS] for e in EMOTIONS])
 _SCALE = np.array([SCALE[d] for d in DIMS])
