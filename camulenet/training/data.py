@@ -9,6 +9,12 @@ Padding: ``mel`` and ``mfcc`` are zero-padded to the longest clip of the whole m
 the conv/GRU outputs computed from them -- never depend on which clips share its batch.
 ``whisper`` (and any other key) is padded only to the batch's longest clip; the models
 mask the padded frames out using ``<key>_lengths``.
+
+Scaling: :meth:`SERData.fit_scaling` computes a per-dimension mean and standard deviation
+over the valid frames of the *training* clips of a fold; :meth:`SERData.batch` applies it
+to valid frames only (padding stays zero). Whisper-base frames have a few dimensions
+hundreds of times larger than the rest, and log-mel values sit far from zero; without
+this a network trained from scratch sees mostly those few dimensions.
 """
 
 from __future__ import annotations
@@ -84,9 +90,33 @@ class SERData:
     def max_length(self, key: str) -> int:
         return int(self.features[key].lengths[self._pos[key]].max(initial=0))
 
+    def fit_scaling(self, rows: Sequence[int], keys: Sequence[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per-dimension (mean, std) of each feature over the valid frames of ``rows``."""
+        out = {}
+        for key in keys:
+            rag = self.features[key]
+            total = np.zeros(rag.feature_shape, np.float64)
+            sq = np.zeros(rag.feature_shape, np.float64)
+            n = 0
+            for i in self._pos[key][np.asarray(rows, dtype=np.int64)]:
+                x = np.asarray(rag[i], dtype=np.float64)
+                total += x.sum(0)
+                sq += (x * x).sum(0)
+                n += len(x)
+            if n == 0:
+                raise ValueError(f"no frames of {key!r} in the rows to fit scaling on")
+            mean = total / n
+            std = np.sqrt(np.maximum(sq / n - mean * mean, 0.0))
+            out[key] = (mean.astype(np.float32), np.maximum(std, 1e-5).astype(np.float32))
+        return out
+
     def batch(self, rows: Sequence[int], keys: Sequence[str], lengths: Mapping[str, int] | None = None,
-              device: torch.device | str = "cpu") -> dict[str, torch.Tensor]:
-        """Padded tensors ``key`` (B, T, dim) and ``key_lengths`` (B,), plus ``emotion``/``gender`` codes."""
+              device: torch.device | str = "cpu",
+              scaling: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None) -> dict[str, torch.Tensor]:
+        """Padded tensors ``key`` (B, T, dim) and ``key_lengths`` (B,), plus ``emotion``/``gender`` codes.
+
+        ``scaling`` (from :meth:`fit_scaling`) standardises valid frames; padding stays zero.
+        """
         fixed = {**self.fixed_lengths, **(lengths or {})}
         rows = np.asarray(rows, dtype=np.int64)
         out: dict[str, torch.Tensor] = {}
@@ -94,6 +124,10 @@ class SERData:
             if key not in self.features:
                 raise KeyError(f"model needs feature {key!r}; available: {sorted(self.features)}")
             arr, lens = self.features[key].padded(self._pos[key][rows], max_len=fixed.get(key))
+            if scaling and key in scaling:
+                mean, std = scaling[key]
+                valid = np.arange(arr.shape[1])[None, :] < lens[:, None]
+                arr = np.where(valid[..., None], (arr - mean) / std, 0.0).astype(np.float32)
             out[key] = torch.from_numpy(arr).to(device)
             out[f"{key}_lengths"] = torch.from_numpy(lens).to(device)
         out["emotion"] = torch.from_numpy(self.emotion_codes[rows]).to(device)

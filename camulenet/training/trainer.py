@@ -55,6 +55,7 @@ class TrainConfig:
     eval_batch_size: int = 128
     keep_last: bool = False
     progress: bool = True
+    standardize: bool = False  # per-dimension scaling fitted on each fold's training clips (did not help here)
 
     @classmethod
     def paper(cls, **overrides) -> "TrainConfig":
@@ -63,9 +64,13 @@ class TrainConfig:
 
     @classmethod
     def compact(cls, **overrides) -> "TrainConfig":
-        """CPU schedule for the compact model trained from scratch: higher lr, 15 epochs,
-        early stopping (patience 3) on the validation speakers."""
-        return replace(cls(epochs=15, lr=1e-3, patience=3, grad_clip=5.0), **overrides)
+        """CPU schedule for the compact model trained from scratch: lr 3e-4, up to 15 epochs,
+        keep the epoch with the best UA on the validation speakers, stop after 4 without gain.
+
+        Chosen on fold 1 of the synthetic corpus: lr 1e-3 with selection on validation loss
+        stopped after 2-3 useful epochs (WA 0.35); this schedule reached WA 0.51.
+        """
+        return replace(cls(epochs=15, lr=3e-4, patience=4, monitor="val_ua", grad_clip=5.0), **overrides)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -126,9 +131,10 @@ class _Runner:
         if device.type == "cuda" and cfg.amp:
             self.amp_dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
         self.loss = MultitaskLoss(cfg.emotion_weight, cfg.gender_weight, cfg.loss_constant)
+        self.scaling: dict = {}
 
     def forward(self, rows: np.ndarray) -> tuple[dict, dict]:
-        batch = self.data.batch(rows, self.keys, self.lengths, self.device)
+        batch = self.data.batch(rows, self.keys, self.lengths, self.device, scaling=self.scaling)
         with torch.autocast(self.device.type, dtype=self.amp_dtype or torch.float32, enabled=self.amp_dtype is not None):
             out = self.model(batch)
         return batch, out
@@ -182,6 +188,8 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     generator = torch.Generator().manual_seed(cfg.seed)
     run = _Runner(model, data, cfg, device)
+    if cfg.standardize:  # fitted on training speakers only: test speakers leak nothing
+        run.scaling = data.fit_scaling(train_rows, run.keys)
     scaler = torch.amp.GradScaler("cuda", enabled=run.amp_dtype == torch.float16)
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
@@ -283,7 +291,10 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
     meta = {k: v for k, v in info.items()}
     if hasattr(model, "config") and hasattr(model.config, "to_dict"):
         meta["model_config"] = model.config.to_dict()
-    save_checkpoint(out_dir / "best.pt", model=model.state_dict(), meta=meta)
+    # the fold's feature scaling travels with the weights (tensors, loadable with weights_only=True)
+    scaling = {f"{k}.{part}": torch.from_numpy(v) for k, (mu, sd) in run.scaling.items()
+               for part, v in (("mean", mu), ("std", sd))}
+    save_checkpoint(out_dir / "best.pt", model=model.state_dict(), feature_scaling=scaling, meta=meta)
     result = FoldResult(history=pd.DataFrame(history), predictions=preds, embeddings=pred["embeddings"],
                         embedding_ids=list(preds["utt_id"]), metrics=metrics, info=info)
     result.save(out_dir)
