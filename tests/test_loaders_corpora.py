@@ -168,6 +168,17 @@ def test_bhavvani_custom_columns(tmp_path):
         load_corpus("bhavvani", tmp_path)
 
 
+def test_bhavvani_same_file_name_in_two_folders(tmp_path):
+    rows = []
+    for rel, spk in (("S01/take_001.wav", "S01"), ("S02/take_001.wav", "S02"), ("flat_007.wav", "S03")):
+        touch(tmp_path / rel)
+        rows.append({"path": rel, "speaker": spk, "gender": "F", "emotion": "neutral"})
+    pd.DataFrame(rows).to_csv(tmp_path / "annotations.csv", index=False)
+    df = load_corpus("bhavvani", tmp_path)
+    assert df["utt_id"].tolist() == ["bhavvani_S01/take_001", "bhavvani_S02/take_001", "bhavvani_flat_007"]
+    assert df.set_index("utt_id").loc["bhavvani_S02/take_001", "speaker"] == "bhavvani_S02"
+
+
 # ---------------------------------------------------------------- synthetic
 def test_synthetic_manifest(tmp_path):
     rows = []

@@ -36,6 +36,22 @@ def _find_csv(root: Path) -> Path:
     return found[0]
 
 
+def _utt_id(p: Path, bases: tuple[Path, ...]) -> str:
+    """``bhavvani_<path below the corpus root, no suffix>``: unique across folders.
+
+    A file directly in the root keeps its bare stem (``bhavvani_S01_000``); one below a
+    folder keeps the folders (``bhavvani_audio/S01/S01_000``).
+    """
+    rel = None
+    for base in bases:
+        for q in (p.absolute(), p.resolve()):
+            if rel is None and q.is_relative_to(base):
+                rel = q.relative_to(base)
+    if rel is None:  # outside every base: the absolute path without its anchor
+        rel = Path(*p.resolve().parts[1:])
+    return f"{CORPUS}_{rel.with_suffix('').as_posix()}"
+
+
 def load(root, csv=None, path_col: str = "path", speaker_col: str = "speaker",
          gender_col: str = "gender", emotion_col: str = "emotion", label_map: dict | None = None,
          gender_map: dict | None = None, language: str = "hi", keep: tuple = (),
@@ -44,7 +60,9 @@ def load(root, csv=None, path_col: str = "path", speaker_col: str = "speaker",
 
     Relative paths are resolved against ``root`` (then the CSV's folder). ``label_map``
     / ``gender_map`` extend the defaults (keys compared in lower case). ``keep`` names
-    extra CSV columns to carry into the manifest.
+    extra CSV columns to carry into the manifest. ``utt_id`` is built from the path
+    relative to ``root`` (else the CSV's folder), so equal file names in different
+    folders stay distinct.
     """
     root = Path(root).expanduser().resolve()
     require(root, "BhavVani", "the corpus folder", "Point root at the unpacked BhavVani release.")
@@ -82,7 +100,8 @@ def load(root, csv=None, path_col: str = "path", speaker_col: str = "speaker",
         elif not p.is_file():
             log.skip(p, f"audio file not found ({where})")
         else:
-            rows.append({"utt_id": f"{CORPUS}_{p.stem}", "path": str(p.resolve()),
+            rows.append({"utt_id": _utt_id(p, (root, csv_path.parent.resolve())),
+                         "path": str(p.resolve()),
                          "corpus": CORPUS, "language": language, "speaker": f"{CORPUS}_{spk}",
                          "gender": genders[gen.lower()], "emotion": labels[emo.lower()],
                          "label": emo, **{k: rec[k] for k in keep}})
