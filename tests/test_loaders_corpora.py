@@ -122,6 +122,21 @@ def test_cafe_misfiled_and_missing_folder(tmp_path):
         load_corpus("cafe", tmp_path)
 
 
+def test_cafe_stray_files_reported(tmp_path):
+    cafe_tree(tmp_path, nfd=False)
+    touch(tmp_path / "01-C-1-1.wav")                      # audio directly in the root
+    touch(tmp_path / "Joie" / "Fort" / "notes.txt")       # non-audio in an emotion folder
+    touch(tmp_path / "Joie" / ".DS_Store")                # hidden: ignored
+    with pytest.warns(SkippedItemsWarning, match="skipped 2"):
+        df = load_corpus("cafe", tmp_path)
+    assert len(df) == 936
+    reasons = {Path(s["path"]).name: s["reason"] for s in df.attrs["skipped"]}
+    assert reasons == {"01-C-1-1.wav": "audio directly in the corpus root; CaFE clips live in <Émotion>/ folders",
+                       "notes.txt": "not an audio file"}
+    with pytest.raises(UnknownItemsError, match="skipped 2"):
+        load_corpus("cafe", tmp_path, strict=True)
+
+
 # ---------------------------------------------------------------- EMOVO
 EMOVO_SENTENCES = ("b1", "b2", "b3", "d1", "d2", "l1", "l2", "l3", "l4", "n1", "n2", "n3", "n4", "n5")
 

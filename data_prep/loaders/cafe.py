@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._report import CorpusLayoutError, SkipLog, audio_files, build_manifest, nfc, strip_accents
+from ._report import (CorpusLayoutError, SkipLog, audio_files, build_manifest, nfc, other_files,
+                      strip_accents)
 
 CORPUS = "cafe"
 EMOTIONS = {"C": "angry", "D": "disgust", "J": "happy", "N": "neutral", "P": "fear",
@@ -25,7 +26,11 @@ _NAME = re.compile(r"^(\d\d)-([A-Z])-(?:(\d)-)?(\d)$")
 
 
 def load(root, strict: bool = False) -> pd.DataFrame:
-    """Manifest of CaFE under ``root`` (the folder holding Colère/, Dégoût/, ...)."""
+    """Manifest of CaFE under ``root`` (the folder holding Colère/, Dégoût/, ...).
+
+    Audio lying directly in ``root`` or in a non-emotion folder, and non-audio files in
+    the emotion folders, are reported as skipped.
+    """
     root = Path(root).expanduser().resolve()
     by_key = {strip_accents(p.name): p for p in root.iterdir() if p.is_dir()} if root.is_dir() else {}
     missing = [name for name in FOLDERS.values() if strip_accents(name) not in by_key]
@@ -35,12 +40,16 @@ def load(root, strict: bool = False) -> pd.DataFrame:
             "CaFE_48k.zip (Colère/Faible/01-C-1-1.wav, ..., Neutre/01-N-1.wav).")
     log, rows = SkipLog("CaFE"), []
     folder_letter = {strip_accents(v): k for k, v in FOLDERS.items()}
+    for p in audio_files(root):
+        log.skip(p, "audio directly in the corpus root; CaFE clips live in <Émotion>/ folders")
     for key in sorted(by_key):
         folder = by_key[key]
         if key not in folder_letter:
             for p in audio_files(folder, recursive=True):
                 log.skip(p, f"folder {nfc(folder.name)!r} is not a CaFE emotion")
             continue
+        for p in other_files(folder, recursive=True):
+            log.skip(p, "not an audio file")
         for p in audio_files(folder, recursive=True):
             m = _NAME.match(p.stem)
             if not m:
