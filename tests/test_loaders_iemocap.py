@@ -84,6 +84,29 @@ def test_all_labels_and_no_merge(tmp_path):
     assert len(df) == 10
 
 
+def test_four_class_without_merge_excludes_excited(tmp_path):
+    df, rec = _load(_write_tree(tmp_path), merge_excited=False)
+    assert set(df["emotion"]) == {"neutral", "happy", "angry", "sad"}
+    assert "iemocap_Ses01F_impro01_M003" not in set(df["utt_id"])
+    assert df.attrs["excluded"] == {"exc": 1, "fru": 1, "oth": 1, "sur": 1, "xxx": 1}
+    assert any("exc excluded" in str(w.message) for w in rec if w.category is ExcludedLabelsWarning)
+
+
+def test_malformed_vad_reported(tmp_path):
+    root = _write_tree(tmp_path)
+    txt = root / "Session1" / "dialog" / "EmoEvaluation" / "Ses01F_impro01.txt"
+    txt.write_text(txt.read_text().replace("Ses01F_impro01_F000\tneu\t[2.5000, 3.0000, 3.5000]",
+                                           "Ses01F_impro01_F000\tneu\t[2.5000, 3.0000]"))
+    df, _ = _load(root)
+    row = df.set_index("utt_id").loc["iemocap_Ses01F_impro01_F000"]
+    assert row["emotion"] == "neutral" and row[["valence", "activation", "dominance"]].isna().all()
+    vad = [s for s in df.attrs["skipped"] if "malformed V/A/D" in s["reason"]]
+    assert len(vad) == 1 and Path(vad[0]["path"]).name == "Ses01F_impro01.txt"
+    assert "Ses01F_impro01_F000" in vad[0]["reason"]
+    with pytest.raises(UnknownItemsError, match="malformed V/A/D"):
+        load_corpus("iemocap", root, sessions=(1, 2), strict=True)
+
+
 def test_strict_and_layout_errors(tmp_path):
     root = _write_tree(tmp_path)
     with pytest.raises(UnknownItemsError, match="IEMOCAP: skipped 2"):

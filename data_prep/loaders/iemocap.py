@@ -5,7 +5,8 @@ The speaker is the session plus the gender letter of the utterance's *last* toke
 (``Ses01F_impro01_M003`` is spoken by the male actor of session 1, speaker
 ``iemocap_Ses01M``), not the dialog prefix, which only names who led the dialog.
 The standard 4-class set (neutral, angry, sad, happy with excited merged in) has
-5,531 utterances; other labels are counted in ``df.attrs["excluded"]``.
+5,531 utterances; other labels are counted in ``df.attrs["excluded"]``. A malformed
+V/A/D triple keeps the clip with NaN scores and is reported in ``df.attrs["skipped"]``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ LABELS = {"neu": "neutral", "ang": "angry", "sad": "sad", "hap": "happy", "exc":
 #: 'xxx' = annotators did not agree; never a class.
 NO_AGREEMENT = "xxx"
 FOUR_CLASS = ("neu", "ang", "sad", "hap", "exc")
+#: The 4-class set without the merge: excited is not a fifth class, it is excluded.
+FOUR_CLASS_UNMERGED = ("neu", "ang", "sad", "hap")
 _LINE = re.compile(r"^\[\s*([\d.]+)\s*-\s*([\d.]+)\s*\]\t(\S+)\t(\S+)\t\[([^\]]*)\]")
 _UTT = re.compile(r"^(Ses\d\d)[FM]_(.+)_([FM])(\d+)$")
 _HINT = "Point root at the IEMOCAP_full_release folder that holds Session1 ... Session5."
@@ -40,9 +43,11 @@ def _parse_label_file(txt: Path):
 def load(root, classes: str = "4", merge_excited: bool = True, sessions=(1, 2, 3, 4, 5),
          strict: bool = False) -> pd.DataFrame:
     """Manifest of IEMOCAP. ``classes="4"``: neu/ang/sad/hap(+exc); ``"all"``: every
-    agreed label (``xxx`` is always excluded). ``merge_excited`` maps exc to happy."""
+    agreed label (``xxx`` is always excluded). ``merge_excited`` maps exc to happy;
+    with ``merge_excited=False`` the 4-class set excludes exc (it stays four classes)."""
     if classes not in ("4", "all"):
         raise ValueError(f"IEMOCAP: classes must be '4' or 'all', got {classes!r}")
+    four = FOUR_CLASS if merge_excited else FOUR_CLASS_UNMERGED
     root = Path(root).expanduser().resolve()
     log, rows = SkipLog("IEMOCAP"), []
     for n in sessions:
@@ -62,7 +67,7 @@ def load(root, classes: str = "4", merge_excited: bool = True, sessions=(1, 2, 3
                 if label != NO_AGREEMENT and label not in LABELS:
                     log.skip(wav, f"unknown label {label!r} in {txt.name}")
                     continue
-                if label == NO_AGREEMENT or (classes == "4" and label not in FOUR_CLASS):
+                if label == NO_AGREEMENT or (classes == "4" and label not in four):
                     log.exclude(label)
                     continue
                 if not wav.is_file():
@@ -74,8 +79,10 @@ def load(root, classes: str = "4", merge_excited: bool = True, sessions=(1, 2, 3
                     emotion = "happy"
                 try:
                     v, a, d = (float(x) for x in vad.split(","))
-                except ValueError:  # malformed V/A/D triple: keep the clip, lose the scores
+                except ValueError:  # keep the clip (its label is fine), report the scores
                     v = a = d = float("nan")
+                    log.skip(txt, f"malformed V/A/D [{vad}] for {utt}; clip kept with NaN "
+                                  "valence/activation/dominance")
                 rows.append({"utt_id": f"{CORPUS}_{utt}", "path": str(wav), "corpus": CORPUS,
                              "language": "en", "speaker": f"{CORPUS}_{session}{letter}",
                              "gender": "female" if letter == "F" else "male", "emotion": emotion,
@@ -85,5 +92,7 @@ def load(root, classes: str = "4", merge_excited: bool = True, sessions=(1, 2, 3
     extra = ("label", "session", "dialog", "improvised", "start", "end",
              "valence", "activation", "dominance")
     df = build_manifest(rows, extra, log)
-    selection = "4-class selection (neu, ang, sad, hap+exc)" if classes == "4" else "label selection"
+    selection = ("label selection" if classes != "4" else
+                 "4-class selection (neu, ang, sad, hap+exc)" if merge_excited else
+                 "4-class selection (neu, ang, sad, hap; exc excluded)")
     return log.finish(df, strict, selection)
