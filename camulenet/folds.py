@@ -71,11 +71,20 @@ class Folds:
 
     @classmethod
     def from_json(cls, path) -> "Folds":
-        obj = json.loads(Path(path).read_text(encoding="utf-8"))
-        if obj.pop("format", None) != _FORMAT:
-            raise ValueError(f"{path} is not a camulenet folds file (format {_FORMAT})")
-        obj["folds"] = [Fold(**f) for f in obj["folds"]]
-        return cls(**obj)
+        """Read a file written by :meth:`to_json`; a broken one raises ValueError naming it."""
+        fix = "delete it to regenerate the folds"
+        try:
+            obj = json.loads(Path(path).read_text(encoding="utf-8"))
+        except ValueError as err:  # JSONDecodeError, UnicodeDecodeError
+            raise ValueError(f"{path}: not valid JSON ({err}); {fix}") from err
+        if not isinstance(obj, dict) or obj.pop("format", None) != _FORMAT:
+            raise ValueError(f"{path} is not a camulenet folds file (format {_FORMAT}); {fix}")
+        try:
+            obj["folds"] = [Fold(**f) for f in obj["folds"]]
+            return cls(**obj)
+        except (KeyError, TypeError) as err:
+            raise ValueError(f"{path}: folds file with missing or unexpected keys ({err}); "
+                             f"{fix}") from err
 
     def roles(self) -> pd.DataFrame:
         """Speaker x fold table of 'train' / 'val' / 'test'."""

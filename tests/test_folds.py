@@ -78,6 +78,18 @@ def test_json_round_trip_and_indices(tmp_path):
         g.folds[0].indices(m.iloc[1:])
 
 
+def test_from_json_broken_file_names_path(tmp_path):
+    path = make_folds(toy_manifest(3, 3), n_folds=3).to_json(tmp_path / "folds.json")
+    good = path.read_text()
+    broken = {"syntax": good[:-10], "fold keys": good.replace('"test_speakers"', '"test_spk"'),
+              "top keys": good.replace('"seed"', '"sead"'), "no folds": good.replace('"folds"', '"fold"'),
+              "format": good.replace("camulenet-folds/1", "other"), "not an object": "[1, 2]"}
+    for what, text in broken.items():
+        path.write_text(text)
+        with pytest.raises(ValueError, match=r"folds\.json.*delete it to regenerate the folds"):
+            Folds.from_json(path)
+
+
 def test_guard_raises_on_tampered_folds():
     m = toy_manifest(4, 5)
     f = make_folds(m, n_folds=3, seed=0)
