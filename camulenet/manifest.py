@@ -92,11 +92,19 @@ def load_manifest(path) -> pd.DataFrame:
     if not path.is_file():
         raise FileNotFoundError(f"manifest {path} not found; build it with the corpus loader "
                                 "(camulenet.corpora.load_corpus) and save_manifest")
-    df = pd.read_csv(path, dtype={c: str for c in _STR_COLUMNS})
+    try:
+        df = pd.read_csv(path, dtype={c: str for c in _STR_COLUMNS})
+    except (pd.errors.EmptyDataError, pd.errors.ParserError) as err:
+        raise ValueError(f"{path}: not a readable CSV ({err}); rebuild it with the corpus "
+                         "loader and save_manifest") from err
     base = path.parent.resolve()
     if "path" in df.columns:
-        df["path"] = [p if os.path.isabs(p) else str(base / p) for p in df["path"]]
-    return validate_manifest(df)
+        df["path"] = [p if not isinstance(p, str) or os.path.isabs(p) else str(base / p)
+                      for p in df["path"]]
+    try:
+        return validate_manifest(df)
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from err
 
 
 def summarize(df: pd.DataFrame) -> pd.DataFrame:

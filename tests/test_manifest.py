@@ -67,6 +67,22 @@ def test_save_load_round_trip_relative_paths(tmp_path):
         load_manifest(tmp_path / "nope.csv")
 
 
+def test_load_errors_name_the_csv(tmp_path):
+    df = toy(tmp_path)
+    bad = tmp_path / "bad_gender.csv"
+    df.assign(gender=["F"] + ["female"] * 5).to_csv(bad, index=False)
+    with pytest.raises(ValueError, match=r"bad_gender\.csv: manifest column 'gender' has value\(s\) outside"):
+        load_manifest(bad)
+    no_path = tmp_path / "no_path.csv"
+    df.assign(path=[""] + list(df["path"][1:])).to_csv(no_path, index=False)
+    with pytest.raises(ValueError, match=r"no_path\.csv: manifest column 'path' is empty in 1 row"):
+        load_manifest(no_path)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(ValueError, match=r"empty\.csv: not a readable CSV"):
+        load_manifest(empty)
+
+
 def test_summarize(tmp_path):
     a = toy(tmp_path)
     b = a.assign(corpus="other", speaker=a["speaker"] + "_o", utt_id=a["utt_id"] + "_o", language="de")
