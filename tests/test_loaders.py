@@ -13,10 +13,8 @@ from camulenet.schema import MANIFEST_COLUMNS
 from data_prep.loaders import CorpusLayoutError, UnknownItemsError
 from data_prep.loaders._report import SkippedItemsWarning
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "crema-d"
-needs_shared = pytest.mark.skipif(
-    not (SHARED / "AudioWAV.list").is_file(),
-    reason=f"real CREMA-D file list not found at {SHARED} (<repo>/../shared/corpora/crema-d)")
+#: Real CREMA-D file list and actor table, vendored (source and license in its README).
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "crema-d"
 
 
 @pytest.fixture(scope="module")
@@ -24,19 +22,18 @@ def crema_tree(tmp_path_factory):
     """Empty files named exactly as the official AudioWAV/ folder, plus the actor table."""
     root = tmp_path_factory.mktemp("crema-d")
     (root / "AudioWAV").mkdir()
-    for rel in (SHARED / "AudioWAV.list").read_text().split():
+    for rel in (FIXTURE / "AudioWAV.list").read_text().split():
         (root / rel).touch()
-    shutil.copy(SHARED / "VideoDemographics.csv", root / "VideoDemographics.csv")
+    shutil.copy(FIXTURE / "VideoDemographics.csv", root / "VideoDemographics.csv")
     return root
 
 
 def _csv_gender_counts() -> tuple[int, int]:
-    with open(SHARED / "VideoDemographics.csv", newline="") as fh:
+    with open(FIXTURE / "VideoDemographics.csv", newline="") as fh:
         sexes = [row["Sex"] for row in csv.DictReader(fh)]
     return sexes.count("Female"), sexes.count("Male")
 
 
-@needs_shared
 def test_crema_d_real_names(crema_tree, recwarn):
     df = load_corpus("crema-d", crema_tree)
     assert list(df.columns[:len(MANIFEST_COLUMNS)]) == list(MANIFEST_COLUMNS)
@@ -55,11 +52,10 @@ def test_crema_d_real_names(crema_tree, recwarn):
     assert Path(row["path"]).is_absolute() and Path(row["path"]).is_file()
 
 
-@needs_shared
 def test_crema_d_unknown_code_reported_and_strict(tmp_path):
     root = tmp_path / "c"
     (root / "AudioWAV").mkdir(parents=True)
-    shutil.copy(SHARED / "VideoDemographics.csv", root)
+    shutil.copy(FIXTURE / "VideoDemographics.csv", root)
     for name in ("1001_DFA_ANG_XX.wav", "1002_IEO_HAP_HI.wav", "1003_DFA_BOR_XX.wav",
                  "1004_DFA_SAD_ZZ.wav", "9999_DFA_SAD_XX.wav", "notes.txt"):
         (root / "AudioWAV" / name).touch()
