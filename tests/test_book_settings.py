@@ -1,4 +1,4 @@
-from camulenet import book
+from camulenet import book, environment
 from camulenet.deviations import DEVIATIONS
 from camulenet.environment import environment_table
 
@@ -25,6 +25,16 @@ def test_deviation_entries_are_complete():
     assert all(len(d) == 4 and all(isinstance(x, str) and x for x in d) for d in DEVIATIONS)
 
 
-def test_environment_table_names_torch():
-    t = environment_table()
-    assert t.loc["torch", "value"].startswith("2.")
+def test_environment_table_reports_installed_versions(monkeypatch):
+    import platform
+
+    import numpy
+    import pandas
+    import torch
+
+    monkeypatch.setattr(environment, "_PACKAGES", ("torch", "numpy", "pandas", "no-such-package-xyz"))
+    t = environment_table()["value"]
+    assert t["torch"] == str(torch.__version__)
+    assert t["numpy"] == numpy.__version__ and t["pandas"] == pandas.__version__
+    assert t["no-such-package-xyz"] == "not installed"
+    assert t["python"] == platform.python_version()
