@@ -155,6 +155,7 @@ def test_ssl_frame_embeddings_with_tiny_random_hf_models():
     rng = np.random.default_rng(0)
     waves = [rng.standard_normal(16000).astype(np.float32), rng.standard_normal(8000).astype(np.float32)]
     for model_cls, cfg_cls in ((transformers.Wav2Vec2Model, transformers.Wav2Vec2Config),
+                               (transformers.HubertModel, transformers.HubertConfig),
                                (transformers.WavLMModel, transformers.WavLMConfig)):
         torch.manual_seed(0)
         model = model_cls(cfg_cls(**kw))

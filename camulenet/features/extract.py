@@ -37,6 +37,32 @@ def _duration_samples(path: str) -> int:
         return 0
 
 
+def read_clips(chunk, failures: list[dict]) -> tuple[list[str], list[np.ndarray]]:
+    """Load (utt_id, path) pairs at 16 kHz; clips that cannot be read are appended to
+    ``failures`` (utt_id, path, reason, fix_hint) instead of stopping the job."""
+    ok_ids, waves = [], []
+    for u, p in chunk:
+        try:
+            waves.append(load_audio(p, sr=SR))
+            ok_ids.append(u)
+        except AudioError as e:
+            failures.append({"utt_id": u, "path": p, "reason": e.reason, "fix_hint": e.fix})
+        except Exception as e:  # anything else still gets reported, never swallowed silently
+            failures.append({"utt_id": u, "path": p, "reason": f"{type(e).__name__}: {e}",
+                             "fix_hint": "inspect the file; re-export it as 16 kHz mono WAV"})
+    return ok_ids, waves
+
+
+def read_in_chunks(todo, chunk_size: int, failures: list[dict], desc: str, progress: bool = True):
+    """Yield (ok_ids, waveforms) for consecutive chunks of (utt_id, path) pairs, with a
+    progress bar over clips; unreadable clips go to ``failures`` (see :func:`read_clips`)."""
+    with tqdm(total=len(todo), desc=desc, unit="clip", disable=not progress) as bar:
+        for start in range(0, len(todo), chunk_size):
+            chunk = todo[start:start + chunk_size]
+            yield read_clips(chunk, failures)
+            bar.update(len(chunk))
+
+
 def feature_names(kinds=KINDS, pooled=("mean",)) -> list[str]:
     names = []
     if "whisper" in kinds:
@@ -104,19 +130,7 @@ def extract_features(manifest: pd.DataFrame, store_root, kinds=("whisper", "mfcc
 
     failures: list[dict] = []
     n_done = 0
-    bar = tqdm(total=len(todo), desc=f"features {','.join(kinds)}", unit="clip", disable=not progress)
-    for start in range(0, len(todo), shard_size):
-        chunk = todo[start:start + shard_size]
-        ok_ids, waves = [], []
-        for u, p in chunk:
-            try:
-                waves.append(load_audio(p, sr=SR))
-                ok_ids.append(u)
-            except AudioError as e:
-                failures.append({"utt_id": u, "path": p, "reason": e.reason, "fix_hint": e.fix})
-            except Exception as e:  # anything else still gets reported, never swallowed silently
-                failures.append({"utt_id": u, "path": p, "reason": f"{type(e).__name__}: {e}",
-                                 "fix_hint": "inspect the file; re-export it as 16 kHz mono WAV"})
+    for ok_ids, waves in read_in_chunks(todo, shard_size, failures, f"features {','.join(kinds)}", progress):
         feats: dict[str, list] = {}
         if encoder is not None and ok_ids:
             frames = encoder.encode(waves)
@@ -132,9 +146,7 @@ def extract_features(manifest: pd.DataFrame, store_root, kinds=("whisper", "mfcc
             if keep:
                 store.write_shard(n, [ok_ids[i] for i in keep], [feats[n][i] for i in keep], dtype=dtype)
         n_done += len(ok_ids)
-        bar.update(len(chunk))
         store.write_failures(failures)  # progressively, so an interrupted job still reports
-    bar.close()
     store.write_failures(failures)
     secs = time.perf_counter() - t0
     return {"done": n_done, "skipped": skipped, "failed": len(failures), "seconds": secs,
