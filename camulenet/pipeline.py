@@ -65,7 +65,14 @@ def features_root(cfg: BookSettings) -> Path:
 
 
 def ensure_features(cfg: BookSettings, manifest: pd.DataFrame, device=None) -> dict[str, Ragged]:
-    """Whisper frames, pooled Whisper, MFCC and mel for every clip (resumable extraction)."""
+    """Whisper frames, pooled Whisper, MFCC and mel for every readable clip (resumable extraction).
+
+    Clips that could not be read (missing, corrupt, empty or silent) are skipped and reported:
+    a warning names them and ``failures.csv`` lists each with its reason and a fix. Training
+    and evaluation then use the remaining clips (:func:`with_features`).
+    """
+    import warnings
+
     from camulenet.features.extract import extract_features
     from camulenet.features.store import FeatureStore
 
@@ -73,11 +80,29 @@ def ensure_features(cfg: BookSettings, manifest: pd.DataFrame, device=None) -> d
     extract_features(manifest, root, kinds=("whisper", "mfcc", "mel"), whisper_mode=cfg.whisper_mode,
                      preset=cfg.feature_preset, pooled=("mean",), device=device)
     store = FeatureStore(root)
-    failed = store.failures()
-    if len(failed):
-        raise RuntimeError(f"{len(failed)} clips failed feature extraction; see {root}/failures.csv")
-    ids = list(manifest["utt_id"])
+    failed = set(store.failures().get("utt_id", pd.Series(dtype=str)).astype(str))
+    failed &= set(manifest["utt_id"].astype(str))
+    if failed:
+        warnings.warn(f"{len(failed)} of {len(manifest)} clips could not be read and are left out "
+                      f"(e.g. {sorted(failed)[:3]}); reasons and fixes: {store.failures_path}", stacklevel=2)
+    ids = [u for u in manifest["utt_id"].astype(str) if u not in failed]
     return {name: store.load(name, ids=ids) for name in BOOK_FEATURES}
+
+
+def with_features(manifest: pd.DataFrame, folds, features: dict[str, Ragged]):
+    """The manifest and the folds restricted to clips that have every feature.
+
+    Returns (manifest, list of (train, val, test) utt_id lists, dropped utt_ids); the folds'
+    speakers are unchanged, only unreadable clips leave them.
+    """
+    from camulenet.training.data import fold_ids
+
+    have = set.intersection(*(set(map(str, f.ids)) for f in features.values()))
+    keep = manifest["utt_id"].astype(str).isin(have)
+    dropped = manifest.loc[~keep, "utt_id"].astype(str).tolist()
+    fold_list = [tuple([u for u in part if u in have] for part in fold_ids(f))
+                 for f in getattr(folds, "folds", folds)]
+    return manifest[keep].reset_index(drop=True), fold_list, dropped
 
 
 def runs_root(cfg: BookSettings) -> Path:
@@ -169,13 +194,19 @@ def load_run(cfg: BookSettings) -> Run:
     return Run(out, results, load_predictions(out), load_histories(out), pd.DataFrame(rows))
 
 
+def train_config(cfg: BookSettings):
+    """The training schedule of the book's grid: the compact schedule, capped at ``cfg.max_epochs``."""
+    from camulenet.training import TrainConfig
+
+    return TrainConfig.compact(epochs=cfg.max_epochs, progress=False)
+
+
 def ensure_results(cfg: BookSettings, manifest: pd.DataFrame, folds, features: dict[str, Ragged],
                    systems=None) -> Run:
     """Train every system on every fold (skipping finished ones) and load the grid."""
     from camulenet.runner import SYSTEMS, run_grid
-    from camulenet.training import TrainConfig
 
+    manifest, folds, _ = with_features(manifest, folds, features)
     run_grid(features, manifest, folds, systems=systems or SYSTEMS, out_dir=runs_root(cfg),
-             train_config=TrainConfig.compact(epochs=cfg.max_epochs, progress=False), seed=cfg.seed,
-             progress=True)
+             train_config=train_config(cfg), seed=cfg.seed, progress=True)
     return load_run(cfg)

@@ -40,3 +40,31 @@ def test_load_run_without_grid_says_what_to_do(tmp_path):
     cfg = replace(book.settings(smoke=True), data_root=tmp_path)
     with pytest.raises(FileNotFoundError, match="run_grid"):
         pipeline.load_run(cfg)
+
+
+def test_unreadable_clips_are_skipped_and_reported(tmp_path, monkeypatch):
+    """A clip that failed extraction is named in a warning and left out of features, manifest and folds."""
+    import camulenet.features.extract as extract
+    from camulenet.features.store import FeatureStore
+
+    cfg = replace(book.settings(smoke=True), data_root=tmp_path, corpus="toy")
+    feats, manifest = toy_corpus(n_clips=12, n_speakers=4, emotions=("neutral", "angry"), seconds=(0.5, 0.6),
+                                 whisper_dim=8, seed=0)
+    bad = manifest.utt_id.iloc[5]
+    store = FeatureStore(pipeline.features_root(cfg))
+    ok = [u for u in manifest.utt_id if u != bad]
+    for name in pipeline.BOOK_FEATURES:
+        src = feats["whisper"] if name.startswith("whisper") else feats[name]
+        store.write_shard(name, ok, [src[list(src.ids).index(u)] for u in ok])
+    store.write_failures([{"utt_id": bad, "path": f"/x/{bad}.wav", "reason": "empty file", "fix_hint": "re-export"}])
+    monkeypatch.setattr(extract, "extract_features", lambda *a, **k: None)  # the store above is the extraction
+
+    with pytest.warns(UserWarning, match=f"1 of 12 clips could not be read.*{bad}.*failures.csv"):
+        got = pipeline.ensure_features(cfg, manifest)
+    assert all(list(f.ids) == ok for f in got.values())
+
+    folds = speaker_folds(manifest, n_folds=2, seed=0)
+    man2, folds2, dropped = pipeline.with_features(manifest, folds, got)
+    assert dropped == [bad] and bad not in set(man2.utt_id) and len(man2) == 11
+    assert all(bad not in part for f in folds2 for part in f)
+    assert sum(len(f[2]) for f in folds2) == sum(len(f[2]) for f in folds) - 1
