@@ -130,6 +130,16 @@ def test_early_stopping_restores_best(toy, tmp_path):
         torch.testing.assert_close(v, last["best_model"][k])
 
 
+def test_paper_schedule_keeps_the_last_epoch(toy, tmp_path):
+    """The released code keeps the model after its last epoch, whatever validation says."""
+    data, folds = toy
+    cfg = TrainConfig.paper(epochs=4, batch_size=32, progress=False, lr=0.05)  # lr that overshoots
+    assert cfg.monitor == "last" and cfg.patience is None
+    res = train_one_fold(factory(data), data, folds[2], cfg, tmp_path)
+    assert len(res.history) == 4 and res.info["best_epoch"] == 3
+    assert not res.info["stopped_early"]
+
+
 def test_checkpoint_refuses_objects(tmp_path):
     with pytest.raises(TypeError, match="JSON"):
         save_checkpoint(tmp_path / "x.pt", model={}, meta={"bad": object()})

@@ -34,7 +34,8 @@ from .checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_sta
 from .data import SERData, fold_ids
 from .loss import MultitaskLoss
 
-MONITORS = {"val_loss": "min", "val_emotion_loss": "min", "val_wa": "max", "val_ua": "max"}
+#: Validation score that selects the kept epoch; "last" keeps the final epoch (released code).
+MONITORS = {"val_loss": "min", "val_emotion_loss": "min", "val_wa": "max", "val_ua": "max", "last": "max"}
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,8 @@ class TrainConfig:
 
     @classmethod
     def paper(cls, **overrides) -> "TrainConfig":
-        """Released schedule: AdamW 5e-5, batch 64, 10 epochs, no early stopping."""
-        return replace(cls(), **overrides)
+        """Released schedule: AdamW 5e-5, batch 64, 10 epochs, no early stopping, last epoch kept."""
+        return replace(cls(monitor="last"), **overrides)
 
     @classmethod
     def compact(cls, **overrides) -> "TrainConfig":
@@ -159,6 +160,8 @@ class _Runner:
 
 
 def _score(monitor: str, val: dict) -> float:
+    if monitor == "last":
+        return float(val["epoch"])
     return val[monitor] if MONITORS[monitor] == "max" else -val[monitor]
 
 
