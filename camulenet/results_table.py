@@ -38,6 +38,20 @@ def results_like_table1(results: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def beside_paper(results: pd.DataFrame, paper: pd.DataFrame, corpus_label: str = "synthetic (ours)") -> pd.DataFrame:
+    """Table 1 with our corpus as one more column block: rows = systems in the paper's
+    order, columns = (corpus, WA/WF1); ours are fold means, the paper's as printed.
+    Systems we did not run, or the paper did not report, are NaN."""
+    ours = results.groupby("system")[["wa", "weighted_f1"]].mean().rename(columns={"wa": "WA", "weighted_f1": "WF1"})
+    p = paper.set_index("system").drop(columns="group")
+    p.columns = pd.MultiIndex.from_tuples([tuple(c.rsplit("_", 1)) for c in p.columns], names=["corpus", "metric"])
+    ours.columns = pd.MultiIndex.from_product([[corpus_label], ours.columns], names=["corpus", "metric"])
+    table = ours.join(p, how="outer")
+    table = table.reindex(_order(table.index))
+    table.index.name = "system"
+    return table
+
+
 def ablation_deltas(results: pd.DataFrame, paper: pd.DataFrame, metric: str = "WA",
                     reference: str = "CAMuLeNet") -> pd.DataFrame:
     """Each system's score minus the reference system's, ours beside the paper's.

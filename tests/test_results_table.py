@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from camulenet.book import paper_table1
-from camulenet.results_table import ablation_deltas, group_accuracy, results_like_table1
+from camulenet.results_table import ablation_deltas, beside_paper, group_accuracy, results_like_table1
 
 
 @pytest.fixture
@@ -43,3 +43,13 @@ def test_group_accuracy_by_language_and_gender():
     assert acc.loc["language: de", "accuracy"] == 0.5
     assert acc.loc["gender: female", "accuracy"] == 0.5
     assert acc.loc["gender: male", "clips"] == 2
+
+
+def test_beside_paper_puts_our_column_block_before_the_papers(results):
+    paper = paper_table1()
+    t = beside_paper(results, paper)
+    assert t.columns[:2].tolist() == [("synthetic (ours)", "WA"), ("synthetic (ours)", "WF1")]
+    assert t.loc["CAMuLeNet", ("synthetic (ours)", "WA")] == pytest.approx(0.7)
+    assert t.loc["CAMuLeNet", ("CREMA-D", "WA")] == paper.set_index("system").loc["CAMuLeNet", "CREMA-D_WA"]
+    assert np.isnan(t.loc["HuBERT", ("synthetic (ours)", "WA")])  # a system we did not run
+    assert t.index[0] == "Wav2Vec2.0" and len(t) == len(paper)  # the paper's row order, all its rows
