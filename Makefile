@@ -17,7 +17,7 @@ help:
 
 # torch first: 2.13.0 installs the CPU build from local disk; anything that pulls another
 # torch would download several GB. openai-whisper goes in without deps to avoid triton.
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 
 import numpy as np
@@ -16,7 +15,8 @@ def seed_everything(seed: int, deterministic_torch: bool = True) -> np.random.Ge
     """
     random.seed(seed)
     np.random.seed(seed % (2**32))
-    os.environ.setdefault("PYTHONHASHSEED", str(seed))
+    # PYTHONHASHSEED acts only at interpreter start (the Makefile exports it); nothing here
+    # depends on set or dict-of-str iteration order anyway (folds sort their speakers).
     try:
         import torch
     except ImportError:  # torch is optional for data-only use

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -70,6 +71,9 @@ def main() -> None:
     ap.add_argument("--no-execute", action="store_true", help="only build HTML from book/*.ipynb")
     ap.add_argument("--only", nargs="*", help="execute only notebooks whose name starts with these")
     args = ap.parse_args()
+    if os.environ.get("CAMULENET_SMOKE") == "1" and not args.smoke and not args.no_execute:
+        sys.exit("CAMULENET_SMOKE=1 is set: the notebooks would build a smoke book. "
+                 "Unset it, or pass --smoke if a smoke book is what you want.")
     if not args.no_execute:
         execute(args.only, args.smoke)
     build_html()

@@ -61,7 +61,8 @@ def load_imagenet_alexnet(features: AlexNetFeatures, state_dict: dict | None = N
 
             cached = sorted(Path(get_dir(), "checkpoints").glob("alexnet-*.pth"))
             if not cached:
-                raise FileNotFoundError("no cached alexnet-*.pth under torch hub")
+                raise FileNotFoundError(f"no alexnet-*.pth in {Path(get_dir(), 'checkpoints')}; "
+                                        "put torchvision's AlexNet weights there")
             state_dict = torch.load(cached[0], map_location="cpu", weights_only=True)
         except Exception as err:  # torchvision missing or weights not cached
             warnings.warn(f"ImageNet AlexNet weights unavailable ({err}); spectrogram branch starts from scratch")
