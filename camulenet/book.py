@@ -41,9 +41,15 @@ def smoke_requested(smoke: bool) -> bool:
     return bool(smoke) or os.environ.get("CAMULENET_SMOKE", "") == "1"
 
 
-def settings(smoke: bool = False, seed: int = 0, **overrides) -> BookSettings:
-    """The run settings for the book, full or smoke; ``overrides`` replace single fields."""
+def settings(smoke: bool = False, seed: int = 0, corpus: str = "synthetic", **overrides) -> BookSettings:
+    """The run settings for the book, full or smoke; ``overrides`` replace single fields.
+
+    ``corpus`` other than ``"synthetic"`` names a real corpus at ``data/corpora/<corpus>``
+    in its official layout (every notebook has a ``corpus`` parameter that lands here).
+    """
     smoke = smoke_requested(smoke)
+    if corpus != "synthetic":
+        overrides = {"corpus": corpus, **overrides}
     if smoke:
         s = BookSettings(smoke=True, seed=seed, corpus="synthetic-small", corpus_size="small",
                          n_folds=2, max_epochs=2, whisper_mode="trimmed", feature_preset="cpu",

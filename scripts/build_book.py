@@ -2,7 +2,7 @@
 
 The book itself never executes code (``execute_notebooks: off``): what a reader sees is
 exactly what this script ran. Run times per notebook go to book/_timings.json for the
-appendix. Usage: python scripts/build_book.py [--smoke] [--no-execute] [--only 03_features]
+appendix. Usage: python scripts/build_book.py [--smoke] [--no-execute] [--only 03_features] [--corpus crema-d]
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def hide_injected_parameters(path: Path) -> None:
     nbformat.write(nb, path)
 
 
-def execute(names: list[str] | None, smoke: bool) -> None:
+def execute(names: list[str] | None, smoke: bool, corpus: str = "synthetic") -> None:
     timings_path = BOOK / "_timings.json"
     timings = json.loads(timings_path.read_text()) if timings_path.exists() else {}
     for src in notebook_order():
@@ -47,8 +47,11 @@ def execute(names: list[str] | None, smoke: bool) -> None:
         dst = BOOK / src.name
         print(f"== executing {src.name} -> {dst.relative_to(REPO)}", flush=True)
         t0 = time.perf_counter()
+        params = {"smoke": smoke}
+        if "corpus" in pm.inspect_notebook(str(src)):  # chapters that read data take the corpus
+            params["corpus"] = corpus
         pm.execute_notebook(
-            str(src), str(dst), parameters={"smoke": smoke}, kernel_name="python3",
+            str(src), str(dst), parameters=params, kernel_name="python3",
             cwd=str(NOTEBOOKS), progress_bar=False, log_output=False,
         )
         timings[src.stem] = round(time.perf_counter() - t0, 1)
@@ -70,12 +73,14 @@ def main() -> None:
     ap.add_argument("--smoke", action="store_true", help="tiny data, few epochs (seconds per notebook)")
     ap.add_argument("--no-execute", action="store_true", help="only build HTML from book/*.ipynb")
     ap.add_argument("--only", nargs="*", help="execute only notebooks whose name starts with these")
+    ap.add_argument("--corpus", default="synthetic",
+                    help="a real corpus in its official layout under data/corpora/<name>, e.g. crema-d")
     args = ap.parse_args()
     if os.environ.get("CAMULENET_SMOKE") == "1" and not args.smoke and not args.no_execute:
         sys.exit("CAMULENET_SMOKE=1 is set: the notebooks would build a smoke book. "
                  "Unset it, or pass --smoke if a smoke book is what you want.")
     if not args.no_execute:
-        execute(args.only, args.smoke)
+        execute(args.only, args.smoke, args.corpus)
     build_html()
 
 

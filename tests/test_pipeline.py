@@ -68,3 +68,17 @@ def test_unreadable_clips_are_skipped_and_reported(tmp_path, monkeypatch):
     assert dropped == [bad] and bad not in set(man2.utt_id) and len(man2) == 11
     assert all(bad not in part for f in folds2 for part in f)
     assert sum(len(f[2]) for f in folds2) == sum(len(f[2]) for f in folds) - 1
+
+
+def test_a_real_corpus_by_name_goes_through_the_same_steps(tmp_path):
+    """`corpus="ravdess"` (every notebook's parameter) reads data/corpora/ravdess in its own layout."""
+    from tests.test_loaders_corpora import ravdess_tree
+
+    cfg = replace(book.settings(seed=3, corpus="ravdess"), data_root=tmp_path)
+    assert cfg.corpus == "ravdess" and cfg.n_folds == 10 and not cfg.smoke
+    ravdess_tree(pipeline.corpus_root(cfg))
+    manifest = pipeline.ensure_corpus(cfg)
+    assert len(manifest) == 1440 and manifest.speaker.nunique() == 24
+    folds = pipeline.ensure_folds(cfg, manifest)
+    assert pipeline.folds_file(cfg).name == "ravdess-k10-seed3.json" and len(folds.folds) == 10
+    assert pipeline.features_root(cfg).name.startswith("ravdess-")
