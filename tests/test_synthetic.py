@@ -99,3 +99,10 @@ def test_small_corpus_manifest_and_resume(tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(m, m2)
     with pytest.raises(ValueError, match="seed"):
         generate_corpus(tmp_path, size="small", seed=1, workers=1, progress=False)
+    # a corpus rendered by other generator code is refused, naming the folder and the fix
+    assert meta["generator_fingerprint"] == gen.generator_fingerprint()
+    monkeypatch.setattr(gen, "generator_fingerprint", lambda: "0123456789abcdef")
+    with pytest.raises(ValueError, match=f"{tmp_path}.*another version of the synthetic-corpus generator.*Delete it"):
+        generate_corpus(tmp_path, size="small", seed=0, workers=1, progress=False)
+    with pytest.raises(ValueError, match="another version"):
+        gen.check_generator(tmp_path)

@@ -26,6 +26,42 @@ from .speakers import Speaker, make_speaker, stable_int
 GENERATOR_VERSION = "1.0"
 CORPUS = "synthetic"
 
+#: The modules whose code decides the audio and the manifest. Their source text (and the
+#: eSpeak NG package version) fingerprint a corpus, so that a corpus rendered by other code
+#: is refused, not silently reused or mixed with new clips.
+_AUDIO_MODULES = ("_espeak_zygote", "emotions", "espeak", "generate", "render", "sentences", "speakers")
+
+
+def generator_fingerprint() -> str:
+    """Short hash of the generator's code and of the eSpeak NG package it drives."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    h = hashlib.sha256(GENERATOR_VERSION.encode())
+    for name in _AUDIO_MODULES:
+        h.update((Path(__file__).parent / f"{name}.py").read_bytes())
+    try:
+        h.update(version("espeakng-loader").encode())
+    except PackageNotFoundError:
+        pass
+    return h.hexdigest()[:16]
+
+
+def check_generator(out_dir) -> None:
+    """Raise if ``out_dir`` holds a corpus (or part of one) rendered by other generator code."""
+    meta_path = Path(out_dir) / "corpus.json"
+    if not meta_path.exists():
+        return
+    try:
+        made_by = json.loads(meta_path.read_text()).get("generator_fingerprint")
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{meta_path} is not valid JSON ({err}); delete {out_dir} to regenerate the corpus") from None
+    if made_by != generator_fingerprint():
+        raise ValueError(
+            f"{out_dir} was rendered by another version of the synthetic-corpus generator "
+            f"(fingerprint {made_by}, this code {generator_fingerprint()}). Delete it, and the features, "
+            f"folds and runs made from it (data/features/, data/folds/, data/runs/ entries named after "
+            f"{Path(out_dir).name}), then run again to regenerate")
+
 #: size -> (languages, speakers per gender per language, sentence indices)
 SIZES = {
     "default": (LANGUAGES, 4, tuple(range(6))),  # 5 x 8 x 6 emotions x 6 = 1440 clips
@@ -140,14 +176,17 @@ def generate_corpus(out_dir=None, size: str = "default", seed: int = 0,
     specs = plan(size, seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     meta_path = out_dir / "corpus.json"
+    fingerprint = generator_fingerprint()
     if meta_path.exists():
+        check_generator(out_dir)
         old = json.loads(meta_path.read_text())
         if (old.get("seed"), old.get("size")) != (seed, size):
             raise ValueError(f"{out_dir} holds a corpus with seed={old.get('seed')}, "
                              f"size={old.get('size')!r}; use another --out or delete it "
                              f"before generating seed={seed}, size={size!r}")
-    else:  # written first so a resumed run can refuse to mix seeds
-        meta_path.write_text(json.dumps(dict(seed=seed, size=size, complete=False), indent=2))
+    else:  # written first so a resumed run can refuse to mix seeds or generator code
+        meta_path.write_text(json.dumps(dict(seed=seed, size=size, generator_fingerprint=fingerprint,
+                                             complete=False), indent=2))
     t0 = time.perf_counter()
     results = render_specs(specs, out_dir, workers=workers, progress=progress)
     elapsed = time.perf_counter() - t0
@@ -168,6 +207,7 @@ def generate_corpus(out_dir=None, size: str = "default", seed: int = 0,
     manifest_path = out_dir / "manifest.csv"
     manifest.to_csv(manifest_path, index=False, lineterminator="\n")
     meta = dict(corpus=CORPUS, seed=seed, size=size, generator_version=GENERATOR_VERSION,
+                generator_fingerprint=fingerprint,
                 n_clips=len(manifest), n_speakers=int(manifest.speaker.nunique()),
                 languages=sorted(manifest.language.unique()), sample_rate=SAMPLE_RATE,
                 manifest_sha256=_sha256(manifest_path), complete=True)
