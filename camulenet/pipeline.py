@@ -161,7 +161,8 @@ class Run:
         return pd.DataFrame({"folds": g.size(), "epochs (mean)": g["epochs_run"].mean().round(1),
                              "train minutes": (g["train_seconds"].sum() / 60).round(2),
                              "samples/s": g["samples_per_s"].mean().round(0),
-                             "peak memory (MB)": g["peak_memory_mb"].max().round(0),
+                             "peak process memory (MB)": g["peak_memory_mb"].max().round(0),
+                             "rise during training (MB)": g["memory_rise_mb"].max().round(0),
                              "parameters": g["n_params"].first()})
 
     def test_embeddings(self, system: str) -> tuple[list[str], np.ndarray]:
@@ -190,8 +191,12 @@ def load_run(cfg: BookSettings) -> Run:
             info = json.loads(done.read_text())
             rows.append({"system": system, "fold": int(done.parent.name.split("_")[1]),
                          **{k: info.get(k) for k in ("epochs_run", "best_epoch", "train_seconds",
-                                                     "samples_per_s", "peak_memory_mb", "n_params")}})
-    return Run(out, results, load_predictions(out), load_histories(out), pd.DataFrame(rows))
+                                                     "samples_per_s", "peak_memory_mb", "memory_rise_mb",
+                                                     "n_params")}})
+    info = pd.DataFrame(rows)
+    numeric = [c for c in info.columns if c not in ("system", "fold")]
+    info[numeric] = info[numeric].apply(pd.to_numeric)  # figures an older run lacks become NaN
+    return Run(out, results, load_predictions(out), load_histories(out), info)
 
 
 def train_config(cfg: BookSettings):

@@ -22,38 +22,10 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
-
-
-class PeakRSS:
-    """Samples this process' RSS (psutil) in a thread; ``delta_mb`` = peak minus start."""
-
-    def __init__(self, interval=0.01):
-        import psutil
-
-        self.proc, self.interval = psutil.Process(), interval
-
-    def __enter__(self):
-        self.start = self.peak = self.proc.memory_info().rss
-        self._stop = threading.Event()
-        self._t = threading.Thread(target=self._run, daemon=True)
-        self._t.start()
-        return self
-
-    def _run(self):
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.proc.memory_info().rss)
-            time.sleep(self.interval)
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._t.join()
-        self.peak = max(self.peak, self.proc.memory_info().rss)
-        self.delta_mb = (self.peak - self.start) / 2**20
 
 
 def make_clips(folder: Path, n: int, seed: int = 0) -> list[dict]:
@@ -120,6 +92,7 @@ def run_phase(phase: str, manifest_csv: str, workdir: str) -> dict:
 
     from camulenet.features.extract import extract_features
     from camulenet.features.whisper_encoder import load_whisper
+    from camulenet.memory import PeakRSS
 
     manifest = pd.read_csv(manifest_csv)
     model = load_whisper("base", device="cpu")

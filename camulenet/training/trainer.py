@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-import resource
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -29,6 +28,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ..evaluation.metrics import accuracy, classification_metrics
+from ..memory import PeakRSS
 from ..seeding import seed_everything
 from .checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from .data import SERData, fold_ids
@@ -114,11 +114,11 @@ def resolve_device(device: str = "auto") -> torch.device:
     return torch.device(device)
 
 
-def peak_memory_mb(device: torch.device) -> float:
-    """CUDA: peak allocated since the fold started; CPU: the process's peak RSS so far."""
+def peak_memory_mb(device: torch.device, rss: PeakRSS) -> float:
+    """CUDA: peak allocated while the fold ran; CPU: the process's peak RSS while it ran."""
     if device.type == "cuda":
         return torch.cuda.max_memory_allocated(device) / 2**20
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    return rss.peak_mb
 
 
 class _Runner:
@@ -196,6 +196,7 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
     scaler = torch.amp.GradScaler("cuda", enabled=run.amp_dtype == torch.float16)
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
+    rss = PeakRSS().start()
 
     history: list[dict] = []
     start_epoch, best_state, best_epoch, best_score, bad_epochs, stopped = 0, None, -1, -math.inf, 0, False
@@ -285,10 +286,12 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
     else:
         preds["gender_pred"] = None
         metrics["gender_accuracy"] = float("nan")
+    rss.stop()
     info = {"best_epoch": best_epoch, "epochs_run": len(history), "stopped_early": stopped,
             "train_seconds": train_seconds,
             "samples_per_s": trained_samples / train_seconds if train_seconds else float("nan"),
-            "peak_memory_mb": peak_memory_mb(device), "device": str(device), "n_params": n_params,
+            "peak_memory_mb": peak_memory_mb(device, rss), "memory_rise_mb": rss.delta_mb,
+            "device": str(device), "n_params": n_params,
             "n_train": len(train_rows), "n_val": len(val_rows), "n_test": len(test_rows),
             "emotions": labels, "train_config": cfg.to_dict()}
     meta = {k: v for k, v in info.items()}
