@@ -46,16 +46,20 @@ DEVIATIONS: list[tuple[str, str, str, str]] = [
      "'paper' preset keeps these; the book uses 'cpu': 25 ms window, 10 ms hop, 64 log-mel bands",
      "the released window of 2.5 ms is unusually short and 16x costlier"),
     ("MFCC length",
-     "every clip zero-padded to the longest clip of the corpus",
-     "'paper' preset pads; the book keeps each clip's length and pads per batch with masks",
-     "padding to the corpus maximum wastes compute and ties the model to one corpus"),
+     "each clip's audio zero-padded to the corpus's longest clip before the MFCC is computed",
+     "'paper' preset pads the audio; the book stores each clip's own MFCC frames and zero-pads the "
+     "feature matrices to the corpus's longest clip when batches are built; the compact model "
+     "averages the GRU output over the clip's own frames only",
+     "stored features then do not depend on the other clips of the corpus, and the pooled "
+     "embedding ignores the padding"),
     ("MFCC branch output",
      "GRU output flattened (T x 512) into one linear layer",
      "'paper' config flattens; the compact config pools over time",
      "the flattened layer holds most of the parameters and fixes the clip length"),
     ("Spectrogram branch weights",
      "ImageNet-pretrained AlexNet",
-     "ImageNet weights when torchvision can provide them, otherwise trained from scratch",
+     "trained from scratch; CAMuLeNetConfig(pretrained_spectrogram=True) loads ImageNet weights "
+     "when torchvision and its cached AlexNet weights are present",
      "torchvision (and its weight download) is not available offline here"),
     ("Whisper model",
      "Whisper-medium encoder (d = 1024)",
@@ -79,11 +83,11 @@ DEVIATIONS: list[tuple[str, str, str, str]] = [
      "the layout is not given in the paper; this one is small and documented"),
     ("Model selection",
      "the model after the last epoch",
-     "the epoch with the best UA on the validation speakers (patience 4)",
+     "the epoch with the best UA on the validation speakers (patience 4); TrainConfig.paper() keeps the last, as released",
      "selecting on held-out speakers matches the unseen-speaker question"),
     ("Compact configuration (CPU)",
      "released sizes (280 M parameters with Whisper-base, 94% of them in the flattened MFCC layer)",
      "narrower AlexNet-shaped convs, mel averaged to 25 frames/s, MFCC to 12.5 frames/s, one-layer BiGRU (64) "
-     "with mean pooling, 128-d branches, lr 3e-4",
+     "with mean pooling, 128-d branches, lr 3e-4, gradient norm clipped at 5",
      "the released sizes do not train on two CPU cores in the book's time budget; `paper` config is kept and tested"),
 ]

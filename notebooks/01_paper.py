@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -94,7 +95,7 @@ glue("paper_camulenet_crema_wa", f"{wa.loc['CAMuLeNet', 'CREMA-D']:.3f}", displa
 # ```{important}
 # Every result in this book is computed on a **synthetic** multilingual corpus rendered
 # with eSpeak NG (chapter 2). It exercises the paper's question (unseen speakers, five
-# languages, emotion and gender) and runs anywhere in about half an hour, but its
+# languages, emotion and gender) and runs on a laptop CPU (run times in the appendix), but its
 # numbers **do not transfer** to CREMA-D or any real corpus. To reproduce Table 1, point
 # the loaders at the real corpora (chapter 2) and rerun the notebooks with
 # `corpus=...`.

@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -28,7 +29,7 @@
 # %% tags=["parameters"]
 smoke = False
 seed = 0
-corpus = "synthetic"
+corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
 
 # %%
 import pandas as pd
@@ -42,8 +43,7 @@ from camulenet.manifest import summarize
 from camulenet.plots.dataset import plot_corpus_overview, plot_folds
 from camulenet.sanity_baseline import sanity_check
 
-overrides = {} if corpus == "synthetic" else {"corpus": corpus}
-cfg = book.settings(smoke=smoke, seed=seed, **overrides)
+cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus)
 pd.DataFrame(CORPUS_INFO).T
 
 # %% [markdown]
@@ -124,7 +124,7 @@ check
 # The paper reports 10-fold leave-speaker-out cross-validation. Its released split scripts
 # instead drew test speakers from `list(set(...))` with unseeded shuffles, so the split
 # changed from run to run. Here the folds are a pure function of the manifest and the
-# seed: speakers are assigned to ten test folds (balanced by gender), a speaker-disjoint
+# seed: speakers are assigned to `n_folds` test folds (balanced by gender), a speaker-disjoint
 # validation set is drawn from each fold's training speakers for early stopping, and a
 # guard raises if any speaker ever appears in two parts. The folds are saved as JSON.
 

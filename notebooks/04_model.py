@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -72,8 +73,8 @@ paper_table
 # ## The compact configuration
 #
 # The book trains a compact version on two CPU cores: the same three branches, the same
-# co-attention and the same heads, but narrower layers, and the GRU output pooled over time
-# instead of flattened, so clips keep their own length.
+# co-attention and the same heads, but narrower layers, and the GRU output averaged over
+# the clip's own frames instead of flattened, so the model is not tied to one clip length.
 
 # %%
 compact_cfg = CAMuLeNetConfig.compact()
@@ -84,9 +85,9 @@ branch_parameter_table(compact_model)
 # %% [markdown]
 # ## A forward pass, shape by shape
 #
-# A dummy batch of two clips, the second shorter than the first, in the shapes the feature
-# store delivers (trimmed Whisper frames, MFCC and mel sequences, each padded to the batch
-# maximum with a mask):
+# A dummy batch of two clips, the second shorter than the first, in the shapes the data
+# pipeline delivers: trimmed Whisper frames, MFCC and mel sequences, each zero-padded to a
+# common length, with each clip's true length beside them (`*_lengths`) for the masks:
 
 # %%
 trace = trace_shapes(compact_model, batch_size=2)

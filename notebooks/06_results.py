@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -23,15 +24,16 @@
 # %% tags=["parameters"]
 smoke = False
 seed = 0
+corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
 
 # %%
 import pandas as pd
 from myst_nb import glue
 
 from camulenet import book, pipeline
-from camulenet.results_table import ablation_deltas, results_like_table1
+from camulenet.results_table import ablation_deltas, beside_paper, results_like_table1
 
-cfg = book.settings(smoke=smoke, seed=seed)
+cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus)
 run = pipeline.load_run(cfg)
 paper = book.paper_table1()
 
@@ -54,14 +56,27 @@ glue("ours_whisper_wa", f"{best['Whisper-Base']:.3f}", display=False)
 # %% [markdown]
 # ## Beside the paper
 #
-# The absolute numbers cannot be compared: the corpora differ. What can be compared is
-# the *shape* of the table: how much each component adds. The table below gives, for each
-# system, its accuracy minus CAMuLeNet's accuracy, on the synthetic corpus and, for the
-# paper, on each corpus of Table 1 and on their mean.
+# Table 1 of the paper with this edition's corpus as one more block of columns (fold
+# means; an empty cell is a system that was not run here). The absolute numbers cannot be
+# compared across the blocks: the corpora differ, and the synthetic corpus is not any of
+# the paper's.
+
+# %%
+side = beside_paper(run.results, paper, corpus_label=f"{cfg.corpus} (this edition)")
+side.style.format("{:.3f}", na_rep="").background_gradient(cmap="Greens", axis=0)
+
+# %% [markdown]
+# What can be compared is the *shape* of the table: how much each component adds. The
+# tables below give, for each system, its score minus CAMuLeNet's, on this edition's
+# corpus and, for the paper, on each corpus of Table 1 and on their mean; first for WA,
+# then for WF1.
 
 # %%
 deltas = ablation_deltas(run.results, paper, metric="WA")
 deltas
+
+# %%
+ablation_deltas(run.results, paper, metric="WF1")
 
 # %%
 from camulenet.plots.results import plot_deltas_vs_paper
@@ -73,9 +88,21 @@ fig = plot_deltas_vs_paper(deltas)
 # {glue:text}`ours_whisper_wa` for the Whisper-Base baseline. Chapter 8 tests whether the
 # differences between systems are larger than the spread across folds.
 #
-# ```{note}
-# Wav2Vec2.0, HuBERT, WavLM and Whisper-Medium baselines need pre-trained weights that
-# cannot be fetched here. The code path for them exists (`camulenet.model.baselines`) and
-# is tested on tiny randomly initialised models; with the weights available, add them to
-# the `systems` of the runner.
+# ````{note}
+# The Wav2Vec2.0, HuBERT, WavLM and Whisper-Medium baselines need pre-trained weights that
+# cannot be fetched here. Their code path is tested on tiny randomly initialised models.
+# With the weights on disk, embed the corpus into the feature store and add the system to
+# the grid:
+#
+# ```python
+# from transformers import WavLMModel
+# from camulenet.features.ssl import extract_ssl_features
+# from camulenet.features.store import FeatureStore
+# from camulenet.runner import SYSTEMS
+#
+# root = pipeline.features_root(cfg)
+# extract_ssl_features(manifest, root, WavLMModel.from_pretrained("path/to/wavlm-base-plus"), "wavlm")
+# features["wavlm"] = FeatureStore(root).load("wavlm", ids=list(manifest.utt_id))
+# run = pipeline.ensure_results(cfg, manifest, folds, features, systems=SYSTEMS + ("WavLM",))
 # ```
+# ````

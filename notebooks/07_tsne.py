@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -24,6 +25,7 @@
 # %% tags=["parameters"]
 smoke = False
 seed = 0
+corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
 perplexity = 30
 
 # %%
@@ -33,13 +35,14 @@ from camulenet import book, pipeline
 from camulenet.embeddings import cluster_scores, tsne_frame
 from camulenet.plots.embeddings import plot_tsne_grid
 
-cfg = book.settings(smoke=smoke, seed=seed)
+cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus)
 manifest = pipeline.ensure_corpus(cfg)
 features = pipeline.ensure_features(cfg, manifest)
 run = pipeline.load_run(cfg)
 
 whisper_emb = features["whisper_mean"]
 camulenet_emb = run.test_embeddings("CAMuLeNet")
+glue("n_fold_models", run.results.fold.nunique(), display=False)
 frame = tsne_frame({"Whisper-base (mean-pooled)": whisper_emb, "CAMuLeNet (128-d)": camulenet_emb},
                    manifest, perplexity=min(perplexity, max(5, len(manifest) // 10)), seed=cfg.seed)
 
@@ -77,4 +80,4 @@ scores
 # trained for: CAMuLeNet's embedding for emotion and gender on other speakers, the Whisper
 # encoder for transcription, so its pooled frames carry speaker and language as much as
 # emotion. Note also that every clip here is embedded by the model of the fold that held its
-# speaker out, so the map mixes ten slightly different embedding spaces.
+# speaker out, so the map mixes {glue:text}`n_fold_models` slightly different embedding spaces.

@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -15,13 +16,14 @@
 # %% [markdown]
 # # Statistics: spread, significance and errors
 #
-# A mean over ten folds hides how much the folds disagree. This chapter shows the spread,
+# A mean over folds hides how much the folds disagree. This chapter shows the spread,
 # tests whether the differences between systems exceed it, and looks at which emotions are
 # confused and for whom the model works.
 
 # %% tags=["parameters"]
 smoke = False
 seed = 0
+corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
 
 # %%
 import matplotlib.pyplot as plt
@@ -33,7 +35,7 @@ from camulenet.evaluation.stats import paired_comparison
 from camulenet.plots.results import plot_confusions, plot_fold_spread, plot_group_accuracy
 from camulenet.results_table import group_accuracy
 
-cfg = book.settings(smoke=smoke, seed=seed)
+cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus)
 manifest = pipeline.ensure_corpus(cfg)
 run = pipeline.load_run(cfg)
 
@@ -50,13 +52,17 @@ fig = plot_fold_spread(run.results, metrics=("wa", "ua", "weighted_f1"))
 # ## Are the differences significant?
 #
 # Paired comparisons across folds: the mean difference of each system from CAMuLeNet, its
-# 95% confidence interval (t-interval over folds), and the Wilcoxon signed-rank test.
-# With ten folds the smallest two-sided Wilcoxon p-value is 0.002; with few folds (as in
-# smoke mode) no difference can be significant.
+# 95% confidence interval (t-interval over folds, and a bootstrap interval), and the
+# Wilcoxon signed-rank test. With {glue:text}`n_folds` folds the smallest possible
+# two-sided Wilcoxon p-value is {glue:text}`min_wilcoxon_p`: a difference in the same
+# direction on every fold.
 
 # %%
 import pandas as pd
 
+n_folds = run.results.fold.nunique()
+glue("n_folds", n_folds, display=False)
+glue("min_wilcoxon_p", f"{2 / 2 ** n_folds:.3g}", display=False)
 others = [s for s in run.results.system.unique() if s != "CAMuLeNet"]
 tests = pd.DataFrame([paired_comparison(run.results_long, "CAMuLeNet", s, "wa") for s in others])
 tests = tests.rename(columns={"system_b": "versus"}).set_index("versus")
@@ -78,6 +84,17 @@ glue("p_vs_whisper", f"{row['wilcoxon_p']:.3g}", display=False)
 
 # %%
 fig = plot_confusions(run.predictions)
+
+# %% [markdown]
+# Per-class recall, mean and standard deviation over the folds:
+
+# %%
+from camulenet.evaluation.stats import summarise
+
+recall = summarise(run.results_long, [m for m in run.results_long.metric.unique() if m.startswith("recall_")])
+recall["emotion"] = recall.metric.str.removeprefix("recall_")
+recall.pivot(index="system", columns="emotion", values="text").reindex(
+    columns=[e for e in run.predictions.true.unique() if f"recall_{e}" in set(recall.metric)])
 
 # %% [markdown]
 # ## For whom does it work?

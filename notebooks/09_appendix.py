@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -24,6 +25,7 @@
 # %% tags=["parameters"]
 smoke = False
 seed = 0
+corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
 
 # %%
 import pandas as pd
@@ -47,13 +49,14 @@ environment_table()
 # %% [markdown]
 # ## Seeds
 #
-# One seed (the `seed` parameter of every notebook, 0 here) determines the synthetic
-# corpus, the folds, weight initialisation, data order and dropout. On the CPU, the same
+# One seed (the `seed` parameter of every notebook; the value this build used is in the
+# table below) determines the synthetic corpus, the folds, weight initialisation, data
+# order and dropout. On the CPU, the same
 # seed gives the same folds and the same numbers bit for bit; on a GPU, results can differ
 # in the last digits because some CUDA kernels are not deterministic.
 
 # %%
-cfg = book.settings(smoke=smoke, seed=seed)
+cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus)
 pd.Series(cfg.as_dict()).to_frame("value")
 
 # %% [markdown]

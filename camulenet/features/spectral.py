@@ -10,8 +10,10 @@
     to 800-point FFTs): a 3 s clip becomes 4,801 x 128. Values are raw power, spanning many
     decades, so float16 storage flushes the quietest bins to zero.
 ``cpu`` is what we recommend: 25 ms hann windows hopped by 10 ms (100 frames/s), 64 log-mel
-bands, MFCC from the same 25 ms frames, and every clip keeps its own length (ragged; the
-model pads per batch instead of padding the corpus to its longest clip).
+bands, MFCC from the same 25 ms frames, and every clip is stored with its own length
+(ragged). Padding happens when batches are built (``camulenet.training.data``): mel and
+MFCC to the corpus's longest clip, as the released code does, Whisper frames only to the
+batch's longest clip, with masks.
 """
 
 from __future__ import annotations
