@@ -106,6 +106,9 @@ def _render(req: dict) -> bytes:
         proc.stdin.write(struct.pack("<I", len(body)) + body)
         proc.stdin.flush()
         status, payload = _read_response(proc)
+        if not hasattr(os, "fork"):  # the helper renders one clip and exits (see _espeak_zygote)
+            proc.wait()
+            _server.clear()
     if status != 0:
         raise EspeakError(payload.decode("utf-8", "replace"))
     return payload
