@@ -5,7 +5,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.camulenet-installed
 export PYTHONHASHSEED := 0
-export MPLBACKEND := Agg
 
 .PHONY: setup data book book-html test smoke sync bench clean help
 

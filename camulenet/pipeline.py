@@ -17,6 +17,7 @@ import pandas as pd
 
 from camulenet.book import BookSettings
 from camulenet.ragged import Ragged
+from camulenet.training.data import fold_ids
 
 #: Feature names the book's systems read (see camulenet.features.extract).
 BOOK_FEATURES = ("whisper", "whisper_mean", "mfcc", "mel")
@@ -32,8 +33,9 @@ def ensure_corpus(cfg: BookSettings) -> pd.DataFrame:
 
     root = corpus_root(cfg)
     if cfg.corpus.startswith("synthetic"):
-        from data_prep.synthetic.generate import generate_corpus
+        from data_prep.synthetic.generate import check_generator, generate_corpus
 
+        check_generator(root)  # a corpus rendered by other generator code is refused, not reused
         meta = root / "corpus.json"
         if not (meta.exists() and json.loads(meta.read_text()).get("complete")):
             generate_corpus(root, size=cfg.corpus_size, seed=cfg.seed)  # resumes a partial run
@@ -95,14 +97,61 @@ def with_features(manifest: pd.DataFrame, folds, features: dict[str, Ragged]):
     Returns (manifest, list of (train, val, test) utt_id lists, dropped utt_ids); the folds'
     speakers are unchanged, only unreadable clips leave them.
     """
-    from camulenet.training.data import fold_ids
-
     have = set.intersection(*(set(map(str, f.ids)) for f in features.values()))
     keep = manifest["utt_id"].astype(str).isin(have)
     dropped = manifest.loc[~keep, "utt_id"].astype(str).tolist()
     fold_list = [tuple([u for u in part if u in have] for part in fold_ids(f))
                  for f in getattr(folds, "folds", folds)]
     return manifest[keep].reset_index(drop=True), fold_list, dropped
+
+
+def mfcc_statistics(cfg: BookSettings, manifest: pd.DataFrame) -> np.ndarray:
+    """MFCC statistics of every clip (the simple baseline of chapters 2 and 6), cached as .npz.
+
+    A clip that cannot be read gets a row of NaN and is named in a warning; the baseline
+    leaves such rows out.
+    """
+    import warnings
+
+    from camulenet.sanity_baseline import mfcc_stats
+
+    ids = np.asarray(manifest["utt_id"].astype(str), dtype=str)  # unicode, not object: loads without pickle
+    path = cfg.data_root / "features" / f"{cfg.corpus}-mfcc-stats.npz"
+    if path.exists():
+        with np.load(path, allow_pickle=False) as z:
+            if np.array_equal(z["ids"], ids):
+                return z["stats"]
+    rows, bad = [], []
+    for p in manifest["path"].astype(str):
+        try:
+            rows.append(mfcc_stats([p])[0])
+        except ValueError as err:
+            rows.append(None)
+            bad.append(str(err))
+    width = len(next((r for r in rows if r is not None), np.zeros(0)))
+    stats = np.stack([np.full(width, np.nan, np.float32) if r is None else r for r in rows]).astype(np.float32)
+    if bad:
+        warnings.warn(f"{len(bad)} clips left out of the MFCC-statistics baseline: {bad[:3]}", stacklevel=2)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, stats=stats, ids=ids)
+    return stats
+
+
+def reference_results(cfg: BookSettings, manifest: pd.DataFrame, folds) -> pd.DataFrame:
+    """The MFCC-statistics + logistic-regression baseline on the book's folds (tidy results)."""
+    from camulenet.sanity_baseline import fold_results
+
+    stats = mfcc_statistics(cfg, manifest)
+    ok = ~np.isnan(stats).any(axis=1)
+    keep = set(manifest.loc[ok, "utt_id"].astype(str))
+    folds = [tuple([u for u in part if u in keep] for part in fold_ids(f)) for f in getattr(folds, "folds", folds)]
+    return fold_results(stats[ok], manifest[ok].reset_index(drop=True), folds, seed=cfg.seed)
+
+
+def wide_results(results_long: pd.DataFrame) -> pd.DataFrame:
+    """One row per system x fold, a column per metric (wa, ua, weighted_f1, ...)."""
+    wide = results_long.pivot_table(index=["system", "fold"], columns="metric", values="value")
+    return wide.reset_index().rename_axis(columns=None)
 
 
 def runs_root(cfg: BookSettings) -> Path:
@@ -148,8 +197,7 @@ class Run:
     @property
     def results(self) -> pd.DataFrame:
         """Wide: one row per system x fold, a column per metric (wa, ua, weighted_f1, ...)."""
-        wide = self.results_long.pivot_table(index=["system", "fold"], columns="metric", values="value")
-        return wide.reset_index().rename_axis(columns=None)
+        return wide_results(self.results_long)
 
     @property
     def seconds(self) -> float:

@@ -50,17 +50,49 @@ def mfcc_stats(paths, root=None, progress: bool = False) -> np.ndarray:
     return np.asarray(feats, dtype=np.float32)
 
 
-def _cv_accuracy(X, y, splits, seed: int) -> list[float]:
+#: Name of this baseline when it joins the book's results tables.
+REFERENCE_SYSTEM = "MFCC statistics + LR"
+
+
+def _classifier(seed: int):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
+    return make_pipeline(StandardScaler(), LogisticRegression(C=0.3, max_iter=2000, random_state=seed))
+
+
+def _cv_accuracy(X, y, splits, seed: int) -> list[float]:
     accs = []
     for tr, te in splits:
-        clf = make_pipeline(StandardScaler(), LogisticRegression(C=0.3, max_iter=2000, random_state=seed))
-        clf.fit(X[tr], y[tr])
+        clf = _classifier(seed).fit(X[tr], y[tr])
         accs.append(float(np.mean(clf.predict(X[te]) == y[te])))
     return accs
+
+
+def fold_results(features: np.ndarray, manifest: pd.DataFrame, folds, seed: int = 0) -> pd.DataFrame:
+    """This baseline on the book's own leave-speaker-out folds, in the runner's tidy form
+    (system, fold, metric, value): trained on each fold's training speakers, scored on its
+    test speakers, so it sits in the same tables and paired tests as the neural systems.
+    ``features`` are :func:`mfcc_stats` rows in manifest order."""
+    from camulenet.evaluation.metrics import classification_metrics
+    from camulenet.schema import EMOTIONS
+    from camulenet.training.data import fold_ids
+
+    X, y = np.asarray(features), manifest["emotion"].astype(str).to_numpy()
+    if len(X) != len(y):
+        raise ValueError(f"{len(X)} feature rows for {len(y)} manifest rows")
+    pos = {u: i for i, u in enumerate(manifest["utt_id"].astype(str))}
+    labels = [e for e in EMOTIONS if e in set(y)] + sorted(set(y) - set(EMOTIONS))
+    rows = []
+    for k, fold in enumerate(getattr(folds, "folds", folds)):
+        train, _, test = fold_ids(fold)
+        tr, te = [pos[u] for u in train], [pos[u] for u in test]
+        m = classification_metrics(y[te], _classifier(seed).fit(X[tr], y[tr]).predict(X[te]), labels)
+        values = {k2: m[k2] for k2 in ("wa", "ua", "weighted_f1", "macro_f1")}
+        values.update({f"recall_{lab}": r for lab, r in m["recall"].items()})
+        rows += [{"system": REFERENCE_SYSTEM, "fold": k, "metric": name, "value": float(v)} for name, v in values.items()]
+    return pd.DataFrame(rows)
 
 
 def sanity_check(manifest: pd.DataFrame, seed: int = 0, n_splits: int = 5, root=None,

@@ -79,10 +79,9 @@ run.throughput
 
 # %%
 hist = run.history
-fig = sns.relplot(data=hist, x="epoch", y="val_wa", hue="fold", col="system", col_wrap=2,
-                  kind="line", palette="viridis", height=2.8, aspect=1.4, legend=False)
-fig.set_titles("{col_name}")
-fig.set_axis_labels("epoch", "validation accuracy (unseen speakers)")
+grid = sns.relplot(data=hist, x="epoch", y="val_wa", hue="fold", col="system", col_wrap=2,
+                   kind="line", palette="viridis", height=2.8, aspect=1.4, legend=False)
+_ = grid.set_titles("{col_name}").set_axis_labels("epoch", "validation accuracy (unseen speakers)")
 
 # %% [markdown]
 # The emotion part of the loss (the gender term is absent from the systems without
@@ -93,7 +92,7 @@ fig.set_axis_labels("epoch", "validation accuracy (unseen speakers)")
 losses = hist.melt(id_vars=["system", "fold", "epoch"], value_vars=["train_emotion_loss", "val_emotion_loss"],
                    var_name="split", value_name="emotion loss")
 losses["split"] = losses["split"].map({"train_emotion_loss": "train", "val_emotion_loss": "validation"})
-fig = sns.relplot(data=losses, x="epoch", y="emotion loss", hue="fold", style="split", units="fold",
-                  estimator=None, col="system", col_wrap=2, kind="line", palette="viridis",
-                  style_order=["validation", "train"], height=2.8, aspect=1.4, legend=False)
-fig.set_titles("{col_name}")
+grid = sns.relplot(data=losses, x="epoch", y="emotion loss", hue="fold", style="split", units="fold",
+                   estimator=None, col="system", col_wrap=2, kind="line", palette="viridis",
+                   style_order=["validation", "train"], height=2.8, aspect=1.4, legend=False)
+_ = grid.set_titles("{col_name}")

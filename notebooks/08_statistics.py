@@ -37,6 +37,7 @@ from camulenet.results_table import group_accuracy
 
 cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus)
 manifest = pipeline.ensure_corpus(cfg)
+folds = pipeline.ensure_folds(cfg, manifest)
 run = pipeline.load_run(cfg)
 
 # %% [markdown]
@@ -63,8 +64,9 @@ import pandas as pd
 n_folds = run.results.fold.nunique()
 glue("n_folds", n_folds, display=False)
 glue("min_wilcoxon_p", f"{2 / 2 ** n_folds:.3g}", display=False)
-others = [s for s in run.results.system.unique() if s != "CAMuLeNet"]
-tests = pd.DataFrame([paired_comparison(run.results_long, "CAMuLeNet", s, "wa") for s in others])
+results_long = pd.concat([run.results_long, pipeline.reference_results(cfg, manifest, folds)], ignore_index=True)
+others = [s for s in results_long.system.unique() if s != "CAMuLeNet"]
+tests = pd.DataFrame([paired_comparison(results_long, "CAMuLeNet", s, "wa") for s in others])
 tests = tests.rename(columns={"system_b": "versus"}).set_index("versus")
 tests[["n", "mean_a", "mean_b", "mean_diff", "t_low", "t_high", "boot_low", "boot_high", "wilcoxon_p"]].round(4)
 
@@ -112,4 +114,4 @@ acc.pivot_table(index="system", columns="group", values="accuracy").round(3)
 # The multitask head also predicts gender; its accuracy on unseen speakers:
 
 # %%
-run.results.groupby("system")["gender_accuracy"].agg(["mean", "std"]).dropna()
+run.results.groupby("system")["gender_accuracy"].agg(["mean", "std"]).dropna().round(3)

@@ -39,6 +39,9 @@ def hide_injected_parameters(path: Path) -> None:
 
 
 def execute(names: list[str] | None, smoke: bool, corpus: str = "synthetic") -> None:
+    # A kernel inherits MPLBACKEND; a non-inline backend (e.g. Agg from a shell profile or CI)
+    # would leave every figure out of the book. ipykernel picks its inline backend when unset.
+    os.environ.pop("MPLBACKEND", None)
     timings_path = BOOK / "_timings.json"
     timings = json.loads(timings_path.read_text()) if timings_path.exists() else {}
     for src in notebook_order():

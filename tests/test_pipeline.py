@@ -82,3 +82,12 @@ def test_a_real_corpus_by_name_goes_through_the_same_steps(tmp_path):
     folds = pipeline.ensure_folds(cfg, manifest)
     assert pipeline.folds_file(cfg).name == "ravdess-k10-seed3.json" and len(folds.folds) == 10
     assert pipeline.features_root(cfg).name.startswith("ravdess-")
+
+
+def test_synthetic_corpus_from_other_generator_code_is_refused(tmp_path):
+    cfg = replace(book.settings(smoke=True), data_root=tmp_path)
+    root = pipeline.corpus_root(cfg)
+    root.mkdir(parents=True)
+    (root / "corpus.json").write_text(json.dumps({"seed": 0, "size": "small", "complete": True}))  # no fingerprint
+    with pytest.raises(ValueError, match="another version of the synthetic-corpus generator"):
+        pipeline.ensure_corpus(cfg)

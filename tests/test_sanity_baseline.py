@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 import soundfile as sf
 
 from camulenet.sanity_baseline import mfcc_stats, sanity_check
@@ -35,3 +36,25 @@ def test_sanity_check_rows_and_ranges(tmp_path):
     assert res.loc["speaker-mixed", "accuracy"] >= 0.8
     m_abs = m.assign(path=[str(tmp_path / p) for p in m.path])
     pd.testing.assert_frame_equal(sanity_check(m_abs, seed=0, n_splits=3, features=X), res)
+
+
+def test_reference_system_on_the_books_folds_skips_unreadable_clips(tmp_path):
+    from dataclasses import replace
+
+    from camulenet import book, pipeline
+    from camulenet.sanity_baseline import REFERENCE_SYSTEM
+
+    m = _tiny_manifest(tmp_path)
+    m = m.assign(path=[str(tmp_path / p) for p in m.path], utt_id=[f"u{i}" for i in range(len(m))])
+    sf.write(str(tmp_path / "silent.wav"), np.zeros(8000, np.float32), 16000)
+    m.loc[len(m)] = dict(path=str(tmp_path / "silent.wav"), speaker="spk0", emotion="sad", utt_id="quiet")
+    ids = lambda spk: list(m.utt_id[m.speaker.isin(spk)])  # noqa: E731
+    folds = [(ids(["spk0", "spk1"]), ids(["spk2"]), ids(["spk3"])), (ids(["spk2", "spk3"]), [], ids(["spk0", "spk1"]))]
+    cfg = replace(book.settings(smoke=True), data_root=tmp_path / "data", corpus="tones")
+    with pytest.warns(UserWarning, match="1 clips left out.*silent.wav"):
+        res = pipeline.reference_results(cfg, m, folds)
+    wide = pipeline.wide_results(res)
+    assert set(res.system) == {REFERENCE_SYSTEM} and list(wide.fold) == [0, 1]
+    assert (wide.wa >= 0.6).all() and {"ua", "weighted_f1", "recall_angry"} <= set(wide.columns)
+    cached = pipeline.mfcc_statistics(cfg, m)  # second call reads the cache: same rows, NaN for the silent clip
+    assert np.isnan(cached[-1]).all() and np.isfinite(cached[:-1]).all()
