@@ -52,6 +52,18 @@ def beside_paper(results: pd.DataFrame, paper: pd.DataFrame, corpus_label: str =
     return table
 
 
+def style_scores(table: pd.DataFrame):
+    """Scores shaded per column (darker = higher), three decimals, missing cells blank."""
+    return table.style.format("{:.3f}", na_rep="").background_gradient(cmap="Greens", axis=0).highlight_null("white")
+
+
+def style_deltas(deltas: pd.DataFrame):
+    """:func:`ablation_deltas` with column names short enough for a book page."""
+    names = {c: c.replace("synthetic (ours)", "ours").split(" Δ")[0].removeprefix("paper ").replace("mean", "paper mean")
+             for c in deltas.columns}
+    return deltas.rename(columns=names).style.format("{:+.3f}", na_rep="")
+
+
 def ablation_deltas(results: pd.DataFrame, paper: pd.DataFrame, metric: str = "WA",
                     reference: str = "CAMuLeNet") -> pd.DataFrame:
     """Each system's score minus the reference system's, ours beside the paper's.

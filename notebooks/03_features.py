@@ -124,8 +124,10 @@ for col, name in enumerate(["paper", "cpu"]):
         m = 10 * np.log10(np.maximum(m, 1e-10))
     axes[0, col].imshow(m.T, aspect="auto", origin="lower", cmap="magma")
     axes[0, col].set(title=f"mel, {name} preset: {m.shape[0]} frames x {m.shape[1]} bands", ylabel="band")
-    axes[1, col].imshow(c.T, aspect="auto", origin="lower", cmap="coolwarm")
-    _ = axes[1, col].set(title=f"MFCC, {name} preset: {c.shape[0]} frames x {c.shape[1]}", xlabel="frame", ylabel="coef")
+    z = (c - c.mean(0)) / (c.std(0) + 1e-6)  # each coefficient standardised, or c0 hides the rest
+    axes[1, col].imshow(z.T, aspect="auto", origin="lower", cmap="coolwarm", vmin=-3, vmax=3)
+    _ = axes[1, col].set(title=f"MFCC, {name} preset: {c.shape[0]} frames x {c.shape[1]} (standardised)",
+                         xlabel="frame", ylabel="coef")
 
 # %% [markdown]
 # ## The feature store

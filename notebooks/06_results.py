@@ -31,7 +31,7 @@ import pandas as pd
 from myst_nb import glue
 
 from camulenet import book, pipeline
-from camulenet.results_table import ablation_deltas, beside_paper, results_like_table1
+from camulenet.results_table import ablation_deltas, beside_paper, results_like_table1, style_deltas, style_scores
 
 cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus)
 manifest = pipeline.ensure_corpus(cfg)
@@ -75,14 +75,18 @@ glue("reference_verdict", "above" if best["CAMuLeNet"] > best[REFERENCE_SYSTEM] 
 # %% [markdown]
 # ## Beside the paper
 #
-# Table 1 of the paper with this edition's corpus as one more block of columns (fold
-# means; an empty cell is a system that was not run here). The absolute numbers cannot be
-# compared across the blocks: the corpora differ, and the synthetic corpus is not any of
-# the paper's.
+# Table 1 of the paper with this edition's corpus as one more column (fold means; an
+# empty cell is a system that was not run here, or not by the paper), first WA, then WF1.
+# The absolute numbers cannot be compared across the columns: the corpora differ, and the
+# synthetic corpus is not any of the paper's.
 
 # %%
-side = beside_paper(run.results, paper, corpus_label=f"{cfg.corpus} (this edition)")
-side.style.format("{:.3f}", na_rep="").background_gradient(cmap="Greens", axis=0).highlight_null("white")
+side = beside_paper(results, paper, corpus_label=f"{cfg.corpus} (ours)")
+
+style_scores(side.xs("WA", axis=1, level="metric"))
+
+# %%
+style_scores(side.xs("WF1", axis=1, level="metric"))
 
 # %% [markdown]
 # What can be compared is the *shape* of the table: how much each component adds. The
@@ -92,10 +96,10 @@ side.style.format("{:.3f}", na_rep="").background_gradient(cmap="Greens", axis=0
 
 # %%
 deltas = ablation_deltas(run.results, paper, metric="WA")
-deltas.style.format("{:+.3f}", na_rep="")
+style_deltas(deltas)
 
 # %%
-ablation_deltas(run.results, paper, metric="WF1").style.format("{:+.3f}", na_rep="")
+style_deltas(ablation_deltas(run.results, paper, metric="WF1"))
 
 # %%
 from camulenet.plots.results import plot_deltas_vs_paper

@@ -53,3 +53,12 @@ def test_beside_paper_puts_our_column_block_before_the_papers(results):
     assert t.loc["CAMuLeNet", ("CREMA-D", "WA")] == paper.set_index("system").loc["CAMuLeNet", "CREMA-D_WA"]
     assert np.isnan(t.loc["HuBERT", ("synthetic (ours)", "WA")])  # a system we did not run
     assert t.index[0] == "Wav2Vec2.0" and len(t) == len(paper)  # the paper's row order, all its rows
+
+
+def test_styled_tables_blank_missing_cells_and_shorten_names(results):
+    from camulenet.results_table import style_deltas, style_scores
+
+    html = style_deltas(ablation_deltas(results, paper_table1(), metric="WA")).to_html()
+    assert ">ours<" in html and ">paper mean<" in html and ">CREMA-D<" in html and "nan" not in html.lower()
+    side = beside_paper(results, paper_table1()).xs("WA", axis=1, level="metric")
+    assert "nan" not in style_scores(side).to_html().lower()

@@ -26,8 +26,10 @@ def plot_corpus_overview(df: pd.DataFrame, title: str | None = None) -> plt.Figu
     and an emotion x corpus (language) heatmap of clip counts."""
     emotions = _emotion_order(df)
     genders = [g for g in GENDERS if g in set(df["gender"])]
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.6), constrained_layout=True,
-                             gridspec_kw={"width_ratios": [1.1, 1.6, 1.0]})
+    # two rows so that the figure stays legible at the width of a book page
+    fig, ax = plt.subplot_mosaic([["emotion", "heatmap"], ["speaker", "speaker"]], figsize=(11, 8),
+                                 constrained_layout=True)
+    axes = [ax["emotion"], ax["speaker"], ax["heatmap"]]
 
     sns.countplot(data=df, x="emotion", hue="gender", order=emotions, hue_order=genders,
                   palette=GENDER_COLORS, ax=axes[0])
