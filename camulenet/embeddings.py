@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -68,6 +68,9 @@ def cluster_scores(spaces: Mapping[str, Embeddings], manifest: pd.DataFrame, see
         row = {}
         for lab in labels:
             y = meta[lab].to_numpy()
+            if not 2 <= len(set(y)) < len(y):  # e.g. a fold that tests a single speaker
+                row[f"silhouette: {lab}"] = row[f"5-NN accuracy: {lab}"] = float("nan")
+                continue
             row[f"silhouette: {lab}"] = silhouette_score(x, y, metric="cosine")
             n_splits = int(min(5, pd.Series(y).value_counts().min()))
             if n_splits >= 2:
@@ -75,3 +78,15 @@ def cluster_scores(spaces: Mapping[str, Embeddings], manifest: pd.DataFrame, see
                 row[f"5-NN accuracy: {lab}"] = cross_val_score(KNeighborsClassifier(5), x, y, cv=cv).mean()
         rows[name] = row
     return pd.DataFrame(rows).T.round(3)
+
+
+def cluster_scores_within(spaces: Mapping[str, Embeddings], manifest: pd.DataFrame,
+                          parts: Sequence[Sequence[str]], seed: int = 0) -> pd.DataFrame:
+    """:func:`cluster_scores` computed inside each part (e.g. one fold's test clips) and averaged.
+
+    Test embeddings of a cross-validation come from one model per fold, and two models'
+    spaces are not comparable: pooled, clips group by the model that embedded them. Scoring
+    within each fold compares only embeddings of the same model.
+    """
+    tables = [cluster_scores(spaces, manifest[manifest["utt_id"].isin(set(part))], seed=seed) for part in parts]
+    return pd.concat(tables).groupby(level=0, sort=False).mean().round(3)

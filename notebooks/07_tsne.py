@@ -17,34 +17,44 @@
 # # What the embeddings encode: t-SNE
 #
 # The paper shows t-SNE maps in which CAMuLeNet's embeddings group by emotion more clearly
-# than the raw Whisper embeddings. Here both are mapped for the **test clips of every
-# fold** (each clip embedded by the model that never saw its speaker), coloured once by
-# emotion and once by speaker. A representation good for unseen speakers should cluster by
-# emotion and *not* by speaker.
+# than the raw Whisper embeddings. Here both are mapped for **test speakers**, whom the model
+# never heard, coloured once by emotion and once by speaker. A representation good for
+# unseen speakers should cluster by emotion and *not* by speaker.
+#
+# Cross-validation trains one model per fold, and each model has its own embedding space:
+# mapped together, the test clips of all folds would group by the model that embedded
+# them, not by anything in the audio. So the map shows one fold (its test speakers, embedded
+# by that fold's model), and the scores below are computed within each fold and averaged.
 
 # %% tags=["parameters"]
 smoke = False
 seed = 0
 corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
 perplexity = 30
+fold = 0  # the fold whose test speakers are mapped
 
 # %%
 from myst_nb import glue
 
 from camulenet import book, pipeline
-from camulenet.embeddings import cluster_scores, tsne_frame
+from camulenet.embeddings import cluster_scores_within, tsne_frame
 from camulenet.plots.embeddings import plot_tsne_grid
 
 cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus)
 manifest = pipeline.ensure_corpus(cfg)
+folds = pipeline.ensure_folds(cfg, manifest)
 features = pipeline.ensure_features(cfg, manifest)
 run = pipeline.load_run(cfg)
 
-whisper_emb = features["whisper_mean"]
-camulenet_emb = run.test_embeddings("CAMuLeNet")
-glue("n_fold_models", run.results.fold.nunique(), display=False)
-frame = tsne_frame({"Whisper-base (mean-pooled)": whisper_emb, "CAMuLeNet (128-d)": camulenet_emb},
-                   manifest, perplexity=min(perplexity, max(5, len(manifest) // 10)), seed=cfg.seed)
+spaces = {"Whisper-base (mean-pooled)": features["whisper_mean"],
+          "CAMuLeNet (128-d)": run.test_embeddings("CAMuLeNet")}
+shown = manifest[manifest.utt_id.isin(folds.folds[fold].test)]
+glue("tsne_fold", fold, display=False)
+glue("tsne_speakers", shown.speaker.nunique(), display=False)
+frame = tsne_frame(spaces, shown, perplexity=min(perplexity, max(5, len(shown) // 5)), seed=cfg.seed)
+
+# %% [markdown]
+# Fold {glue:text}`tsne_fold`: the {glue:text}`tsne_speakers` test speakers of that fold.
 
 # %%
 fig = plot_tsne_grid(frame)
@@ -53,11 +63,14 @@ fig = plot_tsne_grid(frame)
 # ## Measured, not only seen
 #
 # t-SNE pictures can mislead, so the grouping is also measured in the original embedding
-# spaces: the silhouette score (higher = tighter, better-separated groups, cosine distance)
-# and the accuracy of a 5-nearest-neighbour classifier, by emotion and by speaker.
+# spaces, within each fold's test clips and averaged over the folds: the silhouette score
+# (higher = tighter, better-separated groups, cosine distance) and the accuracy of a
+# 5-nearest-neighbour classifier, by emotion and by speaker (chance for the speaker is one
+# over the number of test speakers in a fold).
 
 # %%
-scores = cluster_scores({"Whisper-base (mean-pooled)": whisper_emb, "CAMuLeNet (128-d)": camulenet_emb}, manifest)
+scores = cluster_scores_within(spaces, manifest, [f.test for f in folds.folds], seed=cfg.seed)
+glue("n_fold_models", len(folds.folds), display=False)
 glue("sil_emotion_whisper", f"{scores.loc['Whisper-base (mean-pooled)', 'silhouette: emotion']:.3f}", display=False)
 glue("sil_emotion_camulenet", f"{scores.loc['CAMuLeNet (128-d)', 'silhouette: emotion']:.3f}", display=False)
 glue("sil_speaker_whisper", f"{scores.loc['Whisper-base (mean-pooled)', 'silhouette: speaker']:.3f}", display=False)
@@ -79,5 +92,5 @@ scores
 # CAMuLeNet's embedding {glue:text}`tsne_verdict`. Note the difference in what each was
 # trained for: CAMuLeNet's embedding for emotion and gender on other speakers, the Whisper
 # encoder for transcription, so its pooled frames carry speaker and language as much as
-# emotion. Note also that every clip here is embedded by the model of the fold that held its
-# speaker out, so the map mixes {glue:text}`n_fold_models` slightly different embedding spaces.
+# emotion. The scores average {glue:text}`n_fold_models` folds, each scored in its own
+# model's space.

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from camulenet.embeddings import as_matrix, cluster_scores, tsne_frame
+from camulenet.embeddings import as_matrix, cluster_scores, cluster_scores_within, tsne_frame
 from camulenet.ragged import Ragged
 
 
@@ -44,3 +44,28 @@ def test_tsne_frame_is_seeded(data):
     b = tsne_frame({"good": (ids, good)}, manifest, perplexity=10, seed=1)
     assert len(a) == len(manifest) and set(a.columns) >= {"x", "y", "emotion", "speaker", "space"}
     np.testing.assert_array_equal(a[["x", "y"]].to_numpy(), b[["x", "y"]].to_numpy())
+
+
+def test_scores_within_parts_never_compare_two_models(data):
+    """Two 'fold models' that encode emotion along different axes: pooled, their clips of one
+    emotion do not group; scored within each model's own clips, they do."""
+    manifest, _, noise = data
+    part = np.arange(len(manifest)) % 2  # clips embedded by model 0 or model 1
+    emo_code = manifest.emotion.map({"angry": 0, "sad": 1, "happy": 2}).to_numpy()
+    x = np.zeros_like(noise)
+    rows, axes = np.arange(len(x)), emo_code + 4 * part  # model 0: axes 0-2, model 1: axes 4-6
+    x[rows, axes] = 1.0 + 0.1 * noise[:, 0]
+    space = {"two models": pd.DataFrame(x, index=manifest.utt_id)}
+    parts = [manifest.utt_id[part == k].tolist() for k in (0, 1)]
+    pooled = cluster_scores(space, manifest)
+    within = cluster_scores_within(space, manifest, parts)
+    assert within.loc["two models", "silhouette: emotion"] > pooled.loc["two models", "silhouette: emotion"] + 0.2
+    assert within.loc["two models", "5-NN accuracy: emotion"] > 0.9
+
+
+def test_a_part_with_one_speaker_scores_nan_for_speaker(data):
+    manifest, by_emotion, _ = data
+    space = {"e": pd.DataFrame(by_emotion, index=manifest.utt_id)}
+    one = manifest[manifest.speaker == "s0"]
+    got = cluster_scores(space, one)
+    assert np.isnan(got.loc["e", "silhouette: speaker"]) and got.loc["e", "silhouette: emotion"] > 0.5
