@@ -91,3 +91,12 @@ DEVIATIONS: list[tuple[str, str, str, str]] = [
      "with mean pooling, 128-d branches, lr 3e-4, gradient norm clipped at 5",
      "the released sizes do not train on two CPU cores in the book's time budget; `paper` config is kept and tested"),
 ]
+
+
+def as_markdown() -> str:
+    """The list as Markdown, one item per deviation (a four-column table is too wide for a page)."""
+    def esc(text: str) -> str:
+        return text.replace("*", r"\*")
+
+    return "\n".join(f"- **{esc(topic)}.** *Released code:* {esc(released)}. *This edition:* {esc(ours)}. "
+                     f"*Why:* {esc(why)}." for topic, released, ours, why in DEVIATIONS)

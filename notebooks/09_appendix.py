@@ -29,12 +29,12 @@ corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
 
 # %%
 import pandas as pd
+from IPython.display import Markdown
 
 from camulenet import book
-from camulenet.deviations import DEVIATIONS
+from camulenet.deviations import as_markdown
 
-pd.set_option("display.max_colwidth", None)
-pd.DataFrame(DEVIATIONS, columns=["topic", "released code", "this edition", "why"]).set_index("topic")
+Markdown(as_markdown())
 
 # %% [markdown]
 # ## Environment and hardware

@@ -38,3 +38,11 @@ def test_environment_table_reports_installed_versions(monkeypatch):
     assert t["numpy"] == numpy.__version__ and t["pandas"] == pandas.__version__
     assert t["no-such-package-xyz"] == "not installed"
     assert t["python"] == platform.python_version()
+
+
+def test_deviations_as_markdown_one_item_each_and_no_stray_emphasis():
+    from camulenet.deviations import as_markdown
+
+    md = as_markdown()
+    assert md.count("\n- **") == len(DEVIATIONS) - 1 and md.startswith("- **Test speakers.**")
+    assert r"0.4 \* emotion + 0.1 \* gender" in md  # multiplication signs are not italics
