@@ -46,3 +46,18 @@ def test_deviations_as_markdown_one_item_each_and_no_stray_emphasis():
     md = as_markdown()
     assert md.count("\n- **") == len(DEVIATIONS) - 1 and md.startswith("- **Test speakers.**")
     assert r"0.4 \* emotion + 0.1 \* gender" in md  # multiplication signs are not italics
+
+
+def test_shipped_table1_is_the_papers():
+    """The package ships Table 1; where the project's shared folder sits beside the clone, it must agree."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from camulenet.book import paper_table1
+
+    shipped = paper_table1()
+    assert shipped.shape == (8, 14) and shipped.loc[shipped.system == "CAMuLeNet", "CREMA-D_WA"].item() == 0.762
+    shared = Path(__file__).resolve().parents[2] / "shared" / "paper" / "table1_paper.csv"
+    if shared.exists():
+        pd.testing.assert_frame_equal(shipped, pd.read_csv(shared))
