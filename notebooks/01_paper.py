@@ -67,7 +67,7 @@ wa.style.format("{:.3f}").background_gradient(cmap="Greens", axis=None)
 fig, ax = plt.subplots(figsize=(9, 4))
 sns.barplot(data=paper_long[paper_long.metric == "WA"], x="corpus", y="value", hue="system", ax=ax)
 ax.set(ylabel="WA (accuracy)", xlabel="", title="Paper, Table 1: accuracy on unseen speakers")
-ax.legend(fontsize=7, ncol=2, loc="upper right")
+ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)  # below: no bar hidden
 fig.tight_layout()
 
 # %%
