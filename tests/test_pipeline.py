@@ -70,9 +70,11 @@ def test_unreadable_clips_are_skipped_and_reported(tmp_path, monkeypatch):
     assert sum(len(f[2]) for f in folds2) == sum(len(f[2]) for f in folds) - 1
 
 
-def test_a_real_corpus_by_name_goes_through_the_same_steps(tmp_path):
+def test_a_real_corpus_by_name_goes_through_the_same_steps(tmp_path, monkeypatch):
     """`corpus="ravdess"` (every notebook's parameter) reads data/corpora/ravdess in its own layout."""
     from tests.test_loaders_corpora import ravdess_tree
+
+    monkeypatch.delenv("CAMULENET_SMOKE", raising=False)  # `make test` sets it; this test wants the full settings
 
     cfg = replace(book.settings(seed=3, corpus="ravdess"), data_root=tmp_path)
     assert cfg.corpus == "ravdess" and cfg.n_folds == 10 and not cfg.smoke

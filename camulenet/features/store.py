@@ -67,7 +67,8 @@ class FeatureStore:
         if len(shapes) != 1:
             raise ValueError(f"feature {name!r}: arrays differ in feature shape {sorted(shapes)}")
         rag = Ragged.from_list(arrays, [str(i) for i in ids])
-        values = rag.values.astype(dtype or rag.values.dtype, copy=False)
+        with np.errstate(over="ignore"):  # an overflow is caught just below, with a clearer message
+            values = rag.values.astype(dtype or rag.values.dtype, copy=False)
         if np.issubdtype(values.dtype, np.floating) and not np.all(np.isfinite(values)):
             raise ValueError(f"feature {name!r}: non-finite values (overflow in {values.dtype}?) "
                              f"for one of {list(ids)[:3]}...; store as float32")
