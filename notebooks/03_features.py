@@ -184,7 +184,7 @@ shown.style.format({"clips/s": "{:.2f}", "speed-up": "{:.1f}x", "peak memory ris
 # %% [markdown]
 # On {glue:text}`bench_n` clips, batched trimmed extraction is {glue:text}`bench_speedup`
 # times faster than the per-file loop (model loading excluded from all three). Batched
-# full mode is {glue:text}`bench_full_speedup` times faster than the loop: batching helps,
-# but the encoder still processes 1500 frames per clip, most of them padding. The goals
+# full mode runs at {glue:text}`bench_full_speedup` times the loop's speed: the encoder
+# still processes 1500 frames per clip, most of them padding, so batching buys little. The goals
 # this edition set itself were at least 5 times the loop's speed and at least 10 times
 # fewer bytes per clip than float32 full frames; the table shows where they stand.
