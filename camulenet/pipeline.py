@@ -100,9 +100,12 @@ def with_features(manifest: pd.DataFrame, folds, features: dict[str, Ragged]):
     have = set.intersection(*(set(map(str, f.ids)) for f in features.values()))
     keep = manifest["utt_id"].astype(str).isin(have)
     dropped = manifest.loc[~keep, "utt_id"].astype(str).tolist()
-    fold_list = [tuple([u for u in part if u in have] for part in fold_ids(f))
-                 for f in getattr(folds, "folds", folds)]
-    return manifest[keep].reset_index(drop=True), fold_list, dropped
+    return manifest[keep].reset_index(drop=True), restrict_folds(folds, have), dropped
+
+
+def restrict_folds(folds, keep: set[str]) -> list[tuple[list[str], list[str], list[str]]]:
+    """(train, val, test) utt_id lists of each fold with only the clips in ``keep``."""
+    return [tuple([u for u in part if u in keep] for part in fold_ids(f)) for f in getattr(folds, "folds", folds)]
 
 
 def mfcc_statistics(cfg: BookSettings, manifest: pd.DataFrame) -> np.ndarray:
@@ -144,8 +147,7 @@ def reference_results(cfg: BookSettings, manifest: pd.DataFrame, folds) -> pd.Da
     stats = mfcc_statistics(cfg, manifest)
     ok = ~np.isnan(stats).any(axis=1)
     keep = set(manifest.loc[ok, "utt_id"].astype(str))
-    folds = [tuple([u for u in part if u in keep] for part in fold_ids(f)) for f in getattr(folds, "folds", folds)]
-    return fold_results(stats[ok], manifest[ok].reset_index(drop=True), folds, seed=cfg.seed)
+    return fold_results(stats[ok], manifest[ok].reset_index(drop=True), restrict_folds(folds, keep), seed=cfg.seed)
 
 
 def wide_results(results_long: pd.DataFrame) -> pd.DataFrame:
