@@ -74,10 +74,17 @@ tests[["n", "mean_a", "mean_b", "mean_diff", "t_low", "t_high", "boot_low", "boo
 row = tests.loc["Whisper-Base"]
 glue("diff_vs_whisper", f"{100 * row['mean_diff']:.1f}", display=False)
 glue("p_vs_whisper", f"{row['wilcoxon_p']:.3g}", display=False)
+significant = tests.wilcoxon_p < 0.05
+glue("sig_systems", ", ".join(tests.index[significant]) or "none of the others", display=False)
+glue("nonsig_systems", ", ".join(f"{s} (p = {p:.2g})" for s, p in tests.wilcoxon_p[~significant].items()) or "none",
+     display=False)
 
 # %% [markdown]
 # On average over folds, CAMuLeNet's accuracy minus the Whisper-Base baseline's is
-# {glue:text}`diff_vs_whisper` points (Wilcoxon p = {glue:text}`p_vs_whisper`).
+# {glue:text}`diff_vs_whisper` points (Wilcoxon p = {glue:text}`p_vs_whisper`). At the 5%
+# level CAMuLeNet differs from {glue:text}`sig_systems`, and not from
+# {glue:text}`nonsig_systems`: those gaps are within what the spread across folds of
+# unseen speakers allows, whichever way their means point.
 #
 # ## Which emotions are confused
 #
