@@ -76,14 +76,14 @@ def fold_results(features: np.ndarray, manifest: pd.DataFrame, folds, seed: int 
     test speakers, so it sits in the same tables and paired tests as the neural systems.
     ``features`` are :func:`mfcc_stats` rows in manifest order."""
     from camulenet.evaluation.metrics import classification_metrics
-    from camulenet.schema import EMOTIONS
+    from camulenet.schema import emotion_order
     from camulenet.training.data import fold_ids
 
     X, y = np.asarray(features), manifest["emotion"].astype(str).to_numpy()
     if len(X) != len(y):
         raise ValueError(f"{len(X)} feature rows for {len(y)} manifest rows")
     pos = {u: i for i, u in enumerate(manifest["utt_id"].astype(str))}
-    labels = [e for e in EMOTIONS if e in set(y)] + sorted(set(y) - set(EMOTIONS))
+    labels = emotion_order(y)
     rows = []
     for k, fold in enumerate(getattr(folds, "folds", folds)):
         train, _, test = fold_ids(fold)

@@ -23,3 +23,9 @@ EMOTIONS = (
 
 #: The six emotions of CREMA-D and of the embedded synthetic corpus.
 SIX_EMOTIONS = ("neutral", "angry", "happy", "sad", "fear", "disgust")
+
+
+def emotion_order(labels) -> list[str]:
+    """``labels`` in the order of :data:`EMOTIONS` (tables and figures), unknown ones last, sorted."""
+    present = set(map(str, labels))
+    return [e for e in EMOTIONS if e in present] + sorted(present - set(EMOTIONS))

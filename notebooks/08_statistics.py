@@ -99,11 +99,11 @@ fig = plot_confusions(run.predictions)
 
 # %%
 from camulenet.evaluation.stats import summarise
+from camulenet.schema import emotion_order
 
 recall = summarise(run.results_long, [m for m in run.results_long.metric.unique() if m.startswith("recall_")])
 recall["emotion"] = recall.metric.str.removeprefix("recall_")
-recall.pivot(index="system", columns="emotion", values="text").reindex(
-    columns=[e for e in run.predictions.true.unique() if f"recall_{e}" in set(recall.metric)])
+recall.pivot(index="system", columns="emotion", values="text").reindex(columns=emotion_order(recall.emotion))
 
 # %% [markdown]
 # ## For whom does it work?

@@ -62,3 +62,9 @@ def test_styled_tables_blank_missing_cells_and_shorten_names(results):
     assert ">ours<" in html and ">paper mean<" in html and ">CREMA-D<" in html and "nan" not in html.lower()
     side = beside_paper(results, paper_table1()).xs("WA", axis=1, level="metric")
     assert "nan" not in style_scores(side).to_html().lower()
+
+
+def test_emotion_order_follows_the_schema():
+    from camulenet.schema import emotion_order
+
+    assert emotion_order(["sad", "zzz", "angry", "neutral", "sad"]) == ["neutral", "angry", "sad", "zzz"]

@@ -9,22 +9,17 @@ import seaborn as sns
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
-from camulenet.schema import EMOTIONS, GENDERS
+from camulenet.schema import GENDERS, emotion_order
 
 GENDER_COLORS = {"female": "#d95f02", "male": "#1b9e77"}
 ROLE_COLORS = {"train": "#d9d9d9", "val": "#fdb863", "test": "#5e3c99"}
 _MAX_LABELLED_SPEAKERS = 40
 
 
-def _emotion_order(df: pd.DataFrame) -> list[str]:
-    present = set(df["emotion"])
-    return [e for e in EMOTIONS if e in present]
-
-
 def plot_corpus_overview(df: pd.DataFrame, title: str | None = None) -> plt.Figure:
     """Three panels: clips per emotion by gender, clips per speaker coloured by gender,
     and an emotion x corpus (language) heatmap of clip counts."""
-    emotions = _emotion_order(df)
+    emotions = emotion_order(df["emotion"])
     genders = [g for g in GENDERS if g in set(df["gender"])]
     # two rows so that the figure stays legible at the width of a book page
     fig, ax = plt.subplot_mosaic([["emotion", "heatmap"], ["speaker", "speaker"]], figsize=(11, 8),

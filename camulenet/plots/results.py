@@ -9,6 +9,7 @@ import seaborn as sns
 from sklearn.metrics import confusion_matrix
 
 from camulenet.results_table import METRICS, _order
+from camulenet.schema import emotion_order
 
 
 def plot_fold_spread(results: pd.DataFrame, metrics=("wa", "ua", "weighted_f1")):
@@ -34,7 +35,7 @@ def plot_fold_spread(results: pd.DataFrame, metrics=("wa", "ua", "weighted_f1"))
 def plot_confusions(predictions: pd.DataFrame, labels=None):
     """Row-normalised confusion matrices summed over folds, one per system."""
     systems = _order(predictions.system.unique())
-    labels = labels or sorted(predictions["true"].unique())
+    labels = labels or emotion_order(predictions["true"].unique())
     n = len(systems)
     cols = min(n, 2)
     rows = int(np.ceil(n / cols))
