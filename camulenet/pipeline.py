@@ -82,8 +82,7 @@ def ensure_features(cfg: BookSettings, manifest: pd.DataFrame, device=None) -> d
     extract_features(manifest, root, kinds=("whisper", "mfcc", "mel"), whisper_mode=cfg.whisper_mode,
                      preset=cfg.feature_preset, pooled=("mean",), device=device)
     store = FeatureStore(root)
-    failed = set(store.failures().get("utt_id", pd.Series(dtype=str)).astype(str))
-    failed &= set(manifest["utt_id"].astype(str))
+    failed = set(store.failures()["utt_id"]) & set(manifest["utt_id"].astype(str))  # failures.csv reads as str
     if failed:
         warnings.warn(f"{len(failed)} of {len(manifest)} clips could not be read and are left out "
                       f"(e.g. {sorted(failed)[:3]}); reasons and fixes: {store.failures_path}", stacklevel=2)
