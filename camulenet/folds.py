@@ -2,7 +2,9 @@
 
 ``make_folds`` deals speakers into k test folds (shuffled within each gender so
 every test fold has both genders when the corpus allows), or one fold per speaker
-(leave-one-speaker-out) when there are no more speakers than folds. Each fold then
+(leave-one-speaker-out) when there are no more speakers than folds. With
+``by="session"`` (IEMOCAP as EmoBox and SUPERB evaluate it) fold i tests on the
+speakers of the i-th recording session instead. Each fold then
 takes a small validation set (by default one speaker per gender) from its training
 speakers. Everything is a function of the seed; speakers are always sorted before
 shuffling so that set/hash order never leaks in. Folds are saved as plain JSON.
@@ -19,6 +21,9 @@ import pandas as pd
 
 KFOLD = "k-fold leave-speaker-out"
 LOSO = "leave-one-speaker-out"
+LOSESO = "leave-one-session-out"
+#: What a fold's test set is made of: ``make_folds(by=...)`` and ``Folds.by``.
+PROTOCOLS = ("speaker", "session")
 _FORMAT = "camulenet-folds/1"
 _PARTS = ("train", "val", "test")
 
@@ -60,6 +65,8 @@ class Folds:
     folds: list[Fold]
     stratify: str | None = "gender"
     n_val_speakers: int | None = None
+    #: "speaker" or "session"; files written before this field existed are "speaker".
+    by: str = "speaker"
 
     def to_json(self, path) -> Path:
         """Write as pure JSON (same folds -> same bytes)."""
@@ -70,8 +77,12 @@ class Folds:
         return path
 
     @classmethod
-    def from_json(cls, path) -> "Folds":
-        """Read a file written by :meth:`to_json`; a broken one raises ValueError naming it."""
+    def from_json(cls, path, by: str | None = None) -> "Folds":
+        """Read a file written by :meth:`to_json`; a broken one raises ValueError naming it.
+
+        ``by`` ("speaker"/"session"), when given, must match the protocol the file was made
+        with, so that session folds are never reused as speaker folds or the other way round.
+        """
         fix = "delete it to regenerate the folds"
         try:
             obj = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -81,10 +92,18 @@ class Folds:
             raise ValueError(f"{path} is not a camulenet folds file (format {_FORMAT}); {fix}")
         try:
             obj["folds"] = [Fold(**f) for f in obj["folds"]]
-            return cls(**obj)
+            folds = cls(**obj)
         except (KeyError, TypeError) as err:
             raise ValueError(f"{path}: folds file with missing or unexpected keys ({err}); "
                              f"{fix}") from err
+        if folds.by not in PROTOCOLS:
+            raise ValueError(f"{path}: unknown fold protocol by={folds.by!r} (known: "
+                             f"{list(PROTOCOLS)}); {fix}")
+        if by is not None and folds.by != by:
+            raise ValueError(f"{path} holds {folds.strategy} folds (by={folds.by!r}), but "
+                             f"by={by!r} was asked for; {fix} or save the two protocols "
+                             "under different names")
+        return folds
 
     def roles(self) -> pd.DataFrame:
         """Speaker x fold table of 'train' / 'val' / 'test'."""
@@ -137,41 +156,97 @@ def _pick_val(candidates: list[str], n: int | None, gender: dict[str, str] | Non
     return sorted(picked)
 
 
+def _speaker_sessions(manifest: pd.DataFrame) -> dict[str, str]:
+    """speaker -> session; raises naming the speakers when the column cannot define folds."""
+    fix = 'or use by="speaker" (k-fold leave-speaker-out)'
+    if "session" not in manifest.columns:
+        raise ValueError("by='session' needs a 'session' column in the manifest (IEMOCAP's "
+                         f"loader writes one); this manifest has none. Add it, {fix}")
+    missing = sorted(set(manifest.loc[manifest["session"].isna(), "speaker"].astype(str)))
+    if missing:
+        raise ValueError(f"by='session': speaker(s) {missing[:5]} have clips without a session; "
+                         f"fill the 'session' column for every clip, {fix}")
+    per = manifest.groupby("speaker")["session"].agg(lambda v: sorted(set(map(str, v))))
+    mixed = [s for s, v in per.items() if len(v) > 1]
+    if mixed:
+        raise ValueError(f"by='session': speaker(s) {mixed[:5]} appear in several sessions; a "
+                         f"session fold needs each speaker in one session. Fix the manifest, {fix}")
+    return {str(s): v[0] for s, v in per.items()}
+
+
+def _session_key(value: str):
+    """Sort sessions numerically when they are numbers (2 before 10), else by text."""
+    try:
+        return (0, float(value), value)
+    except ValueError:
+        return (1, 0.0, value)
+
+
+def fold_protocols(manifest: pd.DataFrame) -> list[str]:
+    """The fold protocols ``make_folds(by=...)`` can apply to ``manifest``.
+
+    Always ``"speaker"``; also ``"session"`` when every clip has a session, each speaker
+    sits in one session, and there are at least two sessions (e.g. IEMOCAP).
+    """
+    try:
+        sessions = set(_speaker_sessions(manifest).values())
+    except ValueError:
+        return ["speaker"]
+    return ["speaker", "session"] if len(sessions) >= 2 else ["speaker"]
+
+
 def make_folds(manifest: pd.DataFrame, n_folds: int = 10, n_val_speakers: int | None = None,
-               seed: int = 0, stratify: str | None = "gender") -> Folds:
+               seed: int = 0, stratify: str | None = "gender", by: str = "speaker") -> Folds:
     """Speaker-disjoint folds of ``manifest``.
 
-    With more speakers than ``n_folds``: k-fold leave-speaker-out, speakers shuffled
-    within each ``stratify`` group (a per-speaker column, e.g. gender; ``None`` for
-    none) and dealt round-robin so groups spread evenly over the test folds.
-    Otherwise: leave-one-speaker-out (one fold per speaker, in sorted order).
+    ``by="speaker"`` (the paper's protocol): with more speakers than ``n_folds``, k-fold
+    leave-speaker-out, speakers shuffled within each ``stratify`` group (a per-speaker
+    column, e.g. gender; ``None`` for none) and dealt round-robin so groups spread
+    evenly over the test folds. Otherwise: leave-one-speaker-out (one fold per speaker,
+    in sorted order).
+    ``by="session"``: leave-one-session-out, one fold per value of the manifest's
+    ``session`` column (numeric order), testing on that session's speakers;
+    ``n_folds`` and ``stratify`` do not apply (the sessions fix the folds).
     Validation: ``n_val_speakers`` training speakers per fold (default one per gender,
     at least one), drawn with a generator seeded by (seed, fold).
     """
-    if n_folds < 2:
-        raise ValueError(f"n_folds must be >= 2, got {n_folds}")
+    if by not in PROTOCOLS:
+        raise ValueError(f"by must be one of {list(PROTOCOLS)}, got {by!r}")
     speakers = sorted(map(str, manifest["speaker"].unique()))
     if len(speakers) < 3:
         raise ValueError(f"need at least 3 speakers for train/val/test, got {speakers}")
-    strata = _speaker_attr(manifest, stratify) if stratify else None
     gender = _speaker_attr(manifest, "gender") if "gender" in manifest.columns else None
 
-    if len(speakers) <= n_folds:
-        strategy, k = LOSO, len(speakers)
-        test_sets = [[s] for s in speakers]
+    if by == "session":
+        session_of = _speaker_sessions(manifest)
+        sessions = sorted(set(session_of.values()), key=_session_key)
+        if len(sessions) < 2:
+            raise ValueError(f"by='session' needs at least 2 sessions, the manifest has "
+                             f"{sessions}; use by='speaker'")
+        strategy, k, stratify = LOSESO, len(sessions), None
+        test_sets = [[s for s in speakers if session_of[s] == sess] for sess in sessions]
     else:
-        strategy, k = KFOLD, n_folds
-        rng = np.random.default_rng(seed)
-        order: list[str] = []
-        for _, members in sorted(_groups(speakers, strata).items()):
-            order.extend(str(s) for s in rng.permutation(members))
-        test_sets = [sorted(order[i::k]) for i in range(k)]
+        if n_folds < 2:
+            raise ValueError(f"n_folds must be >= 2, got {n_folds}")
+        strata = _speaker_attr(manifest, stratify) if stratify else None
+        if len(speakers) <= n_folds:
+            strategy, k = LOSO, len(speakers)
+            test_sets = [[s] for s in speakers]
+        else:
+            strategy, k = KFOLD, n_folds
+            rng = np.random.default_rng(seed)
+            order: list[str] = []
+            for _, members in sorted(_groups(speakers, strata).items()):
+                order.extend(str(s) for s in rng.permutation(members))
+            test_sets = [sorted(order[i::k]) for i in range(k)]
 
     spk = manifest["speaker"].astype(str).to_numpy()
     utt = manifest["utt_id"].astype(str).to_numpy()
     folds = []
     for i, test_spk in enumerate(test_sets):
         rest = [s for s in speakers if s not in set(test_spk)]
+        if not rest:
+            raise ValueError(f"fold {i} leaves no training speaker")
         val_spk = _pick_val(rest, n_val_speakers, gender, np.random.default_rng([seed, i]), i)
         train_spk = [s for s in rest if s not in set(val_spk)]
         parts = {}
@@ -181,7 +256,7 @@ def make_folds(manifest: pd.DataFrame, n_folds: int = 10, n_val_speakers: int | 
                           train_speakers=train_spk, **parts))
     corpus = "+".join(sorted(map(str, manifest["corpus"].unique())))
     out = Folds(corpus=corpus, seed=int(seed), n_folds=k, strategy=strategy, folds=folds,
-                stratify=stratify, n_val_speakers=n_val_speakers)
+                stratify=stratify, n_val_speakers=n_val_speakers, by=by)
     check_speaker_disjoint(out, manifest)
     return out
 

@@ -1,12 +1,15 @@
-"""Speaker-independent folds: disjointness, coverage, determinism, LOSO, JSON, guard."""
+"""Speaker-independent folds: disjointness, coverage, determinism, LOSO, sessions, JSON, guard."""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from camulenet.folds import KFOLD, LOSO, Fold, Folds, check_speaker_disjoint, make_folds
+from camulenet.folds import (KFOLD, LOSESO, LOSO, Fold, Folds, check_speaker_disjoint, fold_protocols,
+                             make_folds)
 
 
 def toy_manifest(n_female: int, n_male: int, clips: int = 4, corpus: str = "toy") -> pd.DataFrame:
@@ -129,3 +132,84 @@ def test_stratify_options_and_errors():
         make_folds(m, n_folds=3, stratify="age")
     with pytest.raises(ValueError, match="at least 3 speakers"):
         make_folds(toy_manifest(1, 1))
+
+
+def session_manifest(n_sessions: int = 5, clips: int = 3) -> pd.DataFrame:
+    """IEMOCAP-like: one female and one male speaker per session, sessions as ints."""
+    rows = []
+    for sess in range(1, n_sessions + 1):
+        for letter, gender in (("F", "female"), ("M", "male")):
+            spk = f"iemocap_Ses{sess:02d}{letter}"
+            for k in range(clips):
+                rows.append({"utt_id": f"{spk}_{k}", "path": f"/x/{spk}_{k}.wav", "corpus": "iemocap",
+                             "language": "en", "speaker": spk, "gender": gender,
+                             "emotion": ("neutral", "angry", "sad")[k % 3], "session": sess})
+    return pd.DataFrame(rows)
+
+
+def test_leave_one_session_out():
+    m = session_manifest(5)
+    f = make_folds(m, n_folds=10, seed=0, by="session")
+    assert f.strategy == LOSESO and f.by == "session" and f.n_folds == 5 and len(f.folds) == 5
+    assert check_speaker_disjoint(f, m)
+    session_of = m.groupby("speaker")["session"].first()
+    tested = []
+    for i, fold in enumerate(f.folds):
+        # Fold i tests on exactly the two speakers of session i+1, nothing else.
+        assert sorted(fold.test_speakers) == [f"iemocap_Ses{i + 1:02d}F", f"iemocap_Ses{i + 1:02d}M"]
+        assert set(m.loc[m.speaker.isin(fold.test_speakers), "utt_id"]) == set(fold.test)
+        assert not set(session_of[fold.val_speakers]) & {i + 1}
+        assert not set(session_of[fold.train_speakers]) & {i + 1}
+        assert sorted(m.set_index("utt_id").loc[fold.val, "gender"].unique()) == ["female", "male"]
+        tested.append(i + 1)
+    assert sorted(set(session_of[[s for fold in f.folds for s in fold.test_speakers]])) == tested
+    assert sorted(u for fold in f.folds for u in fold.test) == sorted(m["utt_id"])
+
+
+def test_session_folds_numeric_order_and_string_sessions():
+    m = session_manifest(3)
+    m["session"] = m["session"].map({1: "10", 2: "2", 3: "1"})
+    f = make_folds(m, by="session")
+    assert [sorted(set(m.loc[m.speaker.isin(x.test_speakers), "session"])) for x in f.folds] == \
+        [["1"], ["2"], ["10"]]
+
+
+def test_session_folds_json_and_protocol_guard(tmp_path):
+    m = session_manifest(4)
+    f = make_folds(m, seed=2, by="session")
+    path = f.to_json(tmp_path / "folds.json")
+    assert Folds.from_json(path, by="session") == f
+    with pytest.raises(ValueError, match=r"leave-one-session-out folds \(by='session'\).*by='speaker'"):
+        Folds.from_json(path, by="speaker")
+    spk = make_folds(m, n_folds=3, seed=2).to_json(tmp_path / "spk.json")
+    with pytest.raises(ValueError, match="by='speaker'.*by='session' was asked for"):
+        Folds.from_json(spk, by="session")
+    # A file written before the field existed reads as speaker folds.
+    old = json.loads(spk.read_text())
+    del old["by"]
+    spk.write_text(json.dumps(old))
+    assert Folds.from_json(spk, by="speaker").by == "speaker"
+
+
+def test_session_folds_need_a_session_column():
+    m = session_manifest(3).drop(columns="session")
+    with pytest.raises(ValueError, match=r"'session' column.*by=\"speaker\""):
+        make_folds(m, by="session")
+    with pytest.raises(ValueError, match="by must be one of"):
+        make_folds(m, by="dialog")
+    m = session_manifest(3)
+    m.loc[0, "session"] = None
+    with pytest.raises(ValueError, match="iemocap_Ses01F.*without a session"):
+        make_folds(m, by="session")
+    m = session_manifest(3)
+    m.loc[0, "session"] = 2
+    with pytest.raises(ValueError, match="iemocap_Ses01F.*several sessions"):
+        make_folds(m, by="session")
+
+
+def test_fold_protocols():
+    assert fold_protocols(session_manifest(5)) == ["speaker", "session"]
+    assert fold_protocols(toy_manifest(3, 3)) == ["speaker"]
+    assert fold_protocols(session_manifest(1)) == ["speaker"]   # one session: nothing to leave out
+    mixed = pd.concat([session_manifest(2), toy_manifest(2, 2)], ignore_index=True)
+    assert fold_protocols(mixed) == ["speaker"]                 # toy clips have no session
