@@ -29,6 +29,10 @@ class CorpusLayoutError(FileNotFoundError):
     """The folder given as a corpus root does not look like that corpus."""
 
 
+class DuplicateClipError(CorpusLayoutError, ValueError):
+    """Two files (or label lines) give one clip id: keeping either would drop the other."""
+
+
 class UnknownItemsError(ValueError):
     """Raised under ``strict=True`` when a loader had to skip files or labels."""
 
@@ -116,10 +120,45 @@ class SkipLog:
         return df
 
 
+def check_duplicates(rows: list[dict], corpus: str) -> None:
+    """Raise :class:`DuplicateClipError` naming both paths when two rows share an utt_id.
+
+    utt_ids are compared case-folded: ``x.WAV`` beside ``x.wav``, ``x.wav`` beside
+    ``x.flac`` or ``Dis-f1-b1.wav`` beside ``dis-f1-b1.wav`` are one clip stored twice,
+    and ids differing only in case also collide on case-insensitive file systems.
+    Raised whatever ``strict`` is, because keeping one would silently drop the other.
+    """
+    first: dict[str, dict] = {}
+    clashes = []
+    for row in rows:
+        key = str(row["utt_id"]).casefold()
+        if key in first:
+            clashes.append((first[key], row))
+        else:
+            first[key] = row
+    if not clashes:
+        return
+    lines = []
+    for a, b in clashes[:5]:
+        if a["path"] == b["path"]:
+            lines.append(f"{a['path']} is listed twice (utt_id {a['utt_id']}); remove the "
+                         "duplicate label line or table row")
+        else:
+            ids = (a["utt_id"] if a["utt_id"] == b["utt_id"]
+                   else f"{a['utt_id']} / {b['utt_id']}")
+            lines.append(f"{a['path']} and {b['path']} are the same clip (utt_id {ids}); "
+                         "remove one of the two files")
+    more = f" (and {len(clashes) - 5} more)" if len(clashes) > 5 else ""
+    raise DuplicateClipError(f"{corpus}: {len(clashes)} clip(s) found twice{more}: "
+                             + "; ".join(lines))
+
+
 def build_manifest(rows: Iterable[dict], extra: tuple[str, ...], log: SkipLog) -> pd.DataFrame:
     """Rows -> manifest with the schema columns first, sorted by utt_id, validated."""
     columns = list(MANIFEST_COLUMNS) + [c for c in extra if c not in MANIFEST_COLUMNS]
-    df = pd.DataFrame(list(rows), columns=columns)
+    rows = list(rows)
+    check_duplicates(rows, log.corpus)
+    df = pd.DataFrame(rows, columns=columns)
     if df.empty:
         why = "; ".join(f"{Path(s['path']).name}: {s['reason']}" for s in log.skipped[:5])
         raise CorpusLayoutError(
