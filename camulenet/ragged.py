@@ -4,6 +4,11 @@ Clips have different lengths; padding everything to 30 s (as the released code d
 wastes ~15x the memory on short acted-emotion clips. A ``Ragged`` keeps the frames of
 all clips back to back (``values[offsets[i]:offsets[i+1]]`` is clip ``i``) and pads only
 the mini-batch that is about to be used.
+
+A corpus's features at the paper profile do not fit in RAM (CREMA-D, Whisper-Medium full
+frames: ~22 GB), so :class:`ShardedRagged` -- what ``FeatureStore.load`` returns -- leaves
+them in memory-mapped shard files and reads one clip at a time: only the mini-batch is in
+process memory; pages read from the files are the kernel's to drop.
 """
 
 from __future__ import annotations
@@ -53,6 +58,15 @@ class Ragged:
     def feature_shape(self) -> tuple[int, ...]:
         return tuple(self.values.shape[1:])
 
+    @property
+    def dtype(self) -> np.dtype:
+        return self.values.dtype
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of all frames (what ``values`` would take in memory)."""
+        return int(self.lengths.sum()) * int(np.prod(self.feature_shape, dtype=np.int64)) * self.dtype.itemsize
+
     def select(self, indices: Sequence[int]) -> "Ragged":
         """A new Ragged with the clips at ``indices`` (copied, in that order)."""
         return Ragged.from_list([np.asarray(self[i]) for i in indices], [self.ids[i] for i in indices])
@@ -64,11 +78,104 @@ class Ragged:
         ``max_len`` pads (or truncates) to a fixed T; by default T is the longest clip
         in the batch.
         """
-        idx = range(len(self)) if indices is None else indices
-        lengths = np.array([self.offsets[i + 1] - self.offsets[i] for i in idx], dtype=np.int64)
+        idx = np.arange(len(self)) if indices is None else np.asarray(indices, dtype=np.int64).reshape(-1)
+        lengths = np.asarray(self.lengths, dtype=np.int64)[idx]
         t = int(lengths.max(initial=0)) if max_len is None else int(max_len)
         out = np.zeros((len(lengths), t, *self.feature_shape), dtype=dtype)
         for row, i in enumerate(idx):
             seq = self[i][:t]
             out[row, : len(seq)] = seq
         return out, np.minimum(lengths, t)
+
+
+class ShardedRagged(Ragged):
+    """A Ragged whose clips stay in several (typically memory-mapped) arrays.
+
+    Clip ``i`` is ``parts[part[i]][start[i]:stop[i]]``; nothing is copied until a clip is
+    read, so selecting or reordering clips (:meth:`select`) costs a few index arrays, not
+    the frames. ``values``/``offsets`` keep the Ragged meaning for small notebooks, but
+    ``values`` copies every frame into memory unless the view is one whole part in order:
+    training uses ``padded`` and ``__getitem__`` only.
+    """
+
+    def __init__(self, parts: Sequence[np.ndarray], part, start, stop, ids: Sequence[str],
+                 feature_shape: tuple[int, ...] | None = None, dtype=None) -> None:
+        part, start, stop = (np.asarray(a, dtype=np.int64).reshape(-1) for a in (part, start, stop))
+        if not len(part) == len(start) == len(stop) == len(ids):
+            raise ValueError(f"part/start/stop/ids differ in length: {len(part)}, {len(start)}, {len(stop)}, {len(ids)}")
+        if not parts and len(ids):
+            raise ValueError("clips given but no parts to read them from")
+        if len(part) and (part.min() < 0 or part.max() >= len(parts)):
+            raise ValueError(f"part index out of range 0..{len(parts) - 1}")
+        if np.any(stop < start) or np.any(start < 0):
+            raise ValueError("each clip needs 0 <= start <= stop")
+        for k in np.unique(part):
+            if stop[part == k].max(initial=0) > len(parts[k]):
+                raise ValueError(f"clip frames run past the end of part {k} ({len(parts[k])} frames)")
+        shape = tuple(feature_shape) if feature_shape is not None else tuple(parts[0].shape[1:]) if parts else ()
+        set_ = object.__setattr__  # Ragged is a frozen dataclass
+        set_(self, "ids", tuple(str(u) for u in ids))
+        set_(self, "_parts", tuple(parts))
+        set_(self, "_part", part)
+        set_(self, "_start", start)
+        set_(self, "_stop", stop)
+        set_(self, "_feature_shape", shape)
+        set_(self, "_dtype", np.dtype(dtype) if dtype is not None else parts[0].dtype if parts else np.dtype(np.float32))
+
+    # the dataclass's generated methods would read ``values`` (a full copy): plain object ones instead
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        return (f"ShardedRagged({len(self)} clips over {len(self._parts)} parts, feature_shape="
+                f"{self.feature_shape}, dtype={self.dtype})")
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        return self._parts[self._part[i]][self._start[i] : self._stop[i]]
+
+    @property
+    def parts(self) -> tuple[np.ndarray, ...]:
+        return self._parts
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return self._stop - self._start
+
+    @property
+    def offsets(self) -> np.ndarray:
+        return np.concatenate([[0], np.cumsum(self.lengths)]).astype(np.int64)
+
+    @property
+    def feature_shape(self) -> tuple[int, ...]:
+        return self._feature_shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._dtype
+
+    def _is_one_whole_part(self) -> bool:
+        if len(self._parts) != 1 or not len(self):
+            return False
+        return bool(np.all(self._part == 0) and self._start[0] == 0 and np.array_equal(self._start[1:], self._stop[:-1])
+                    and self._stop[-1] == len(self._parts[0]))
+
+    @property
+    def values(self) -> np.ndarray:
+        """All frames back to back. The part itself (e.g. the memmap) when the view is one
+        whole part in order; otherwise a copy of every frame -- avoid on large corpora."""
+        if self._is_one_whole_part():
+            return self._parts[0]
+        if not len(self):
+            return np.zeros((0, *self.feature_shape), self.dtype)
+        return np.concatenate([self[i] for i in range(len(self))], axis=0)
+
+    def select(self, indices: Sequence[int]) -> "ShardedRagged":
+        """The clips at ``indices`` in that order, still reading from the same parts (no copy)."""
+        idx = np.asarray(indices, dtype=np.int64).reshape(-1)
+        return ShardedRagged(self._parts, self._part[idx], self._start[idx], self._stop[idx],
+                             [self.ids[i] for i in idx], self.feature_shape, self.dtype)
+
+    def to_ragged(self) -> Ragged:
+        """An in-memory :class:`Ragged` copy (reads every frame)."""
+        values = np.array(self.values) if len(self) else np.zeros((0, *self.feature_shape), self.dtype)
+        return Ragged(values=values, offsets=self.offsets, ids=self.ids)

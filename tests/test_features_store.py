@@ -72,3 +72,109 @@ def test_failures_round_trip(tmp_path):
     st.write_failures([{"utt_id": "x", "path": "/a/x.wav", "reason": "silent", "fix_hint": "drop it"}])
     f = st.failures()
     assert list(f.columns) == ["utt_id", "path", "reason", "fix_hint"] and f.utt_id.tolist() == ["x"]
+
+
+def _eager(arrays_by_id, ids):
+    """The old whole-copy result: one in-memory Ragged in ``ids`` order."""
+    from camulenet.ragged import Ragged
+
+    return Ragged.from_list([arrays_by_id[u] for u in ids], list(ids))
+
+
+def test_several_shards_load_lazily_from_memmaps(tmp_path):
+    st = FeatureStore(tmp_path)
+    a = _arrays(7, d=4, seed=3)
+    by_id = dict(zip("abcdefg", a))
+    st.write_shard("w", list("abc"), a[:3], dtype="float16")
+    st.write_shard("w", list("de"), a[3:5], dtype="float16")
+    st.write_shard("w", list("fg"), a[5:], dtype="float16")
+    r = st.load("w")
+    from camulenet.ragged import Ragged, ShardedRagged
+
+    assert isinstance(r, ShardedRagged) and isinstance(r, Ragged)  # embeddings.as_matrix etc. still accept it
+    assert len(r.parts) == 3 and all(isinstance(p, np.memmap) for p in r.parts)
+    assert isinstance(r[4], np.memmap)  # one clip is a view into its shard, not a copy
+    assert r.ids == tuple("abcdefg") and r.feature_shape == (4,) and r.dtype == np.float16
+    want = _eager({u: x.astype(np.float16) for u, x in by_id.items()}, "abcdefg")
+    np.testing.assert_array_equal(r.lengths, want.lengths)
+    np.testing.assert_array_equal(r.offsets, want.offsets)
+    np.testing.assert_array_equal(r.values, want.values)  # small notebooks may still ask for values
+    for idx, max_len in (([6, 0, 3], None), ([2, 5], 3), ([1], 20)):
+        got, got_len = r.padded(idx, max_len=max_len)
+        exp, exp_len = want.padded(idx, max_len=max_len)
+        np.testing.assert_array_equal(got, exp)
+        np.testing.assert_array_equal(got_len, exp_len)
+    sub = r.select([5, 1])
+    assert isinstance(sub, ShardedRagged) and sub.ids == ("f", "b") and sub.parts[0] is r.parts[0]
+    np.testing.assert_array_equal(sub[0], want[5])
+    eager = st.load("w", mmap=False)  # explicit in-memory copy
+    assert type(eager) is Ragged and not isinstance(eager.values, np.memmap)
+    np.testing.assert_array_equal(eager.values, want.values)
+
+
+def test_ids_select_and_reorder_across_shards_without_copy(tmp_path):
+    st = FeatureStore(tmp_path)
+    a = _arrays(6, d=3, seed=4)
+    st.write_shard("m", list("abc"), a[:3])
+    st.write_shard("m", list("def"), a[3:])
+    order = ["f", "a", "d", "c"]
+    r = st.load("m", ids=order)
+    assert r.ids == tuple(order) and all(isinstance(p, np.memmap) for p in r.parts)
+    want = _eager(dict(zip("abcdef", a)), order)
+    for i in range(len(order)):
+        assert isinstance(r[i], np.memmap)
+        np.testing.assert_array_equal(r[i], want[i])
+    np.testing.assert_array_equal(r.padded([3, 0, 1])[0], want.padded([3, 0, 1])[0])
+    assert st.load("m", ids=[]).lengths.tolist() == []
+    with pytest.raises(KeyError, match="failures.csv"):
+        st.load("m", ids=["a", "nope"])
+    assert st.load("m", ids=["nope", "e"], missing="skip").ids == ("e",)
+
+
+def test_reextracted_clip_is_read_from_the_later_shard(tmp_path):
+    st = FeatureStore(tmp_path)
+    old, new = _arrays(3, seed=5), _arrays(1, seed=6)
+    st.write_shard("m", ["a", "b", "c"], old)
+    st.write_shard("m", ["b"], new)  # b re-extracted
+    r = st.load("m")
+    assert r.ids == ("a", "b", "c")  # b keeps its first slot ...
+    np.testing.assert_array_equal(r[1], new[0])  # ... with the later frames
+    np.testing.assert_array_equal(st.load("m", ids=["b", "a"])[0], new[0])
+    assert st.info("m")["n"] == 3
+
+
+def test_serdata_batches_from_lazy_store_equal_the_eager_ones(tmp_path):
+    import torch
+
+    from camulenet.training import SERData
+    from camulenet.training.toy import toy_corpus
+
+    feats, manifest = toy_corpus(30, 6, seconds=(0.2, 0.6), seed=1)
+    st = FeatureStore(tmp_path)
+    for key, rag in feats.items():  # shards of 8 clips, written in a shuffled order
+        perm = np.random.default_rng(2).permutation(len(rag))
+        for s in range(0, len(perm), 8):
+            idx = perm[s:s + 8]
+            st.write_shard(key, [rag.ids[i] for i in idx], [rag[i] for i in idx], dtype="float16")
+    lazy = {key: st.load(key, ids=manifest.utt_id) for key in feats}
+    eager = {key: st.load(key, ids=manifest.utt_id, mmap=False) for key in feats}
+    assert all(isinstance(p, np.memmap) for r in lazy.values() for p in r.parts)
+    d_lazy, d_eager = SERData(lazy, manifest), SERData(eager, manifest)
+    assert d_lazy.fixed_lengths == d_eager.fixed_lengths
+    rows = [29, 3, 17, 0, 11]
+    keys = ("whisper", "mfcc", "mel")
+    sc_lazy, sc_eager = d_lazy.fit_scaling(range(20), keys), d_eager.fit_scaling(range(20), keys)
+    for k in keys:
+        np.testing.assert_array_equal(sc_lazy[k][0], sc_eager[k][0])
+        np.testing.assert_array_equal(sc_lazy[k][1], sc_eager[k][1])
+    for scaling in (None, sc_lazy):
+        b_lazy = d_lazy.batch(rows, keys, scaling=scaling)
+        b_eager = d_eager.batch(rows, keys, scaling=scaling)
+        assert b_lazy.keys() == b_eager.keys()
+        for k in b_lazy:
+            assert torch.equal(b_lazy[k], b_eager[k]), k
+    b = d_lazy.batch(rows, keys, scaling=sc_lazy)
+    pad = torch.arange(b["whisper"].shape[1])[None, :] >= b["whisper_lengths"][:, None]
+    assert (b["whisper"][pad] == 0).all()  # scaled, padding still zero
+    x = feats["mel"][17].astype(np.float16).astype(np.float32)  # what went into the store
+    np.testing.assert_array_equal(d_lazy.batch([17], ["mel"])["mel"][0, :len(x)].numpy(), x)

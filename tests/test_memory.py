@@ -15,3 +15,23 @@ def test_peak_rss_catches_a_short_lived_allocation():
         del block
     assert big.delta_mb > 150 and big.peak_mb >= big.delta_mb
     assert small.delta_mb < 50
+
+
+def test_anonymous_memory_leaves_out_memory_mapped_file_pages(tmp_path):
+    import sys
+
+    from camulenet.memory import anon_bytes
+
+    path = tmp_path / "big.npy"
+    np.save(path, np.ones(200 * 2**20 // 8))  # 200 MiB on disk
+    mm = np.load(path, mmap_mode="r")
+    with PeakRSS(interval=0.005) as mapped:
+        total = sum(float(mm[i:i + 2**20].sum()) for i in range(0, len(mm), 2**20))  # every page read
+    assert total == len(mm)
+    with PeakRSS(interval=0.005) as owned:
+        block = np.ones(200 * 2**20 // 8)
+        del block
+    assert owned.delta_anon_mb > 150 and owned.peak_anon_mb >= owned.delta_anon_mb
+    assert anon_bytes() > 0
+    if sys.platform.startswith("linux"):  # RssAnon exists: file pages count in RSS only
+        assert mapped.delta_mb > 150 and mapped.delta_anon_mb < 50

@@ -10,7 +10,8 @@ Layout under ``root`` (one directory per corpus, e.g. ``paths.features_dir("crem
 
 A shard is written as temp files renamed into place with ``os.replace``; the JSON sidecar
 is renamed last and is the commit marker, so an interrupted write leaves no half shard
-that ``load`` would trust. ``load`` memory-maps single-shard features.
+that ``load`` would trust. ``load`` memory-maps every shard and returns a lazy
+:class:`~camulenet.ragged.ShardedRagged` view, so a corpus larger than RAM can be trained on.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from camulenet.ragged import Ragged
+from camulenet.ragged import Ragged, ShardedRagged
 
 FAILURE_COLUMNS = ("utt_id", "path", "reason", "fix_hint")
 _SHARD_RE = re.compile(r"^shard-(\d{6})\.json$")
@@ -99,46 +100,61 @@ class FeatureStore:
             done.update(self._read_meta(side)["ids"])
         return done
 
-    def _load_shard(self, side: Path, mmap: bool):
+    def _load_shard(self, side: Path, mmap: bool = True) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """(values, offsets, ids) of one shard; ``values`` memory-mapped unless ``mmap`` is False."""
         meta = self._read_meta(side)
         stem = str(side)[: -len(".json")]
         values = np.load(stem + ".values.npy", mmap_mode="r" if mmap else None)
         offsets = np.load(stem + ".offsets.npy")
-        if len(values) != meta["n_values"] or len(offsets) != len(meta["ids"]) + 1:
+        if (len(values) != meta["n_values"] or len(offsets) != len(meta["ids"]) + 1
+                or (len(offsets) and (offsets[0] != 0 or offsets[-1] != len(values)))):
             raise ValueError(f"{side}: shard files disagree with their sidecar (partial copy?); "
                              f"delete shard-{side.stem.split('-')[1]}.* and rerun extraction")
-        return Ragged(values=values, offsets=offsets, ids=tuple(meta["ids"]))
+        return values, offsets.astype(np.int64, copy=False), [str(u) for u in meta["ids"]]
 
     def load(self, name: str, ids: Sequence[str] | None = None, mmap: bool = True,
-             missing: str = "raise") -> Ragged:
-        """All clips of feature ``name`` as a :class:`Ragged`.
+             missing: str = "raise") -> ShardedRagged | Ragged:
+        """The clips of feature ``name`` as a lazy :class:`ShardedRagged` over the memory-mapped
+        shards: frames are read when a clip is indexed or padded, never all at once.
 
-        With ``ids`` (e.g. ``manifest.utt_id``) the result follows that order; ids without
-        features raise (``missing="raise"``, naming them and ``failures.csv``) or are left
-        out (``missing="skip"``). A single shard is memory-mapped when ``ids`` is None.
+        With ``ids`` (e.g. ``manifest.utt_id``) the result follows that order (an index into
+        the shards, no copy); ids without features raise (``missing="raise"``, naming them
+        and ``failures.csv``) or are left out (``missing="skip"``). A clip re-extracted into a
+        later shard is read from that shard. ``mmap=False`` returns an in-memory
+        :class:`Ragged` copy instead (small stores only).
         """
-        shards = [self._load_shard(s, mmap) for s in self._shards(name)]
-        if not shards:
+        if missing not in ("raise", "skip"):
+            raise ValueError(f"missing must be 'raise' or 'skip', got {missing!r}")
+        sides = self._shards(name)
+        if not sides:
             raise FileNotFoundError(f"no feature {name!r} under {self.root}; run extract_features first")
-        if len(shards) == 1 and ids is None:
-            return shards[0]
-        where: dict[str, tuple[int, int]] = {}
-        for si, r in enumerate(shards):
-            for ci, u in enumerate(r.ids):
-                where[u] = (si, ci)  # a later shard wins if a clip was re-extracted
+        parts, all_ids, part_of, starts, stops = [], [], [], [], []
+        shapes = set()
+        for si, side in enumerate(sides):
+            values, offsets, shard_ids = self._load_shard(side)
+            parts.append(values)
+            shapes.add((values.shape[1:], values.dtype.str))
+            all_ids += shard_ids
+            part_of.append(np.full(len(shard_ids), si, np.int64))
+            starts.append(offsets[:-1])
+            stops.append(offsets[1:])
+        if len(shapes) != 1:
+            raise ValueError(f"feature {name!r} under {self.root}: shards differ in feature shape/dtype "
+                             f"{sorted(map(str, shapes))}; delete {self.root / name} and rerun extract_features")
+        part_of, starts, stops = (np.concatenate(a) for a in (part_of, starts, stops))
+        where = {u: k for k, u in enumerate(all_ids)}  # a later shard wins if a clip was re-extracted
         # default order: shard order, each clip once (a re-extracted clip keeps its first slot)
-        wanted = list(ids) if ids is not None else list(dict.fromkeys(u for r in shards for u in r.ids))
+        wanted = [str(u) for u in ids] if ids is not None else list(dict.fromkeys(all_ids))
         lost = [u for u in wanted if u not in where]
         if lost:
             if missing == "raise":
                 raise KeyError(f"feature {name!r} under {self.root} lacks {len(lost)} ids (first: {lost[:5]}); "
                                f"see {self.root / 'failures.csv'} or rerun extract_features")
             wanted = [u for u in wanted if u in where]
-        arrays = [np.asarray(shards[where[u][0]][where[u][1]]) for u in wanted]
-        if not arrays:
-            fs = shards[0].feature_shape
-            return Ragged(values=np.zeros((0, *fs), shards[0].values.dtype), offsets=np.zeros(1, np.int64), ids=())
-        return Ragged.from_list(arrays, wanted)
+        sel = np.fromiter((where[u] for u in wanted), dtype=np.int64, count=len(wanted))
+        view = ShardedRagged(parts, part_of[sel], starts[sel], stops[sel], wanted,
+                             feature_shape=parts[0].shape[1:], dtype=parts[0].dtype)
+        return view if mmap else view.to_ragged()
 
     def info(self, name: str) -> dict:
         """dtype, clips, frames, feature dim and bytes on disk of feature ``name``."""

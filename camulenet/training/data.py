@@ -1,5 +1,9 @@
 """From Ragged features + manifest to padded mini-batches of tensors.
 
+Features may be lazy :class:`~camulenet.ragged.ShardedRagged` views over memory-mapped
+shards (what ``FeatureStore.load`` returns): only the clips of one batch are read, and
+nothing here copies a whole feature into memory.
+
 Label encoding uses a fixed class order: emotions in ``schema.EMOTIONS`` order restricted
 to those present in the manifest (or an explicit list), genders in ``schema.GENDERS``
 order. Unknown labels raise.
@@ -91,17 +95,22 @@ class SERData:
         return int(self.features[key].lengths[self._pos[key]].max(initial=0))
 
     def fit_scaling(self, rows: Sequence[int], keys: Sequence[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Per-dimension (mean, std) of each feature over the valid frames of ``rows``."""
+        """Per-dimension (mean, std) of each feature over the valid frames of ``rows``.
+
+        Streams clip by clip (features may be memory-mapped and larger than RAM); sums in
+        float64. float16 frames are squared in float32, which is exact for them.
+        """
         out = {}
         for key in keys:
             rag = self.features[key]
             total = np.zeros(rag.feature_shape, np.float64)
             sq = np.zeros(rag.feature_shape, np.float64)
             n = 0
+            work = np.float32 if np.dtype(rag.dtype) == np.float16 else np.float64
             for i in self._pos[key][np.asarray(rows, dtype=np.int64)]:
-                x = np.asarray(rag[i], dtype=np.float64)
-                total += x.sum(0)
-                sq += (x * x).sum(0)
+                x = np.asarray(rag[i], dtype=work)
+                total += x.sum(0, dtype=np.float64)
+                sq += (x * x).sum(0, dtype=np.float64)
                 n += len(x)
             if n == 0:
                 raise ValueError(f"no frames of {key!r} in the rows to fit scaling on")
@@ -127,7 +136,9 @@ class SERData:
             if scaling and key in scaling:
                 mean, std = scaling[key]
                 valid = np.arange(arr.shape[1])[None, :] < lens[:, None]
-                arr = np.where(valid[..., None], (arr - mean) / std, 0.0).astype(np.float32)
+                arr -= mean
+                arr /= std
+                arr[~valid] = 0.0  # padding stays zero
             out[key] = torch.from_numpy(arr).to(device)
             out[f"{key}_lengths"] = torch.from_numpy(lens).to(device)
         out["emotion"] = torch.from_numpy(self.emotion_codes[rows]).to(device)
