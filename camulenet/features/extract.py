@@ -79,8 +79,8 @@ def extract_features(manifest: pd.DataFrame, store_root, kinds=("whisper", "mfcc
     """Extract ``kinds`` for every clip of ``manifest`` into ``FeatureStore(store_root)``.
 
     ``whisper_model`` is a name for :func:`load_whisper` or an already loaded Whisper model.
-    ``preset`` names a ``spectral.PRESETS`` entry; with ``paper`` the MFCC input is zero-padded
-    to the longest clip of the whole manifest (recorded in meta.json so reruns agree).
+    ``preset`` names a ``spectral.PRESETS`` entry; with ``paper`` every clip's MFCC input is
+    padded or cropped to 5 s (501 frames); the number of cropped clips is warned about.
     Returns a summary: counts done / skipped / failed, seconds, clips/s, per-feature info.
     """
     t0 = time.perf_counter()
@@ -110,11 +110,12 @@ def extract_features(manifest: pd.DataFrame, store_root, kinds=("whisper", "mfcc
         if meta.get(key) not in (None, val) and val is not None:
             raise ValueError(f"{store.root} holds features made with {key}={meta[key]!r}, not {val!r}; "
                              f"use another store_root or delete it")
-    if "mfcc" in kinds and pset.mfcc_pad_to_corpus_max and "mfcc_pad_to" not in meta:
-        meta["mfcc_pad_to"] = max((_duration_samples(p) for p in manifest.path.astype(str)), default=0)
+    if "mfcc" in kinds and "mfcc_pad_to" in meta:  # made when paper MFCCs were padded to the corpus max
+        raise ValueError(f"{store.root} holds MFCCs padded to the corpus's longest clip (older code); "
+                         "delete that store or use another store_root")
     meta.update({k: v for k, v in settings.items() if v is not None})
     store.write_meta(meta)
-    pad_to = meta.get("mfcc_pad_to") if pset.mfcc_pad_to_corpus_max else None
+    n_mfcc_cropped = 0  # clips longer than pset.mfcc_fixed_seconds, warned about once at the end
 
     done = {n: store.done_ids(n) for n in names}
     todo = [(u, p) for u, p in zip(ids, paths) if any(u not in done[n] for n in names)]
@@ -138,7 +139,9 @@ def extract_features(manifest: pd.DataFrame, store_root, kinds=("whisper", "mfcc
             for how in pooled:
                 feats[f"whisper_{how}"] = [encoder.pool(f, how) for f in frames]
         if "mfcc" in kinds:
-            feats["mfcc"] = [spectral.mfcc(y, pset, pad_to=pad_to) for y in waves]
+            mfccs = [spectral.mfcc(y, pset, return_cropped=True) for y in waves]
+            feats["mfcc"] = [m for m, _ in mfccs]
+            n_mfcc_cropped += sum(cropped for _, cropped in mfccs)
         if "mel" in kinds:
             feats["mel"] = [spectral.mel(y, pset) for y in waves]
         for n in names:
@@ -148,6 +151,7 @@ def extract_features(manifest: pd.DataFrame, store_root, kinds=("whisper", "mfcc
         n_done += len(ok_ids)
         store.write_failures(failures)  # progressively, so an interrupted job still reports
     store.write_failures(failures)
+    spectral.warn_cropped(n_mfcc_cropped, n_done, pset)
     secs = time.perf_counter() - t0
     return {"done": n_done, "skipped": skipped, "failed": len(failures), "seconds": secs,
             "clips_per_s": n_done / secs if secs > 0 else float("nan"),

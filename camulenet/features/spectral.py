@@ -1,9 +1,13 @@
 """MFCC and mel-spectrogram features: the paper's settings and a sensible CPU preset.
 
 ``paper`` reproduces the released code:
-  * MFCC: librosa, 40 coefficients, hop 160 (10 ms), htk mel scale, computed after
-    zero-padding every clip to the longest clip of the corpus (so every clip has the same
-    T; 501 frames for a 5 s maximum). ``extract_features`` finds that maximum.
+  * MFCC: librosa, 40 coefficients, hop 160 (10 ms), htk mel scale. The released code
+    zero-pads every clip's audio to the corpus's longest clip and sizes its MFCC layer for
+    T = 501 frames (a 5 s longest clip). We pad or crop every clip's audio to exactly 5 s
+    (``mfcc_fixed_seconds``), so every clip gives those 501 frames -- padded frames hold the
+    MFCCs of silence, as released -- and the model's flattened MFCC layer keeps its released
+    size whatever the corpus (padding to IEMOCAP's 34 s clips would need ~1.8 B weights).
+    Cropping longer clips is reported (``return_cropped``, :func:`warn_cropped`), never silent.
   * mel: librosa ``melspectrogram`` with n_fft=800, win_length=40, hop_length=10, hamming
     window, 128 mels, power (no log). A 40-sample (2.5 ms) window hopped by 10 samples gives
     1,600 frames per second with almost no frequency resolution (40-sample windows zero-padded
@@ -18,6 +22,7 @@ batch's longest clip, with masks.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import librosa
@@ -34,8 +39,9 @@ class SpectralPreset:
     mfcc_hop: int = 160
     mfcc_n_mels: int = 128
     htk: bool = True
-    #: True: zero-pad every clip to the corpus' longest clip before MFCC (paper).
-    mfcc_pad_to_corpus_max: bool = False
+    #: Seconds each clip's audio is zero-padded or cropped to before the MFCC (paper: 5.0,
+    #: giving the released 501 frames); None keeps each clip's own length (cpu).
+    mfcc_fixed_seconds: float | None = None
     # mel spectrogram
     mel_n_fft: int = 400
     mel_win: int = 400
@@ -47,10 +53,10 @@ class SpectralPreset:
 
 
 PRESETS: dict[str, SpectralPreset] = {
-    "paper": SpectralPreset(name="paper", mfcc_n_fft=2048, mfcc_n_mels=128, mfcc_pad_to_corpus_max=True,
+    "paper": SpectralPreset(name="paper", mfcc_n_fft=2048, mfcc_n_mels=128, mfcc_fixed_seconds=5.0,
                             mel_n_fft=800, mel_win=40, mel_hop=10, mel_window="hamming", n_mels=128,
                             log_mel=False),
-    "cpu": SpectralPreset(name="cpu", mfcc_n_fft=400, mfcc_n_mels=64, mfcc_pad_to_corpus_max=False,
+    "cpu": SpectralPreset(name="cpu", mfcc_n_fft=400, mfcc_n_mels=64, mfcc_fixed_seconds=None,
                           mel_n_fft=400, mel_win=400, mel_hop=160, mel_window="hann", n_mels=64,
                           log_mel=True),
 }
@@ -64,20 +70,45 @@ def get_preset(preset) -> SpectralPreset:
     return PRESETS[preset]
 
 
-def mfcc(y: np.ndarray, preset="cpu", pad_to: int | None = None) -> np.ndarray:
-    """MFCC, time x n_mfcc float32. ``pad_to`` (samples) zero-pads the waveform first.
+def mfcc_fixed_samples(preset) -> int | None:
+    """Audio length (samples) every clip is padded/cropped to before the MFCC; None: own length."""
+    p = get_preset(preset)
+    return None if p.mfcc_fixed_seconds is None else int(round(p.mfcc_fixed_seconds * p.sr))
 
-    With the ``paper`` preset pass ``pad_to`` = longest clip of the corpus in samples (as
-    ``extract_features`` does) to reproduce the released fixed-T input; the ``cpu`` preset
-    keeps each clip's own length.
+
+def mfcc_frames(preset) -> int | None:
+    """MFCC frames per clip for a fixed-length preset (centred frames: 1 + samples // hop)."""
+    n = mfcc_fixed_samples(preset)
+    return None if n is None else 1 + n // get_preset(preset).mfcc_hop
+
+
+def mfcc(y: np.ndarray, preset="cpu", return_cropped: bool = False):
+    """MFCC, time x n_mfcc float32; with ``return_cropped`` also whether audio was cropped.
+
+    A preset with ``mfcc_fixed_seconds`` (``paper``) zero-pads shorter clips and crops longer
+    ones to that length first, so every clip gives :func:`mfcc_frames` frames; the ``cpu``
+    preset keeps each clip's own length. Callers that process a corpus should count the
+    crops (``return_cropped=True``) and report them with :func:`warn_cropped`.
     """
     p = get_preset(preset)
     y = np.asarray(y, dtype=np.float32)
-    if pad_to is not None and len(y) < pad_to:
-        y = np.pad(y, (0, pad_to - len(y)))
+    fixed = mfcc_fixed_samples(p)
+    cropped = fixed is not None and len(y) > fixed
+    if fixed is not None:
+        y = y[:fixed] if cropped else np.pad(y, (0, fixed - len(y)))
     m = librosa.feature.mfcc(y=y, sr=p.sr, n_mfcc=p.n_mfcc, n_fft=p.mfcc_n_fft, hop_length=p.mfcc_hop,
                              n_mels=p.mfcc_n_mels, htk=p.htk)
-    return np.ascontiguousarray(m.T, dtype=np.float32)
+    m = np.ascontiguousarray(m.T, dtype=np.float32)
+    return (m, bool(cropped)) if return_cropped else m
+
+
+def warn_cropped(n_cropped: int, n_clips: int, preset) -> None:
+    """One warning naming how many clips lost audio to the fixed MFCC length (none: silent)."""
+    if n_cropped:
+        p = get_preset(preset)
+        warnings.warn(f"{n_cropped} of {n_clips} clips are longer than {p.mfcc_fixed_seconds:g} s: their MFCCs "
+                      f"cover only the first {p.mfcc_fixed_seconds:g} s (preset {p.name!r}, as the released "
+                      "501-frame MFCC layer); use the 'cpu' preset to keep whole clips", stacklevel=2)
 
 
 def mel(y: np.ndarray, preset="cpu") -> np.ndarray:
