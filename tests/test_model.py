@@ -30,9 +30,14 @@ def test_paper_parameter_count_matches_released_arithmetic():
     assert count_parameters(CAMuLeNet(CAMuLeNetConfig.paper(whisper_dim=1024))) == expected + 512 * 1024
 
 
-def test_paper_forward_shapes():
+@pytest.fixture(scope="module")
+def paper_model():
     torch.manual_seed(0)
-    model = CAMuLeNet(CAMuLeNetConfig.paper()).eval()
+    return CAMuLeNet(CAMuLeNetConfig.paper()).eval()
+
+
+def test_paper_forward_shapes(paper_model):
+    model = paper_model
     batch = {"mel": torch.randn(2, 128, 64), "mfcc": torch.randn(2, 501, 40), "whisper": torch.randn(2, 1500, 512)}
     with torch.no_grad():
         out = model(batch)
@@ -41,6 +46,30 @@ def test_paper_forward_shapes():
     assert out["embedding"].shape == (2, 128)
     assert out["attention"].shape == (2, 1500)
     assert (out["attention"] >= 0).all()  # ReLU weights, as released
+
+
+def test_paper_mfcc_layer_is_fixed_at_501_frames_whatever_the_clips(paper_model):
+    """A 2-s and a 7-s clip both reach the released 501 x 512 -> 1024 MFCC layer."""
+    import pandas as pd
+
+    from camulenet.features import spectral
+    from camulenet.ragged import Ragged
+    from camulenet.training.data import SERData
+
+    assert CAMuLeNetConfig.paper().mfcc_frames == spectral.mfcc_frames("paper") == 501
+    assert paper_model.mfcc.fc.in_features == 501 * 512 and paper_model.required_lengths() == {"mfcc": 501}
+    rng = np.random.default_rng(0)
+    clips = [0.1 * rng.standard_normal(int(s * 16000)).astype(np.float32) for s in (2.0, 7.0)]
+    feats = Ragged.from_list([spectral.mfcc(c, "paper") for c in clips], ["short", "long"])
+    manifest = pd.DataFrame({"utt_id": ["short", "long"], "speaker": ["s1", "s2"], "gender": ["female", "male"],
+                             "emotion": ["angry", "sad"]})
+    data = SERData({"mfcc": feats}, manifest)
+    batch = data.batch(np.arange(2), ("mfcc",), paper_model.required_lengths())
+    assert batch["mfcc"].shape == (2, 501, 40) and batch["mfcc_lengths"].tolist() == [501, 501]
+    with torch.no_grad():
+        assert paper_model.mfcc(batch["mfcc"], batch["mfcc_lengths"]).shape == (2, 1024)
+        with pytest.raises(ValueError, match="paper"):  # unfixed lengths are refused, with the fix named
+            paper_model.mfcc(torch.randn(1, 700, 40))
 
 
 def compact_batch(b=3, t_whisper=40, d=512, seed=0):

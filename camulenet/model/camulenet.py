@@ -40,7 +40,7 @@ class CAMuLeNetConfig:
     gru_layers: int = 2
     gru_dropout: float = 0.3
     mfcc_pooling: str = "flatten"
-    mfcc_frames: int | None = 501
+    mfcc_frames: int | None = 501  # flatten: fixed T, 5 s at hop 160 (spectral preset "paper"); never from the data
     mfcc_downsample: int = 1
     mfcc_packed: bool = True  # only for mfcc_pooling="mean"; compact: False (packed GRU backward is slow on CPU)
     # head
@@ -53,7 +53,11 @@ class CAMuLeNetConfig:
 
     @classmethod
     def paper(cls, **overrides) -> "CAMuLeNetConfig":
-        """The released sizes (SPEC.md); ``whisper_dim=1024`` for Whisper-medium."""
+        """The released sizes (SPEC.md); ``whisper_dim=1024`` for Whisper-medium.
+
+        The MFCC layer flattens 501 frames x 512 whatever the corpus: the ``paper`` spectral
+        preset pads or crops every clip's audio to 5 s, so do not size ``mfcc_frames`` from data.
+        """
         return replace(cls(), **overrides)
 
     @classmethod

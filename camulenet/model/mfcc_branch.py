@@ -11,9 +11,10 @@ class MFCCBranch(nn.Module):
     """(B, T, n_mfcc) -> (B, out_dim).
 
     ``pooling="flatten"`` (released code): the GRU output (B, T, 2H) is flattened, so T must
-    equal ``n_frames`` (the data pipeline pads/trims every clip to it, as the released code
-    pads every clip to the corpus's longest). ``pooling="mean"`` (compact): the GRU runs on
-    packed sequences and its outputs are averaged over each clip's valid frames only.
+    equal ``n_frames`` -- 501 in the released sizes, which the ``paper`` spectral preset gives
+    every clip (audio padded or cropped to 5 s), so the FC never grows with the corpus.
+    ``pooling="mean"`` (compact): the GRU runs on packed sequences and its outputs are
+    averaged over each clip's valid frames only.
 
     ``packed=False`` (mean pooling) runs the GRU over the zero padding too, like the released
     code; the data pipeline pads to a fixed corpus-wide length so outputs stay independent
@@ -53,7 +54,8 @@ class MFCCBranch(nn.Module):
             lengths = torch.div(lengths + self.downsample - 1, self.downsample, rounding_mode="floor")
         if self.pooling == "flatten":
             if x.shape[1] != self.n_frames // self.downsample:
-                raise ValueError(f"MFCC branch expects {self.n_frames} frames (flatten), got {t}")
+                raise ValueError(f"MFCC branch expects {self.n_frames} frames (flatten), got {t}; extract MFCCs "
+                                 "with the 'paper' spectral preset and batch with lengths=model.required_lengths()")
             out, _ = self.gru(x)
             pooled = torch.flatten(out, 1)
         else:
