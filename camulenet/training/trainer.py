@@ -165,19 +165,37 @@ def _score(monitor: str, val: dict) -> float:
     return val[monitor] if MONITORS[monitor] == "max" else -val[monitor]
 
 
+def _made_under(train_config: TrainConfig, fold, fingerprint: dict | None) -> dict:
+    """What a fold's files must have been made under to be reused: the schedule (without the
+    progress switch), the fold's clips, and the caller's fingerprint (system, model, features)."""
+    from ..cache_keys import fingerprint as digest
+
+    cfg = {k: v for k, v in train_config.to_dict().items() if k != "progress"}
+    return {"train_config": cfg, "clips": digest(list(fold_ids(fold))), "fingerprint": fingerprint or {}}
+
+
 def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, train_config: TrainConfig,
-                   out_dir: str | Path, resume: bool = True, desc: str = "") -> FoldResult:
+                   out_dir: str | Path, resume: bool = True, desc: str = "",
+                   fingerprint: dict | None = None) -> FoldResult:
     """Train ``model_factory()`` on ``fold`` (tuple (train, val, test) of utt_ids or an object
     with .train/.val/.test); select the epoch with the best ``monitor`` on the validation
     clips (the last epoch when there is no validation set) and predict the test clips.
 
     ``resume=True``: a finished fold (``done.json``) is loaded, not retrained; a fold with a
-    ``last.pt`` continues from it (the same result as an uninterrupted run on CPU).
+    ``last.pt`` continues from it (the same result as an uninterrupted run on CPU). Either is
+    reused only when made under the same schedule, fold clips and ``fingerprint`` (e.g. the
+    model and features); otherwise a ValueError says what differs.
     """
+    from ..cache_keys import check_same
+
     cfg, out_dir = train_config, Path(out_dir)
     if cfg.monitor not in MONITORS:
         raise ValueError(f"monitor must be one of {sorted(MONITORS)}, got {cfg.monitor!r}")
+    made_under = _made_under(cfg, fold, fingerprint)
+    fix = f"Delete {out_dir} to train this fold afresh, or pass another out_dir."
     if resume and (out_dir / "done.json").exists():
+        done = json.loads((out_dir / "done.json").read_text())
+        check_same(done.get("made_under", {}), made_under, out_dir / "done.json", fix)
         return FoldResult.load(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     train_ids, val_ids, test_ids = fold_ids(fold)
@@ -203,6 +221,7 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
     last_path = out_dir / "last.pt"
     if resume and last_path.exists():
         ck = load_checkpoint(last_path, map_location=device)
+        check_same(ck["meta"].get("made_under", {}), made_under, last_path, fix)
         model.load_state_dict(ck["model"])
         optimizer.load_state_dict(ck["optimizer"])
         if "scaler" in ck:
@@ -264,7 +283,7 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
                         scaler=scaler.state_dict(), rng=rng_state(generator), best_model=best_state,
                         meta={"epoch": epoch, "history": history, "best_epoch": best_epoch,
                               "best_score": best_score, "bad_epochs": bad_epochs, "stopped": stopped,
-                              "train_config": cfg.to_dict()})
+                              "train_config": cfg.to_dict(), "made_under": made_under})
 
     if best_state is not None:
         model.load_state_dict(best_state)
@@ -293,7 +312,8 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
             "peak_memory_mb": peak_memory_mb(device, rss), "memory_rise_mb": rss.delta_mb,
             "device": str(device), "n_params": n_params,
             "n_train": len(train_rows), "n_val": len(val_rows), "n_test": len(test_rows),
-            "emotions": labels, "train_config": cfg.to_dict()}
+            "emotions": labels, "train_config": cfg.to_dict(), "made_under": made_under,
+            "fingerprint": fingerprint or {}}
     meta = {k: v for k, v in info.items()}
     if hasattr(model, "config") and hasattr(model.config, "to_dict"):
         meta["model_config"] = model.config.to_dict()
