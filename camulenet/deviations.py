@@ -47,11 +47,19 @@ DEVIATIONS: list[tuple[str, str, str, str]] = [
      "the released window of 2.5 ms is unusually short and 16x costlier"),
     ("MFCC length",
      "each clip's audio zero-padded to the corpus's longest clip before the MFCC is computed",
-     "'paper' preset pads the audio; the book stores each clip's own MFCC frames and zero-pads the "
-     "feature matrices to the corpus's longest clip when batches are built; the compact model "
-     "averages the GRU output over the clip's own frames only",
+     "the book ('cpu' preset) stores each clip's own MFCC frames and zero-pads the feature matrices "
+     "to the corpus's longest clip when batches are built; the compact model averages the GRU output "
+     "over the clip's own frames only ('paper' preset: see the next item)",
      "stored features then do not depend on the other clips of the corpus, and the pooled "
      "embedding ignores the padding"),
+    ("MFCC frames in the paper configuration",
+     "audio zero-padded to the corpus's longest clip, while the MFCC layer is hard-coded for "
+     "T = 501 frames (Linear(256512, 1024), i.e. 501 x 512): the sizes fit a corpus whose longest clip is 5 s",
+     "'paper' preset pads (with silence, so the extra frames hold MFCCs of silence, as released) or crops "
+     "every clip's audio to exactly 5 s, so every clip gives 501 frames and the layer keeps its released "
+     "size; clips longer than 5 s lose their end, and extraction warns with how many were cropped",
+     "sizing the layer from the data instead makes it grow with the corpus: IEMOCAP's 34-s clips would "
+     "need about 1.8 billion weights in that one layer"),
     ("MFCC branch output",
      "GRU output flattened (T x 512) into one linear layer",
      "'paper' config flattens; the compact config pools over time",
@@ -61,6 +69,20 @@ DEVIATIONS: list[tuple[str, str, str, str]] = [
      "trained from scratch; CAMuLeNetConfig(pretrained_spectrogram=True) loads ImageNet weights "
      "when torchvision and its cached AlexNet weights are present",
      "torchvision (and its weight download) is not available offline here"),
+    ("First conv of the spectrogram AlexNet",
+     "model.py replaces AlexNet's first conv by a new Conv2d(1, 64, 11, stride 4, padding 2) initialised "
+     "with xavier_uniform weights (bound 0.028) and zero bias; the ImageNet RGB filters are not reused",
+     "a new one-channel conv of the same shape with PyTorch's default initialisation (weights and bias "
+     "uniform within +-1/11 = 0.091)",
+     "an undocumented detail of the released code, found after the branch was written; it changes only the "
+     "initial scale of one layer"),
+    ("Unused AlexNet classifier",
+     "model.py keeps torchvision's AlexNet classifier (9216 -> 4096 -> 4096 -> emotions) and runs it in "
+     "every forward pass, discarding its output; its 54,534,144 + 4,097 x emotions parameters (54,558,726 "
+     "with 6 emotions) never get a gradient but are in model.parameters(): the released model object holds "
+     "335,294,890 parameters with Whisper-medium and 6 emotions",
+     "no classifier: 280,736,164 parameters with Whisper-medium and 6 emotions (280,211,876 with Whisper-base)",
+     "it has no effect on the outputs and would inflate parameter counts and memory"),
     ("Whisper model",
      "Whisper-medium encoder (d = 1024)",
      "Whisper-base (d = 512) from verified offline weights; medium via whisper.load_model where available",
@@ -78,13 +100,44 @@ DEVIATIONS: list[tuple[str, str, str, str]] = [
      "the Whisper frames are averaged over each clip's own frames instead of attended",
      "the paper does not say what replaces the attended vector; an average is the neutral choice"),
     ("Embedding baseline classifier",
-     "a 'small CNN' whose layout is not published",
-     "1x1 conv to 64, a kernel-3 conv, average over valid frames, a 128-d layer, emotion head",
-     "the layout is not given in the paper; this one is small and documented"),
+     "baseline_models/Whisper.py: a 2-D CNN over the 1500 x d encoder frames (four stride-2 convs to "
+     "16/32/64/128 channels, kernels 3/3/5/5, each followed by ReLU, batch norm, 2 x 2 max-pool and dropout "
+     "0.25; FC 1920-128-32-16-6); HuBERT.py, WavLM.py (Wav2Vec2.py: see below): the time-averaged embedding as a "
+     "one-channel sequence, conv1d to 32 channels (kernel 3), batch norm, ReLU, max-pool 2, dropout 0.3, "
+     "FC 12288 (HuBERT-large: 16384) -> 512 -> 6; no training code for either",
+     "both layouts as baseline_model(..., layout='released'), the released layers in the released order and "
+     "initialisation, sized for the corpus's emotions; layout='compact' (the book's CPU default) is a 1x1 conv to 64, a kernel-3 conv, an "
+     "average over valid frames, a 128-d layer and the emotion head; frames past a clip's length (trimmed "
+     "Whisper frames padded to 1500) are zeros and masked",
+     "the released Whisper layout needs every clip as 1500 frames (a 30-s window); the compact one reads "
+     "only the clip's own frames"),
+    ("Released baselines' first FC width",
+     "hard-coded: Whisper fc1 = 1920 with x.view(-1, 1920), which fits only Whisper-medium's 1500 x 1024 "
+     "(a commented view(-1, 640) marks base, with fc1 left at 1920); SSL fc1 = 12288 (768-d models) or "
+     "16384 (HuBERT-large, 1024-d)",
+     "computed from the input: 128 x H' x W' after the convs (1920 for medium, 640 for base) and 32 x (d // 2) "
+     "(12288 and 16384 for the released models); an input of another size raises instead of view() "
+     "silently regrouping the batch",
+     "one class serves Whisper-base and -medium and small test inputs, with the released numbers for the "
+     "released inputs"),
+    ("Time average in the Wav2Vec2.0 baseline",
+     "HuBERT.py and WavLM.py average the frames over time; Wav2Vec2.py's extract_features returns the frame "
+     "sequence without averaging, though its 12288-wide FC only fits a 768-long input, i.e. one vector per clip",
+     "all three SSL baselines average each clip's valid frames",
+     "the released FC size implies the average; a missing one is taken as an omission"),
     ("Model selection",
      "the model after the last epoch",
      "the epoch with the best UA on the validation speakers (patience 4); TrainConfig.paper() keeps the last, as released",
      "selecting on held-out speakers matches the unseen-speaker question"),
+    ("Embeddings in the t-SNE maps",
+     "no plotting code is released: only figs/crema-d_tsne.png ('t-SNE of Whisper-Medium (CREMA-D)', "
+     "'t-SNE of CoAtt+Multitask (CREMA-D)') and one README sentence; which embedding, and which clips, were "
+     "projected is not found in the released code (model.py stores the 3072-d concatenation after dropout in "
+     "self.combined_embeddings, which nothing in the released code reads)",
+     "the Whisper encoder output averaged over each clip's frames, and CAMuLeNet's 128-d penultimate "
+     "activation, for the test speakers of one fold",
+     "the released choice cannot be confirmed; the penultimate activation is what the emotion head reads, "
+     "and test speakers show the unseen-speaker case"),
     ("Compact configuration (CPU)",
      "released sizes (280 M parameters with Whisper-base, 94% of them in the flattened MFCC layer)",
      "narrower AlexNet-shaped convs, mel averaged to 25 frames/s, MFCC to 12.5 frames/s, one-layer BiGRU (64) "
