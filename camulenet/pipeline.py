@@ -77,10 +77,9 @@ def ensure_folds(cfg: BookSettings, manifest: pd.DataFrame):
 
     path = folds_file(cfg, manifest)
     if path.exists():
-        folds = Folds.from_json(path)
+        folds = Folds.from_json(path, by=cfg.fold_protocol)
     else:
-        kw = {"by": "session"} if cfg.fold_protocol == "session" else {}
-        folds = make_folds(manifest, n_folds=cfg.n_folds, seed=cfg.seed, **kw)
+        folds = make_folds(manifest, n_folds=cfg.n_folds, seed=cfg.seed, by=cfg.fold_protocol)
         path.parent.mkdir(parents=True, exist_ok=True)
         folds.to_json(path)
     check_speaker_disjoint(folds, manifest)

@@ -25,7 +25,7 @@ smoke = False
 seed = 0
 corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
 profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
-whisper = None  # Whisper weights: None = the profile's; "base", "medium", "large-v3" or a checkpoint path
+whisper = None  # Whisper weights: None for the profile default; base, medium, large-v3 or a checkpoint path
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 
 # %%
@@ -112,7 +112,7 @@ _ = axes[2].set(title="Whisper frames, trimmed mode", xlabel="frame (20 ms)", yl
 # mel scale) after zero-padding every clip to the longest clip of the corpus, and a mel
 # spectrogram with `n_fft=800, win_length=40, hop_length=10` samples: a 2.5 ms window
 # every 0.6 ms, i.e. 1,600 frames per second. Those values are available as the `paper`
-# preset. The book uses the `cpu` preset: a 25 ms window every 10 ms (the usual
+# preset. The `compact` profile uses the `cpu` preset: a 25 ms window every 10 ms (the usual
 # speech-analysis frame), 64 log-mel bands, which is 16 times fewer spectrogram frames,
 # and it stores each clip at its own length. The `paper` profile uses the `paper` preset,
 # with one change: its MFCC input is padded or cropped to 5 s (501 frames), the length the

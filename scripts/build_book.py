@@ -45,17 +45,21 @@ def hide_injected_parameters(path: Path) -> None:
     nbformat.write(nb, path)
 
 
-def execute(names: list[str] | None, smoke: bool, params: dict | None = None) -> None:
+def execute(names: list[str] | None, smoke: bool, params: dict | None = None, out_dir: Path = BOOK) -> None:
+    """Execute the chapters (those starting with ``names``, or all) into ``out_dir``; the tests
+    run every documented route through this same function."""
     # A kernel inherits MPLBACKEND; a non-inline backend (e.g. Agg from a shell profile or CI)
     # would leave every figure out of the book. ipykernel picks its inline backend when unset.
     os.environ.pop("MPLBACKEND", None)
-    timings_path = BOOK / "_timings.json"
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    timings_path = out_dir / "_timings.json"
     timings = json.loads(timings_path.read_text()) if timings_path.exists() else {}
     for src in notebook_order():
         if names and not any(src.stem.startswith(n) for n in names):
             continue
-        dst = BOOK / src.name
-        print(f"== executing {src.name} -> {dst.relative_to(REPO)}", flush=True)
+        dst = out_dir / src.name
+        print(f"== executing {src.name} -> {dst}", flush=True)
         t0 = time.perf_counter()
         declared = pm.inspect_notebook(str(src))  # a chapter gets the options it has parameters for
         given = {"smoke": smoke, **{k: v for k, v in (params or {}).items() if k in declared}}

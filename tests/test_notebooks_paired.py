@@ -46,3 +46,14 @@ def test_pair_mismatch_is_detected(tmp_path: Path):
     nb.cells[-1].source += "\n# edited"
     jupytext.write(nb, tmp_path / "x.ipynb")
     assert _cells(jupytext.read(src)) != _cells(jupytext.read(tmp_path / "x.ipynb"))
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
+def test_every_chapter_takes_the_profile_and_data_chapters_every_route_option(src: Path):
+    """papermill must see each option (a parameter it cannot parse is silently not injected)."""
+    import papermill as pm
+
+    declared = set(pm.inspect_notebook(str(src.with_suffix(".ipynb"))))
+    assert {"smoke", "seed", "profile"} <= declared, f"{src.name}: parameters {sorted(declared)}"
+    if "corpus" in declared:
+        assert {"whisper", "fold_protocol"} <= declared, f"{src.name}: parameters {sorted(declared)}"

@@ -1,0 +1,115 @@
+"""Every route the README documents, executed end to end: the whole book in smoke mode on
+corpora in their official layouts (synthetic clips under the real file names and label
+files, see data_prep.synthetic.layouts), and on the paper profile with the offline
+Whisper-base weights. The notebooks run through scripts/build_book.py's own ``execute``."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from camulenet import book, pipeline
+from camulenet.corpora import load_corpus
+from camulenet.paths import REPO_ROOT, weights_cache
+from data_prep.synthetic.layouts import render_layout
+
+#: Corpora whose layouts the whole book runs on here (all seven loaders are tested for
+#: round trips in test_layouts.py).
+LAYOUT_CORPORA = ("crema-d", "ravdess", "emodb", "iemocap")
+
+
+def _build_book_module():
+    spec = importlib.util.spec_from_file_location("build_book", REPO_ROOT / "scripts" / "build_book.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _glued(nb_path: Path) -> dict[str, str]:
+    """name -> text of every value the notebook glued (myst-nb stores them in output metadata)."""
+    out = {}
+    for cell in nbformat.read(nb_path, as_version=4).cells:
+        for o in cell.get("outputs", []):
+            name = o.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                out[name] = o["data"].get("text/plain", "").strip("'\"")
+    return out
+
+
+def _text(nb_path: Path) -> str:
+    nb = nbformat.read(nb_path, as_version=4)
+    parts = []
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            parts += [str(v) for v in o.get("data", {}).values()] + [o.get("text", "")]
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def routes(tmp_path_factory):
+    """A data root for the routes; Whisper-base weights and the synthetic source are shared."""
+    source = pipeline.ensure_corpus(book.settings(smoke=True))  # the nbval run renders the same corpus
+    root = tmp_path_factory.mktemp("routes")
+    return {"root": root, "source": source, "weights": weights_cache(), "build": _build_book_module()}
+
+
+def _execute(routes, monkeypatch, name: str, **params) -> Path:
+    monkeypatch.setenv("CAMULENET_DATA", str(routes["root"]))
+    monkeypatch.setenv("CAMULENET_WEIGHTS", str(routes["weights"]))
+    out = routes["root"] / "books" / name
+    routes["build"].execute(None, smoke=True, params=params, out_dir=out)  # raises on any cell error
+    return out
+
+
+@pytest.mark.parametrize("corpus", LAYOUT_CORPORA)
+def test_whole_book_on_an_official_layout(routes, monkeypatch, corpus):
+    target = routes["root"] / "smoke" / "corpora" / corpus
+    render_layout(corpus, target, source_manifest=routes["source"], clips_per_speaker_emotion=1)
+    truth = load_corpus(corpus, target)
+    out = _execute(routes, monkeypatch, corpus, corpus=corpus)
+
+    data = _glued(out / "02_data.ipynb")
+    assert int(data["n_clips"]) == len(truth) and int(data["n_emotions"]) == truth.emotion.nunique()
+    assert data["emotion_list"] == ", ".join(sorted(truth.emotion.unique()))
+    text = _text(out / "02_data.ipynb")
+    assert "This corpus is synthetic" not in text and "official names" in text
+    assert f"corpus **{corpus}**" in text  # the banner names the corpus of the run
+    runs = sorted((routes["root"] / "smoke" / "runs").glob(f"{corpus}-compact-*"))
+    assert len(runs) == 1 and json.loads((runs[0] / "key.json").read_text())["folds"]["protocol"] == "speaker"
+    results = _glued(out / "06_results.ipynb")
+    assert 0 <= float(results["ours_camulenet_wa"]) <= 1 and results["whisper_system"] == "Whisper-Base"
+
+
+def test_paper_profile_end_to_end_with_offline_base_weights(routes, monkeypatch):
+    out = _execute(routes, monkeypatch, "paper", profile="paper", whisper="base")
+    cfg = book.settings(smoke=True, profile="paper", whisper="base")
+    assert (cfg.max_clips, cfg.fold_limit, cfg.max_epochs) == (24, 1, 1)
+    assert "Profile **paper**: Whisper-Base" in _text(out / "05_training.ipynb")
+    run_dirs = sorted((routes["root"] / "smoke" / "runs").glob("synthetic-small-paper-*"))
+    assert len(run_dirs) == 1
+    key = json.loads((run_dirs[0] / "key.json").read_text())
+    assert key["model"] == "paper" and key["baselines"] == "released" and key["schedule"]["monitor"] == "last"
+    assert key["features"]["whisper_mode"] == "full" and key["features"]["feature_preset"] == "paper"
+    done = json.loads((run_dirs[0] / "systems" / "camulenet" / "fold_00" / "done.json").read_text())
+    assert done["n_params"] > 250e6 and done["epochs_run"] == 1  # the released sizes, one epoch
+    assert not (run_dirs[0] / "systems" / "camulenet" / "fold_01").exists()  # one fold only
+
+
+def test_iemocap_layout_offers_leave_one_session_out(routes, monkeypatch):
+    corpus = "iemocap"
+    target = routes["root"] / "smoke" / "corpora" / corpus
+    render_layout(corpus, target, source_manifest=routes["source"], clips_per_speaker_emotion=1)
+    monkeypatch.setenv("CAMULENET_DATA", str(routes["root"]))
+    cfg = book.settings(smoke=True, corpus=corpus, fold_protocol="session")
+    manifest = pipeline.ensure_corpus(cfg)
+    folds = pipeline.ensure_folds(cfg, manifest)
+    sessions = [sorted(set(manifest.set_index("speaker").loc[f.test_speakers, "session"])) for f in folds.folds]
+    assert all(len(s) == 1 for s in sessions) and len({s[0] for s in sessions}) == len(folds.folds)
+    by_speaker = book.settings(smoke=True, corpus=corpus)
+    speaker_folds = pipeline.ensure_folds(by_speaker, manifest)
+    assert (folds.strategy, speaker_folds.strategy) == ("leave-one-session-out", "k-fold leave-speaker-out")
+    assert pipeline.folds_file(cfg, manifest) != pipeline.folds_file(by_speaker, manifest)
