@@ -34,9 +34,9 @@ def _glued(nb_path: Path) -> dict[str, str]:
     out = {}
     for cell in nbformat.read(nb_path, as_version=4).cells:
         for o in cell.get("outputs", []):
-            name = o.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                out[name] = o["data"].get("text/plain", "").strip("'\"")
+            record = o.get("metadata", {}).get("scrapbook", {})
+            if record.get("name"):
+                out[record["name"]] = o["data"].get(record["mime_prefix"] + "text/plain", "").strip("'\"")
     return out
 
 
