@@ -86,19 +86,20 @@ glue("paper_camulenet_crema_wa", f"{wa.loc['CAMuLeNet', 'CREMA-D']:.3f}", displa
 #
 # | Part of the paper | Status here | Why |
 # |---|---|---|
-# | Method: three branches, co-attention, multitask heads | reproduced (`camulenet.model`) | `paper` config has the released layer sizes; a `compact` config trains on a laptop CPU |
+# | Method: three branches, co-attention, multitask heads | reproduced (`camulenet.model`) | the `paper` profile has the released layer sizes; the `compact` profile trains on a laptop CPU |
 # | Whisper-Base encoder features | reproduced with the **real Whisper-base weights**, offline | converted from a published CTranslate2 copy, checksum-verified |
-# | Whisper-Medium features | code path only | the medium weights cannot be obtained offline here; pass `whisper_model="medium"` where they can |
+# | Whisper-Medium features | the `paper` profile's default | openai-whisper downloads the weights where the machine is online; or pass a checkpoint file (`--whisper-checkpoint`) |
 # | Wav2Vec2.0 / HuBERT / WavLM baselines | code path only (tested on tiny random models) | no pre-trained weights offline |
 # | 10-fold leave-speaker-out CV | reproduced, seeded and checked for speaker overlap | the released scripts instead held out a few speakers once, with unseeded shuffles |
 # | CREMA-D, IEMOCAP, RAVDESS, EmoDB, CaFE, EMOVO, BhavVani | loaders and tests on the real file layouts | the audio is licensed/gated and cannot be downloaded here |
-# | The numbers of Table 1 | **not** reproduced | the book runs on an embedded *synthetic* corpus; see below |
+# | The numbers of Table 1 | **not** reproduced by the default build | it runs on an embedded *synthetic* corpus; with a real corpus and `--profile paper` the same chapters compute them |
 #
 # ```{important}
-# Every result in this book is computed on a **synthetic** multilingual corpus rendered
+# The default build computes every result on a **synthetic** multilingual corpus rendered
 # with eSpeak NG (chapter 2). It exercises the paper's question (unseen speakers, five
 # languages, emotion and gender) and runs on a laptop CPU (run times in the appendix), but its
 # numbers **do not transfer** to CREMA-D or any real corpus. To reproduce Table 1, point
-# the loaders at the real corpora (chapter 2) and rerun the notebooks with
-# `corpus=...`.
+# the loaders at the real corpora (chapter 2) and rerun the notebooks with `corpus=...`
+# and `profile="paper"`. The note at the top of every page names the corpus, profile and
+# Whisper weights its results come from.
 # ```
