@@ -107,9 +107,8 @@ def fold_fingerprint(system: str, fold, train_config: TrainConfig, model_config,
     """What makes one system x fold's result: compared before a finished fold is reused."""
     train, val, test = fold_ids(fold)
     model = model_config if isinstance(model_config, str) else model_config.to_dict()
-    cfg = {k: v for k, v in train_config.to_dict().items() if k != "progress"}
-    return {"system": system, "clips": fingerprint([train, val, test]), "train_config": cfg, "model": model,
-            "baselines": baselines, "feature": (baseline_features or {}).get(system, BASELINES.get(system)),
+    return {"system": system, "clips": fingerprint([train, val, test]), "train_config": train_config.identity(),
+            "model": model, "baselines": baselines, "feature": (baseline_features or {}).get(system, BASELINES.get(system)),
             "emotions": list(emotions), "extra": dict(extra or {})}
 
 
@@ -138,7 +137,7 @@ def run_grid(features: Mapping[str, Ragged], manifest: pd.DataFrame, folds, syst
     fold_list = _fold_list(folds)
     ks = list(range(len(fold_list))) if fold_indices is None else list(fold_indices)
     grid = {"seed": seed, "emotions": list(data.emotions),
-            "train_config": {k: v for k, v in train_config.to_dict().items() if k != "progress"},
+            "train_config": train_config.identity(),
             "model_config": model_config if isinstance(model_config, str) else model_config.to_dict(),
             "baselines": baselines, "baseline_features": dict(baseline_features or {}),
             "cache_key": dict(cache_key or {})}

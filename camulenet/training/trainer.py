@@ -76,6 +76,10 @@ class TrainConfig:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def identity(self) -> dict:
+        """The fields that change a fold's result (not the progress bar, not keeping last.pt)."""
+        return {k: v for k, v in asdict(self).items() if k not in ("progress", "keep_last")}
+
 
 @dataclass
 class FoldResult:
@@ -170,8 +174,19 @@ def _made_under(train_config: TrainConfig, fold, fingerprint: dict | None) -> di
     progress switch), the fold's clips, and the caller's fingerprint (system, model, features)."""
     from ..cache_keys import fingerprint as digest
 
-    cfg = {k: v for k, v in train_config.to_dict().items() if k != "progress"}
-    return {"train_config": cfg, "clips": digest(list(fold_ids(fold))), "fingerprint": fingerprint or {}}
+    return {"train_config": train_config.identity(), "clips": digest(list(fold_ids(fold))),
+            "fingerprint": fingerprint or {}}
+
+
+def _resumable(made_under: dict) -> dict:
+    """The part a ``last.pt`` must share to be continued: all but the number of epochs (an
+    interrupted run continues exactly as an uninterrupted longer one would)."""
+    out = {**made_under, "train_config": {k: v for k, v in made_under.get("train_config", {}).items()
+                                          if k != "epochs"}}
+    fp = dict(made_under.get("fingerprint") or {})
+    if isinstance(fp.get("train_config"), dict):
+        fp["train_config"] = {k: v for k, v in fp["train_config"].items() if k != "epochs"}
+    return {**out, "fingerprint": fp}
 
 
 def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, train_config: TrainConfig,
@@ -221,7 +236,7 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
     last_path = out_dir / "last.pt"
     if resume and last_path.exists():
         ck = load_checkpoint(last_path, map_location=device)
-        check_same(ck["meta"].get("made_under", {}), made_under, last_path, fix)
+        check_same(_resumable(ck["meta"].get("made_under", {})), _resumable(made_under), last_path, fix)
         model.load_state_dict(ck["model"])
         optimizer.load_state_dict(ck["optimizer"])
         if "scaler" in ck:
@@ -279,6 +294,8 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
         train_seconds += seconds
         trained_samples += len(order)
         bar.set_postfix({k: round(v, 3) for k, v in row.items() if k in ("train_loss", "val_wa", "val_ua")})
+        if (stopped or epoch == cfg.epochs - 1) and not cfg.keep_last:
+            continue  # the fold ends now: a resume point would be deleted a moment later
         save_checkpoint(last_path, model=model.state_dict(), optimizer=optimizer.state_dict(),
                         scaler=scaler.state_dict(), rng=rng_state(generator), best_model=best_state,
                         meta={"epoch": epoch, "history": history, "best_epoch": best_epoch,
