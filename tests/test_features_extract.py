@@ -12,6 +12,7 @@ import torch
 import whisper.model
 
 from camulenet.features import extract as ex
+from camulenet.features import spectral
 from camulenet.features.store import FeatureStore
 
 
@@ -95,10 +96,68 @@ def test_resume_after_interruption_equals_single_run(manifest, tmp_path, tiny_wh
                                    atol=2e-3, rtol=1e-3)
 
 
-def test_paper_preset_pads_mfcc_to_corpus_max(manifest, tmp_path):
+def test_paper_preset_gives_every_clip_501_mfcc_frames(manifest, tmp_path):
     s = ex.extract_features(manifest, tmp_path / "paper", kinds=("mfcc",), preset="paper",
                             dtype="float32", progress=False)
     r = FeatureStore(tmp_path / "paper").load("mfcc")
-    assert s["done"] == 7 and set(r.lengths.tolist()) == {1.2 * 16000 // 160 + 1}
+    assert s["done"] == 7 and set(r.lengths.tolist()) == {spectral.mfcc_frames("paper")} == {501}
     with pytest.raises(ValueError, match="preset"):
         ex.extract_features(manifest, tmp_path / "paper", kinds=("mfcc",), preset="cpu", progress=False)
+
+
+def _wav_manifest(folder, seconds, seed=0):
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for i, sec in enumerate(seconds):
+        p = folder / f"v{i:02d}.wav"
+        t = np.arange(int(sec * 16000)) / 16000
+        y = 0.2 * np.sin(2 * np.pi * (120 + 25 * i) * t) + 0.02 * rng.standard_normal(len(t))
+        sf.write(p, y.astype(np.float32), 16000)
+        rows.append({"utt_id": f"v{i:02d}", "path": str(p)})
+    return pd.DataFrame(rows)
+
+
+def test_resumed_whisper_extraction_equals_uninterrupted_bit_for_bit(tmp_path, tiny_whisper):
+    secs = np.random.default_rng(1).uniform(0.3, 1.6, 16).round(3)
+    manifest = _wav_manifest(tmp_path / "wav", secs)
+    kw = dict(whisper_model=tiny_whisper, pooled=("mean",), batch_size=3, shard_size=5, progress=False)
+    ex.extract_features(manifest, tmp_path / "once", **kw)
+    # interrupted twice: a run over the first 7 rows only, then a lost shard
+    s1 = ex.extract_features(manifest, tmp_path / "resumed", limit=7, **kw)
+    assert s1["done"] == 7
+    for name in ("whisper", "mel"):
+        next((tmp_path / "resumed" / name).glob("shard-000000.json")).unlink()
+    s2 = ex.extract_features(manifest, tmp_path / "resumed", **kw)
+    assert s2["skipped"] > 0 and s2["done"] + s2["skipped"] == 16
+    a, b = FeatureStore(tmp_path / "once"), FeatureStore(tmp_path / "resumed")
+    ids = manifest.utt_id.tolist()
+    for name in ("whisper", "whisper_mean", "mfcc", "mel"):
+        ra, rb = a.load(name, ids=ids), b.load(name, ids=ids)
+        for i, u in enumerate(ids):
+            assert np.array_equal(ra[i], rb[i]), f"{name} of {u} differs after resuming"
+
+
+def test_plan_is_the_same_whatever_is_done(tmp_path):
+    manifest = _wav_manifest(tmp_path / "wav", [0.5, 0.3, 0.9, 0.3, 0.7])
+    plan = ex.plan_batches(manifest.utt_id, manifest.path, shard_size=3, batch_size=2)
+    assert [[[u for u, _ in b] for b in c] for c in plan] == [[["v01", "v03"], ["v00"]], [["v04", "v02"]]]
+    shuffled = manifest.sample(frac=1, random_state=0)
+    assert ex.plan_batches(shuffled.utt_id, shuffled.path, 3, 2) == plan  # manifest order does not matter
+
+
+def test_clips_longer_than_30s_are_counted_listed_and_warned(tmp_path, tiny_whisper):
+    manifest = _wav_manifest(tmp_path / "wav", [31.0, 1.0])
+    kw = dict(whisper_model=tiny_whisper, kinds=("whisper",), batch_size=2, shard_size=4, progress=False)
+    with pytest.warns(UserWarning, match=r"1 of 2 clips are longer than 30 s.*truncated\.csv"):
+        s = ex.extract_features(manifest, tmp_path / "st", **kw)
+    st = FeatureStore(tmp_path / "st")
+    assert s["truncated"] == 1 and s["truncated_new"] == 1 and s["truncated_csv"] == str(st.truncated_path)
+    t = st.truncated()
+    assert t.utt_id.tolist() == ["v00"] and t.seconds.iloc[0] == pytest.approx(31.0)
+    assert t.kept_seconds.iloc[0] == pytest.approx(30.0) and t.path.iloc[0].endswith("v00.wav")
+    assert st.read_meta()["whisper_truncated"] == 1
+    assert st.load("whisper", ids=["v00"]).lengths.tolist() == [1500]  # cut to the 30-s window
+    with pytest.warns(UserWarning, match="longer than 30 s"):  # a rerun still says so
+        s2 = ex.extract_features(manifest, tmp_path / "st", **kw)
+    assert (s2["done"], s2["truncated"], s2["truncated_new"]) == (0, 1, 0)

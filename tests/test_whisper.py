@@ -133,3 +133,19 @@ def test_cached_checkpoint_is_reconverted_when_changed(checkpoint, tmp_path):
         f.write(bytes(64))
     assert ww.ensure_whisper_base_checkpoint(tmp_path) == cached
     assert cached.read_bytes()[-64:] == good
+
+
+@pytest.mark.parametrize("mode", ["trimmed", "full"])
+def test_clip_longer_than_the_window_is_flagged_and_cut(mode):
+    torch.manual_seed(0)
+    dims = whisper.model.ModelDimensions(n_mels=80, n_audio_ctx=1500, n_audio_state=32, n_audio_head=2,
+                                         n_audio_layer=1, n_vocab=100, n_text_ctx=8, n_text_state=32,
+                                         n_text_head=2, n_text_layer=1)
+    enc = WhisperEncoder(whisper.model.Whisper(dims).eval(), mode=mode, device="cpu")
+    assert enc.max_seconds == 30.0
+    t = np.arange(31 * 16000) / 16000
+    long = (0.2 * np.sin(2 * np.pi * 200 * t)).astype(np.float32)
+    assert enc.truncates(long) and not enc.truncates(long[: 30 * 16000])
+    cut, exact = enc.encode([long, long[: 30 * 16000]], batch_size=1)
+    assert cut.shape == exact.shape == (1500, 32)
+    np.testing.assert_array_equal(cut, exact)  # the 31st second is not seen at all

@@ -3,7 +3,10 @@
 Clips are sorted by length (little padding per batch), processed in chunks of
 ``shard_size``; each chunk is written as one shard per feature. A rerun skips clips that
 already have every requested feature, so an interrupted job continues where it stopped
-and ends with the same arrays as an uninterrupted one. Clips that cannot be read
+and ends with the same arrays as an uninterrupted one, bit for bit: chunks and Whisper
+batches are planned over the whole manifest (:func:`plan_batches`), and a batch with a
+missing clip is recomputed in full. Clips longer than Whisper's 30-s window are cut; they
+are counted, listed in ``truncated.csv`` and warned about. Clips that cannot be read
 (missing, corrupt, empty, silent) are listed in ``failures.csv`` with a fix hint and
 retried on the next run; none is dropped silently.
 """
@@ -63,6 +66,35 @@ def read_in_chunks(todo, chunk_size: int, failures: list[dict], desc: str, progr
             bar.update(len(chunk))
 
 
+def plan_batches(ids, paths, shard_size: int, batch_size: int) -> list[list[list[tuple[str, str]]]]:
+    """Chunks (one shard each) of Whisper batches of (utt_id, path), over the whole manifest.
+
+    Sorted by header duration, then utt_id: the same plan in every run, whatever is already
+    done, so a resumed extraction pads each clip with the same batch-mates as an
+    uninterrupted one and gets the same frames bit for bit.
+    """
+    order = sorted(zip(ids, paths), key=lambda up: (_duration_samples(up[1]), up[0]))
+    chunks = [order[s:s + shard_size] for s in range(0, len(order), shard_size)]
+    return [[c[b:b + batch_size] for b in range(0, len(c), batch_size)] for c in chunks]
+
+
+def report_truncated(store: FeatureStore, ids) -> int:
+    """Count the clips of ``ids`` whose Whisper frames were cut at 30 s (listed in
+    truncated.csv, over all runs), record it in meta.json and warn: never silent."""
+    import warnings
+
+    listed = store.truncated()
+    n = int(listed["utt_id"].isin(set(ids)).sum())
+    meta = store.read_meta()
+    if meta.get("whisper_truncated") != n:
+        meta["whisper_truncated"] = n
+        store.write_meta(meta)
+    if n:
+        warnings.warn(f"{n} of {len(ids)} clips are longer than 30 s: their Whisper frames cover only the "
+                      f"first 30 s (the encoder's window); the list is in {store.truncated_path}", stacklevel=3)
+    return n
+
+
 def feature_names(kinds=KINDS, pooled=("mean",)) -> list[str]:
     names = []
     if "whisper" in kinds:
@@ -98,7 +130,7 @@ def extract_features(manifest: pd.DataFrame, store_root, kinds=("whisper", "mfcc
     store = FeatureStore(store_root)
     names = feature_names(kinds, pooled)
     rows = manifest if limit is None else manifest.head(limit)
-    ids, paths = rows.utt_id.astype(str).tolist(), rows.path.astype(str).tolist()
+    ids = rows.utt_id.astype(str).tolist()
 
     # Settings must not change under a resumed job: refuse mixing incompatible features.
     use_whisper = "whisper" in kinds
@@ -118,26 +150,57 @@ def extract_features(manifest: pd.DataFrame, store_root, kinds=("whisper", "mfcc
     n_mfcc_cropped = 0  # clips longer than pset.mfcc_fixed_seconds, warned about once at the end
 
     done = {n: store.done_ids(n) for n in names}
-    todo = [(u, p) for u, p in zip(ids, paths) if any(u not in done[n] for n in names)]
+    todo = {u for u in ids if any(u not in done[n] for n in names)}
     skipped = len(ids) - len(todo)
-    todo.sort(key=lambda up: _duration_samples(up[1]))
+    whisper_names = [n for n in names if n == "whisper" or n.startswith("whisper_")]
+    need_whisper = {u for u in todo if any(u not in done[n] for n in whisper_names)}
+    # Chunks and Whisper batches are planned over the whole manifest, the same in every run:
+    # a clip's frames depend (in float16, by rounding) on the clips padded into its batch.
+    plan = plan_batches(manifest.utt_id.astype(str).tolist(), manifest.path.astype(str).tolist(),
+                        shard_size, batch_size) if todo else []
 
     encoder = None
-    if "whisper" in kinds and todo:
+    if "whisper" in kinds and need_whisper:
         from camulenet.features.whisper_encoder import WhisperEncoder, load_whisper
 
         model = load_whisper(whisper_model, device=device) if isinstance(whisper_model, str) else whisper_model
         encoder = WhisperEncoder(model, mode=whisper_mode, device=device, batch_size=batch_size)
 
     failures: list[dict] = []
+    truncated: list[dict] = []
     n_done = 0
-    for ok_ids, waves in read_in_chunks(todo, shard_size, failures, f"features {','.join(kinds)}", progress):
+    bar = tqdm(total=len(todo), desc=f"features {','.join(kinds)}", unit="clip", disable=not progress)
+    for chunk in plan:
+        flat = [up for batch in chunk for up in batch]
+        if not any(u in todo for u, _ in flat):
+            continue
+        # read the clips to extract, plus (for Whisper) every clip of a planned batch holding one:
+        # a resumed run recomputes that batch in full and writes only the missing clips
+        read = {u for u, _ in flat if u in todo}
+        if encoder is not None:
+            for batch in chunk:
+                if any(u in need_whisper for u, _ in batch):
+                    read.update(u for u, _ in batch)
+        context_failures: list[dict] = []  # clips read only as batch context: their features exist
+        got_ids, got_waves = read_clips([up for up in flat if up[0] in read], context_failures)
+        failures += [f for f in context_failures if f["utt_id"] in todo]
+        wave_of = dict(zip(got_ids, got_waves))
+        ok_ids = [u for u in got_ids if u in todo]
+        waves = [wave_of[u] for u in ok_ids]
         feats: dict[str, list] = {}
-        if encoder is not None and ok_ids:
-            frames = encoder.encode(waves)
-            feats["whisper"] = frames
+        if encoder is not None:
+            frames_of = {}
+            for batch in chunk:
+                b_ids = [u for u, _ in batch if u in wave_of]
+                if any(u in need_whisper for u in b_ids):
+                    frames_of.update(zip(b_ids, encoder.encode([wave_of[u] for u in b_ids], batch_size=len(b_ids))))
+            feats["whisper"] = [frames_of.get(u) for u in ok_ids]
             for how in pooled:
-                feats[f"whisper_{how}"] = [encoder.pool(f, how) for f in frames]
+                feats[f"whisper_{how}"] = [None if f is None else encoder.pool(f, how) for f in feats["whisper"]]
+            path_of = dict(flat)
+            truncated += [{"utt_id": u, "path": path_of[u], "seconds": len(wave_of[u]) / SR,
+                           "kept_seconds": encoder.max_seconds}
+                          for u in ok_ids if u in need_whisper and encoder.truncates(wave_of[u])]
         if "mfcc" in kinds:
             mfccs = [spectral.mfcc(y, pset, return_cropped=True) for y in waves]
             feats["mfcc"] = [m for m, _ in mfccs]
@@ -150,10 +213,15 @@ def extract_features(manifest: pd.DataFrame, store_root, kinds=("whisper", "mfcc
                 store.write_shard(n, [ok_ids[i] for i in keep], [feats[n][i] for i in keep], dtype=dtype)
         n_done += len(ok_ids)
         store.write_failures(failures)  # progressively, so an interrupted job still reports
+        store.add_truncated(truncated)
+        bar.update(sum(u in todo for u, _ in flat))
+    bar.close()
     store.write_failures(failures)
     spectral.warn_cropped(n_mfcc_cropped, n_done, pset)
+    n_truncated = report_truncated(store, ids) if use_whisper else 0
     secs = time.perf_counter() - t0
     return {"done": n_done, "skipped": skipped, "failed": len(failures), "seconds": secs,
             "clips_per_s": n_done / secs if secs > 0 else float("nan"),
             "failures_csv": str(store.failures_path),
+            "truncated": n_truncated, "truncated_new": len(truncated), "truncated_csv": str(store.truncated_path),
             "features": {n: store.info(n) for n in names if store._shards(n)}}

@@ -6,6 +6,7 @@ Layout under ``root`` (one directory per corpus, e.g. ``paths.features_dir("crem
     <name>/shard-000000.offsets.npy  (n + 1,) int64
     <name>/shard-000000.json         {"ids": [...], "dtype", "feature_shape", "n_values"}
     failures.csv                     utt_id, path, reason, fix_hint (clips that were skipped)
+    truncated.csv                    utt_id, path, seconds, kept_seconds (Whisper cut them at 30 s)
     meta.json                        extraction settings (so a resumed run uses the same ones)
 
 A shard is written as temp files renamed into place with ``os.replace``; the JSON sidecar
@@ -28,6 +29,7 @@ import pandas as pd
 from camulenet.ragged import Ragged, ShardedRagged
 
 FAILURE_COLUMNS = ("utt_id", "path", "reason", "fix_hint")
+TRUNCATED_COLUMNS = ("utt_id", "path", "seconds", "kept_seconds")
 _SHARD_RE = re.compile(r"^shard-(\d{6})\.json$")
 
 
@@ -185,6 +187,30 @@ class FeatureStore:
         if not self.failures_path.is_file():
             return pd.DataFrame(columns=list(FAILURE_COLUMNS))
         return pd.read_csv(self.failures_path, dtype=str, keep_default_na=False)
+
+    @property
+    def truncated_path(self) -> Path:
+        return self.root / "truncated.csv"
+
+    def truncated(self) -> pd.DataFrame:
+        """Clips longer than the Whisper window whose frames cover only its first 30 s."""
+        if not self.truncated_path.is_file():
+            return pd.DataFrame({c: pd.Series(dtype=str if c in ("utt_id", "path") else float)
+                                 for c in TRUNCATED_COLUMNS})
+        return pd.read_csv(self.truncated_path, dtype={"utt_id": str, "path": str}, keep_default_na=False)
+
+    def add_truncated(self, rows: Sequence[dict]) -> pd.DataFrame:
+        """Merge ``rows`` (utt_id, path, seconds, kept_seconds) into truncated.csv; a clip
+        listed again replaces its old row (clips of earlier runs stay listed)."""
+        new = pd.DataFrame(list(rows), columns=list(TRUNCATED_COLUMNS))
+        if not len(new):
+            return self.truncated()
+        new["utt_id"] = new["utt_id"].astype(str)
+        old = self.truncated()
+        old = old[~old["utt_id"].isin(new["utt_id"])]
+        df = pd.concat([old, new], ignore_index=True) if len(old) else new
+        _atomic_write_bytes(self.truncated_path, lambda f: f.write(df.to_csv(index=False).encode()))
+        return df
 
     def read_meta(self) -> dict:
         p = self.root / "meta.json"

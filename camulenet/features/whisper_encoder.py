@@ -8,7 +8,8 @@ the first T positional embeddings, and the encoder blocks with a key-padding mas
 that clips of different lengths can share a batch. Output: ceil(n_mel_frames / 2)
 frames (~50 per second). Whisper's blocks take no padding mask, so ``_masked_blocks``
 re-implements their forward with ``scaled_dot_product_attention`` on the same weights.
-Clips longer than 30 s are cut to 30 s (the positional table has 1500 entries).
+Clips longer than 30 s are cut to 30 s in both modes (the positional table has 1500
+entries); :meth:`WhisperEncoder.truncates` tells which, so extraction can count and list them.
 The frames are close to, but not identical with, the first frames of ``full`` mode:
 there, attention also sees the padding.
 """
@@ -116,6 +117,16 @@ class WhisperEncoder:
         self.n_mels = model.dims.n_mels
         self.n_ctx = model.dims.n_audio_ctx
         self.dim = model.dims.n_audio_state
+        self.max_samples = 2 * self.n_ctx * HOP  # 30 s at 16 kHz: the encoder's window
+
+    @property
+    def max_seconds(self) -> float:
+        return self.max_samples / 16000
+
+    def truncates(self, y: np.ndarray) -> bool:
+        """True when a 16 kHz waveform is longer than the encoder's window: its frames then
+        describe only the first ``max_seconds``."""
+        return len(y) > self.max_samples
 
     # -- mel ------------------------------------------------------------------------
     def _clip_mel(self, y: np.ndarray) -> torch.Tensor:
@@ -123,7 +134,7 @@ class WhisperEncoder:
         the log-mel floor (what full mode has after the clip)."""
         import whisper
 
-        y = np.asarray(y, dtype=np.float32)[: 2 * self.n_ctx * HOP]
+        y = np.asarray(y, dtype=np.float32)[: self.max_samples]
         if len(y) < 2 * HOP:  # shorter than 2 frames: pad with silence to one output frame
             y = np.pad(y, (0, 2 * HOP - len(y)))
         m = whisper.log_mel_spectrogram(torch.from_numpy(y).to(self.device), n_mels=self.n_mels)
