@@ -207,8 +207,9 @@ def worker(root: Path, profile: str, batches: int, batch_size: int, threads: int
     """Load the store lazily, build SERData over every clip, train ``batches`` batches (after
     one untimed warm-up batch) drawn from across the corpus; peak memory over all of it.
 
-    samples/s is the batch size over the *median* batch time: on a shared machine single
-    batches can take several times longer when other jobs compete for the cores."""
+    samples/s is the batch size over the *median* batch time, and ``samples_per_s_best``
+    over the fastest: on a shared machine single batches can take many times longer when
+    other jobs compete for the cores (torch's threads then wait for each other)."""
     import pandas as pd
     import torch
     from torch import nn
@@ -266,6 +267,7 @@ def worker(root: Path, profile: str, batches: int, batch_size: int, threads: int
     med = float(np.median(times[1:]))
     return {"clips": len(data), "speakers": int(manifest["speaker"].nunique()), "batch_size": bs,
             "batches": batches, "samples_per_s": bs / med, "seconds_per_batch": med,
+            "samples_per_s_best": bs / float(np.min(times[1:])),
             "batch_seconds": times[1:], "warmup_seconds": times[0], "loadavg_1min": os.getloadavg()[0],
             "peak_rss_mb": mem.peak_mb, "peak_anon_mb": mem.peak_anon_mb,
             "after_data_rss_mb": after_data["rss_mb"], "after_data_anon_mb": after_data["anon_mb"],
@@ -280,21 +282,25 @@ LEGEND = ("feat GB: the features the store holds (every shard counted); written:
           "(paper: linked shards). peak RSS / peak anon: the run's highest resident / anonymous memory "
           "(anon = what the process owns, without memory-mapped file pages). anon@data: anonymous memory "
           "after loading every feature and building SERData over the whole corpus, before the model. "
-          "samples/s: batch size / median batch time (forward, backward, AdamW step). load: 1-min load "
-          "average at the end of the run (other jobs share the cores).")
+          "samples/s: batch size / median batch time (forward, backward, AdamW step); best: / fastest batch. "
+          "fit s: seconds of SERData.fit_scaling over every clip, streamed (only with --scaling or a "
+          "standardising schedule; compact and paper do not standardise). load: 1-min load average at "
+          "the end of the run (other jobs share the cores).")
 
 def format_table(rows: list[dict]) -> str:
     head = (f"{'profile':8} {'size':>5} {'clips':>6} {'spk':>4} {'feat GB':>8} {'written':>8} "
-            f"{'peak RSS MB':>12} {'peak anon MB':>13} {'anon@data MB':>13} {'samples/s':>10} {'load':>5}")
+            f"{'peak RSS MB':>12} {'peak anon MB':>13} {'anon@data MB':>13} {'samples/s':>10} {'best':>8} "
+            f"{'fit s':>6} {'load':>5}")
     lines = [head, "-" * len(head)]
     for r in rows:
         if "error" in r:
             lines.append(f"{r['profile']:8} {r['size']:>5g}  FAILED: {r['error']}")
             continue
+        fit = "-" if r.get("scaling_seconds") is None else f"{r['scaling_seconds']:.0f}"
         lines.append(f"{r['profile']:8} {r['size']:>5g} {r['clips']:>6d} {r['speakers']:>4d} "
                      f"{r['feature_gb_logical']:>8.2f} {r['feature_gb_written']:>8.2f} {r['peak_rss_mb']:>12.0f} "
                      f"{r['peak_anon_mb']:>13.0f} {r['after_data_anon_mb']:>13.0f} {r['samples_per_s']:>10.2f} "
-                     f"{r['loadavg_1min']:>5.1f}")
+                     f"{r['samples_per_s_best']:>8.2f} {fit:>6} {r['loadavg_1min']:>5.1f}")
     return "\n".join(lines)
 
 

@@ -178,3 +178,26 @@ def test_serdata_batches_from_lazy_store_equal_the_eager_ones(tmp_path):
     assert (b["whisper"][pad] == 0).all()  # scaled, padding still zero
     x = feats["mel"][17].astype(np.float16).astype(np.float32)  # what went into the store
     np.testing.assert_array_equal(d_lazy.batch([17], ["mel"])["mel"][0, :len(x)].numpy(), x)
+
+
+def test_many_shards_raise_the_open_file_limit_or_say_what_to_do(tmp_path, monkeypatch):
+    resource = pytest.importorskip("resource")
+    import os
+
+    if not os.path.isdir("/proc/self/fd"):
+        pytest.skip("counts open files through /proc")
+    st = FeatureStore(tmp_path)
+    for k in range(40):
+        st.write_shard("m", [f"c{k}"], _arrays(1, seed=k))
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    in_use = len(os.listdir("/proc/self/fd"))
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (in_use + 50, hard))  # fewer than 40 shards + margin
+        r = st.load("m")  # each memory-mapped shard keeps a descriptor: the soft limit is raised
+        assert len(r) == 40 and resource.getrlimit(resource.RLIMIT_NOFILE)[0] > in_use + 50
+        del r
+        monkeypatch.setattr(resource, "getrlimit", lambda _: (in_use + 50, in_use + 50))  # hard limit too low
+        with pytest.raises(OSError, match="shard_size"):
+            st.load("m")
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -42,6 +42,27 @@ def _atomic_write_bytes(path: Path, write) -> None:
     os.replace(tmp, path)
 
 
+def _reserve_fds(n: int, what: str) -> None:
+    """Make room for ``n`` more open files (each memory-mapped shard keeps a descriptor):
+    raise the soft limit up to the hard one when needed, or say clearly what to change."""
+    try:
+        import resource
+
+        open_now = len(os.listdir("/proc/self/fd"))
+    except (ImportError, OSError):  # not Linux/Unix: nothing to check
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = open_now + n + 64
+    if soft == resource.RLIM_INFINITY or need <= soft:
+        return
+    if hard == resource.RLIM_INFINITY or need <= hard:
+        room = 2 * need if hard == resource.RLIM_INFINITY else min(hard, 2 * need)  # headroom for more loads
+        resource.setrlimit(resource.RLIMIT_NOFILE, (room, hard))
+        return
+    raise OSError(f"{what}: memory-mapping {n} shards needs {need} open files, the limit is {hard} (ulimit -Hn); "
+                  f"raise the limit or re-extract with a larger shard_size")
+
+
 class FeatureStore:
     """Sharded ragged feature arrays for one corpus, plus its failure list."""
 
@@ -130,6 +151,7 @@ class FeatureStore:
         sides = self._shards(name)
         if not sides:
             raise FileNotFoundError(f"no feature {name!r} under {self.root}; run extract_features first")
+        _reserve_fds(len(sides), f"feature {name!r} under {self.root}")
         parts, all_ids, part_of, starts, stops = [], [], [], [], []
         shapes = set()
         for si, side in enumerate(sides):
