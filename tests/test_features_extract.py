@@ -4,6 +4,8 @@ Uses a tiny random-weight Whisper (same code path as base, 64-dim) to stay fast;
 weights are exercised in test_whisper.py.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -161,3 +163,18 @@ def test_clips_longer_than_30s_are_counted_listed_and_warned(tmp_path, tiny_whis
     with pytest.warns(UserWarning, match="longer than 30 s"):  # a rerun still says so
         s2 = ex.extract_features(manifest, tmp_path / "st", **kw)
     assert (s2["done"], s2["truncated"], s2["truncated_new"]) == (0, 1, 0)
+
+
+def test_done_clip_that_cannot_refill_its_batch_is_warned_about(tmp_path, tiny_whisper):
+    secs = np.random.default_rng(1).uniform(0.3, 1.6, 16).round(3)
+    manifest = _wav_manifest(tmp_path / "wav", secs)
+    kw = dict(whisper_model=tiny_whisper, kinds=("whisper",), batch_size=3, shard_size=5, progress=False)
+    ex.extract_features(manifest, tmp_path / "st", limit=7, **kw)
+    first7 = set(manifest.utt_id[:7])
+    plan = ex.plan_batches(manifest.utt_id, manifest.path, 5, 3)
+    mixed = next(b for c in plan for b in c if {u for u, _ in b} & first7 and {u for u, _ in b} - first7)
+    gone = next(p for u, p in mixed if u in first7)
+    Path(gone).unlink()  # extracted before, now needed only as batch context
+    with pytest.warns(UserWarning, match="could not be re-read to refill"):
+        s = ex.extract_features(manifest, tmp_path / "st", **kw)
+    assert s["failed"] == 0 and s["done"] == 9  # the lost file's features exist: not a failure

@@ -168,6 +168,7 @@ def extract_features(manifest: pd.DataFrame, store_root, kinds=("whisper", "mfcc
 
     failures: list[dict] = []
     truncated: list[dict] = []
+    lost_context: list[str] = []  # extracted clips that could not be re-read to fill a batch
     n_done = 0
     bar = tqdm(total=len(todo), desc=f"features {','.join(kinds)}", unit="clip", disable=not progress)
     for chunk in plan:
@@ -184,6 +185,7 @@ def extract_features(manifest: pd.DataFrame, store_root, kinds=("whisper", "mfcc
         context_failures: list[dict] = []  # clips read only as batch context: their features exist
         got_ids, got_waves = read_clips([up for up in flat if up[0] in read], context_failures)
         failures += [f for f in context_failures if f["utt_id"] in todo]
+        lost_context += [f["path"] for f in context_failures if f["utt_id"] not in todo]
         wave_of = dict(zip(got_ids, got_waves))
         ok_ids = [u for u in got_ids if u in todo]
         waves = [wave_of[u] for u in ok_ids]
@@ -216,6 +218,13 @@ def extract_features(manifest: pd.DataFrame, store_root, kinds=("whisper", "mfcc
         store.add_truncated(truncated)
         bar.update(sum(u in todo for u, _ in flat))
     bar.close()
+    if lost_context:
+        import warnings
+
+        warnings.warn(f"{len(lost_context)} already extracted clips could not be re-read to refill their Whisper "
+                      f"batch (e.g. {lost_context[:2]}): the clips batched with them may differ by float16 rounding "
+                      "from an uninterrupted run; restore those files or delete the store for identical features",
+                      stacklevel=2)
     store.write_failures(failures)
     spectral.warn_cropped(n_mfcc_cropped, n_done, pset)
     n_truncated = report_truncated(store, ids) if use_whisper else 0
