@@ -8,11 +8,14 @@ the mini-batch that is about to be used.
 A corpus's features at the paper profile do not fit in RAM (CREMA-D, Whisper-Medium full
 frames: ~22 GB), so :class:`ShardedRagged` -- what ``FeatureStore.load`` returns -- leaves
 them in memory-mapped shard files and reads one clip at a time: only the mini-batch is in
-process memory; pages read from the files are the kernel's to drop.
+process memory. Pages read through a mapping would stay mapped and count in the process's
+RSS (as file pages the kernel may drop, but job schedulers that police RSS do not know
+that), so ``padded`` unmaps what it read (:meth:`ShardedRagged.release`).
 """
 
 from __future__ import annotations
 
+import mmap
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -175,7 +178,37 @@ class ShardedRagged(Ragged):
         return ShardedRagged(self._parts, self._part[idx], self._start[idx], self._stop[idx],
                              [self.ids[i] for i in idx], self.feature_shape, self.dtype)
 
+    def padded(self, indices: Sequence[int] | None = None, max_len: int | None = None,
+               dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
+        """As :meth:`Ragged.padded` (a copy), then :meth:`release` of the parts it read."""
+        out = super().padded(indices, max_len, dtype)
+        self.release(indices)
+        return out
+
+    def release(self, indices: Sequence[int] | None = None) -> None:
+        """Unmap this process's pages of the parts holding ``indices`` (default: every part).
+
+        The frames stay in the kernel's page cache and are read from it again on the next
+        access (the mappings are read-only, so views stay valid); they stop counting in RSS.
+        A no-op for parts that are not memory-mapped or where ``madvise`` is missing.
+        """
+        ks = range(len(self._parts)) if indices is None else np.unique(
+            self._part[np.asarray(indices, dtype=np.int64).reshape(-1)])
+        for k in ks:
+            _unmap_pages(self._parts[int(k)])
+
     def to_ragged(self) -> Ragged:
         """An in-memory :class:`Ragged` copy (reads every frame)."""
         values = np.array(self.values) if len(self) else np.zeros((0, *self.feature_shape), self.dtype)
         return Ragged(values=values, offsets=self.offsets, ids=self.ids)
+
+
+def _unmap_pages(arr: np.ndarray) -> None:
+    """``madvise(MADV_DONTNEED)`` over the whole mapping behind a ``np.memmap`` (if any)."""
+    mm = getattr(arr, "_mmap", None)
+    if mm is None or not hasattr(mmap, "MADV_DONTNEED"):
+        return
+    try:
+        mm.madvise(mmap.MADV_DONTNEED)
+    except (OSError, ValueError):  # closed or unsupported: nothing is lost, RSS just stays higher
+        pass

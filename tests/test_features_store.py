@@ -201,3 +201,37 @@ def test_many_shards_raise_the_open_file_limit_or_say_what_to_do(tmp_path, monke
             st.load("m")
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def _rss_file_mb():
+    from camulenet.memory import _status_kb
+
+    v = _status_kb("RssFile")
+    return None if v is None else v / 2**20
+
+
+def test_padded_and_scaling_unmap_what_they_read(tmp_path):
+    """Read pages stay in the page cache but leave the process's RSS: RSS stays flat."""
+    if _rss_file_mb() is None:
+        pytest.skip("needs /proc/self/status (Linux)")
+    import pandas as pd
+
+    from camulenet.training import SERData
+
+    st = FeatureStore(tmp_path)
+    ids = [f"c{i:03d}" for i in range(64)]
+    for s in range(0, 64, 32):  # 2 shards of 32 clips x 1000 x 1024 float16: 128 MB
+        st.write_shard("whisper", ids[s:s + 32], [np.full((1000, 1024), i % 7, np.float16) for i in range(s, s + 32)])
+    r = st.load("whisper")
+    before = _rss_file_mb()
+    for s in range(0, 64, 8):
+        r.padded(range(s, s + 8))
+    assert _rss_file_mb() - before < 40  # without release: ~128 MB more
+    manifest = pd.DataFrame({"utt_id": ids, "speaker": "s", "gender": "female", "emotion": "neutral"})
+    mean, _ = SERData({"whisper": r}, manifest).fit_scaling(range(64), ["whisper"])["whisper"]
+    assert np.allclose(mean, np.mean([i % 7 for i in range(64)]))
+    assert _rss_file_mb() - before < 40
+    total = sum(float(np.asarray(r[i][:, 0], np.float32).sum()) for i in range(64))  # plain reads stay mapped
+    assert total == 1000 * sum(i % 7 for i in range(64)) and _rss_file_mb() - before > 60
+    r.release()
+    assert _rss_file_mb() - before < 40

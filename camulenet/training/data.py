@@ -97,8 +97,8 @@ class SERData:
     def fit_scaling(self, rows: Sequence[int], keys: Sequence[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Per-dimension (mean, std) of each feature over the valid frames of ``rows``.
 
-        Streams clip by clip (features may be memory-mapped and larger than RAM); sums in
-        float64. float16 frames are squared in float32, which is exact for them.
+        Streams clip by clip (features may be memory-mapped and larger than RAM; read pages
+        are unmapped again); sums in float64. float16 frames are squared in float32, exact for them.
         """
         out = {}
         for key in keys:
@@ -107,11 +107,14 @@ class SERData:
             sq = np.zeros(rag.feature_shape, np.float64)
             n = 0
             work = np.float32 if np.dtype(rag.dtype) == np.float16 else np.float64
+            release = getattr(rag, "release", None)  # memory-mapped: unmap what was read
             for i in self._pos[key][np.asarray(rows, dtype=np.int64)]:
                 x = np.asarray(rag[i], dtype=work)
                 total += x.sum(0, dtype=np.float64)
                 sq += (x * x).sum(0, dtype=np.float64)
                 n += len(x)
+                if release is not None:
+                    release([i])
             if n == 0:
                 raise ValueError(f"no frames of {key!r} in the rows to fit scaling on")
             mean = total / n
