@@ -383,6 +383,8 @@ def main(argv=None) -> None:
             rows.append(row)
             print(format_table([row]).splitlines()[-1], flush=True)
             _atomic_json(out, {"rows": rows, "note": "paper stores: linked shards (see scripts/bench_scale.py)"})
+    if store_root.is_dir() and not any(store_root.iterdir()):
+        store_root.rmdir()
     order = {p: i for i, p in enumerate(args.profiles)}
     rows.sort(key=lambda r: (order.get(r["profile"], 9), r["size"]))
     _atomic_json(out, {"rows": rows, "note": "paper stores: linked shards (see scripts/bench_scale.py)",
