@@ -12,7 +12,7 @@ help:
 	@echo "make book   - set up .venv, build the embedded corpus, execute all notebooks, build the HTML book"
 	@echo "make test   - set up .venv, run pytest (package tests + nbval smoke runs of every notebook)"
 	@echo "make sync   - re-sync notebooks/*.ipynb from their Jupytext .py sources"
-	@echo "make bench  - feature and training benchmarks (print figures)"
+	@echo "make bench  - feature, training and corpus-scale benchmarks (print figures)"
 
 # torch first: 2.13.0 installs the CPU build from local disk; anything that pulls another
 # torch would download several GB. openai-whisper goes in without deps to avoid triton.
@@ -47,6 +47,7 @@ test: setup
 bench: setup
 	$(PY) scripts/bench_features.py
 	$(PY) scripts/bench_training.py
+	$(PY) scripts/bench_scale.py
 
 clean:
 	rm -rf _build book/*.ipynb build

@@ -287,6 +287,7 @@ class Run:
                              "samples/s": g["samples_per_s"].mean().round(0),
                              "peak process memory (MB)": g["peak_memory_mb"].max().round(0),
                              "rise during training (MB)": g["memory_rise_mb"].max().round(0),
+                             "peak anonymous memory (MB)": g["peak_anon_mb"].max().round(0),
                              "parameters": g["n_params"].first()})
 
     def test_embeddings(self, system: str) -> tuple[list[str], np.ndarray]:
@@ -316,6 +317,7 @@ def load_run(cfg: BookSettings, manifest: pd.DataFrame) -> Run:
             rows.append({"system": system, "fold": int(done.parent.name.split("_")[1]),
                          **{k: info.get(k) for k in ("epochs_run", "best_epoch", "train_seconds",
                                                      "samples_per_s", "peak_memory_mb", "memory_rise_mb",
+                                                     "peak_anon_mb",
                                                      "n_params", "device")}})
     info = pd.DataFrame(rows)
     numeric = [c for c in info.columns if c not in ("system", "fold", "device")]

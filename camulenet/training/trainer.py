@@ -327,6 +327,7 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
             "train_seconds": train_seconds,
             "samples_per_s": trained_samples / train_seconds if train_seconds else float("nan"),
             "peak_memory_mb": peak_memory_mb(device, rss), "memory_rise_mb": rss.delta_mb,
+            "peak_anon_mb": rss.peak_anon_mb,  # process-owned memory, memory-mapped feature pages excluded
             "device": str(device), "n_params": n_params,
             "n_train": len(train_rows), "n_val": len(val_rows), "n_test": len(test_rows),
             "emotions": labels, "train_config": cfg.to_dict(), "made_under": made_under,
