@@ -56,7 +56,7 @@ def ensure_corpus(cfg: BookSettings) -> pd.DataFrame:
 
 def _manifest_key(manifest: pd.DataFrame) -> str:
     """Fingerprint of which clips, speakers and labels a manifest holds (not of its paths)."""
-    cols = ["utt_id", "speaker", "gender", "emotion"] + (["session"] if "session" in manifest.columns else [])
+    cols = [c for c in ("utt_id", "speaker", "gender", "emotion", "session") if c in manifest.columns]
     return fingerprint(manifest[cols].astype(str).sort_values("utt_id").to_numpy().tolist())
 
 
@@ -226,7 +226,7 @@ def book_systems(cfg: BookSettings) -> dict[str, str | None]:
 
 def runs_key(cfg: BookSettings, manifest: pd.DataFrame) -> dict:
     return {"features": features_key(cfg), "folds": folds_key(cfg, manifest), "model": cfg.model,
-            "schedule": train_config(cfg).to_dict(), "baselines": cfg.baselines, "seed": cfg.seed}
+            "schedule": train_config(cfg).identity(), "baselines": cfg.baselines, "seed": cfg.seed}
 
 
 def runs_root(cfg: BookSettings, manifest: pd.DataFrame) -> Path:
