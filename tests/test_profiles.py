@@ -51,6 +51,7 @@ def test_whisper_labels_follow_openai_names():
     cfg = book.settings()
     assert [book.whisper_label(replace(cfg, whisper_model=m)) for m in ("base", "medium", "large-v3")] == \
         ["Whisper-Base", "Whisper-Medium", "Whisper-Large-v3"]
+    assert book.settings(whisper="medium.en").whisper_model == "medium.en"  # a name with a dot is still a name
     assert set(pipeline.book_systems(replace(cfg, whisper_model="medium"))) >= {"CAMuLeNet", "Whisper-Medium"}
 
 
