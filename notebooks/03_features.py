@@ -148,16 +148,20 @@ for col, name in enumerate(["paper", "cpu"]):
 # shards (each written to a temporary file, then renamed, so an interrupted run never leaves
 # a half-written shard), in float16, with the clips' ids beside them. Nothing is pickled.
 # Extraction skips clips already in the store, so it resumes where it stopped; a clip that
-# cannot be read (missing, corrupt, empty or silent) is listed with the reason in
-# `failures.csv` and skipped, never silently dropped.
+# cannot be read (missing, corrupt, empty, silent, or a WAV shorter than its header says)
+# is listed with the reason in `failures.csv` and skipped, never silently dropped; a clip
+# longer than Whisper's 30-s window keeps its first 30 s of Whisper frames and is listed in
+# `truncated.csv`.
 
 # %%
 t0 = time.perf_counter()
 features = pipeline.ensure_features(cfg, manifest)
 store = FeatureStore(pipeline.features_root(cfg))
-failed = store.failures()
+failed, cut = store.failures(), store.truncated()
 print(f"{len(manifest) - len(failed)} clips extracted, {len(failed)} could not be read"
-      + (f" (reasons and fixes in {store.failures_path})" if len(failed) else ""))
+      + (f" (reasons and fixes in {store.failures_path.name})" if len(failed) else "")
+      + f"; {len(cut)} longer than Whisper's 30-s window, cut to it"
+      + (f" (listed in {store.truncated_path.name})" if len(cut) else ""))
 info = pd.DataFrame({name: store.info(name) for name in pipeline.BOOK_FEATURES}).T
 info
 
