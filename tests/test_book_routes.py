@@ -83,10 +83,11 @@ def test_whole_book_on_an_official_layout(routes, monkeypatch, corpus):
     target = routes["root"] / "smoke" / "corpora" / corpus
     render_layout(corpus, target, source_manifest=routes["source"], clips_per_speaker_emotion=1)
     truth = load_corpus(corpus, target)
-    out = _execute(routes, monkeypatch, corpus, corpus=corpus)
+    protocol = "session" if corpus == "iemocap" else "speaker"  # IEMOCAP: the README's leave-one-session-out route
+    out = _execute(routes, monkeypatch, corpus, corpus=corpus, fold_protocol=protocol)
     _check_data_chapter(out, corpus, truth)
     runs = sorted((routes["root"] / "smoke" / "runs").glob(f"{corpus}-compact-*"))
-    assert len(runs) == 1 and json.loads((runs[0] / "key.json").read_text())["folds"]["protocol"] == "speaker"
+    assert len(runs) == 1 and json.loads((runs[0] / "key.json").read_text())["folds"]["protocol"] == protocol
     results = _glued(out / "06_results.ipynb")
     assert 0 <= float(results["ours_camulenet_wa"]) <= 1 and results["whisper_system"] == "Whisper-Base"
 
@@ -128,3 +129,32 @@ def test_data_chapter_on_the_other_layouts(routes, monkeypatch, corpus):
     render_layout(corpus, target, source_manifest=routes["source"], clips_per_speaker_emotion=1)
     out = _execute(routes, monkeypatch, corpus, only=["02"], corpus=corpus)
     _check_data_chapter(out, corpus, load_corpus(corpus, target))
+
+
+def test_every_build_book_command_of_the_readme_parses_to_the_notebook_parameters(tmp_path, monkeypatch):
+    """The README's command lines reach the notebooks as the parameters the tests above execute."""
+    import shlex
+    import sys
+
+    build = _build_book_module()
+    calls = []
+    monkeypatch.setattr(build, "execute", lambda names, smoke, params: calls.append((smoke, params)))
+    monkeypatch.setattr(build, "build_html", lambda: None)
+    monkeypatch.delenv("CAMULENET_SMOKE", raising=False)
+    ckpt = tmp_path / "medium.pt"
+    ckpt.write_bytes(b"0")
+    lines = [ln.split("#")[0].split() for ln in (REPO_ROOT / "README.md").read_text().splitlines()
+             if ln.startswith(".venv/bin/python scripts/build_book.py")]
+    assert len(lines) >= 5
+    for line in lines:
+        argv = [str(ckpt) if a == "/models/medium.pt" else a for a in line[2:]]
+        monkeypatch.setattr(sys, "argv", ["build_book.py", *argv])
+        build.main()
+        smoke, params = calls[-1]
+        opts = dict(zip(argv, argv[1:]))
+        assert params["corpus"] == opts.get("--corpus", "synthetic"), shlex.join(argv)
+        assert params["profile"] == opts.get("--profile", "compact")
+        assert params["fold_protocol"] == opts.get("--fold-protocol", "speaker")
+        assert params["whisper"] == (str(ckpt.resolve()) if "--whisper-checkpoint" in argv
+                                     else opts.get("--whisper-model"))
+        assert smoke == ("--smoke" in argv)
