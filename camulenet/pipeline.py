@@ -332,12 +332,10 @@ def ensure_results(cfg: BookSettings, manifest: pd.DataFrame, folds, features: d
     from camulenet.runner import run_grid
 
     grid = book_systems(cfg)
-    systems = list(systems or grid)
-    manifest_all = manifest
-    manifest, folds, _ = with_features(manifest, folds, features)
-    ks = list(range(min(cfg.fold_limit, len(folds)))) if cfg.fold_limit else None
-    run_grid(features, manifest, folds, systems=systems, out_dir=runs_root(cfg, manifest_all),
+    readable, fold_lists, _ = with_features(manifest, folds, features)
+    ks = list(range(min(cfg.fold_limit, len(fold_lists)))) if cfg.fold_limit else None
+    run_grid(features, readable, fold_lists, systems=list(systems or grid), out_dir=runs_root(cfg, manifest),
              train_config=train_config(cfg), model_config=cfg.model, baselines=cfg.baselines,
              baseline_features={s: k for s, k in grid.items() if k}, seed=cfg.seed, fold_indices=ks,
              progress=True)
-    return load_run(cfg, manifest_all)
+    return load_run(cfg, manifest)
