@@ -35,3 +35,20 @@ def test_anonymous_memory_leaves_out_memory_mapped_file_pages(tmp_path):
     assert anon_bytes() > 0
     if sys.platform.startswith("linux"):  # RssAnon exists: file pages count in RSS only
         assert mapped.delta_mb > 150 and mapped.delta_anon_mb < 50
+
+
+def test_return_freed_memory_gives_the_heap_back():
+    """Freed small blocks stay in glibc's heap until trimmed; after the call, anonymous memory drops."""
+    import sys
+
+    import pytest
+
+    from camulenet.memory import anon_bytes, return_freed_memory
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("malloc_trim is glibc's")
+    blocks = [bytearray(64 * 1024 - 64) for _ in range(4000)]  # ~256 MB below the mmap threshold: heap
+    del blocks[:-1]  # the last block pins the heap top: only malloc_trim can release what lies below it
+    before = anon_bytes()
+    return_freed_memory()
+    assert before - anon_bytes() > 100 * 2**20

@@ -28,7 +28,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ..evaluation.metrics import accuracy, classification_metrics
-from ..memory import PeakRSS
+from ..memory import PeakRSS, return_freed_memory
 from ..seeding import seed_everything
 from .checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from .data import SERData, fold_ids
@@ -229,6 +229,7 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
     scaler = torch.amp.GradScaler("cuda", enabled=run.amp_dtype == torch.float16)
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
+    return_freed_memory()  # each fold's peak starts from what is really in use, not from earlier folds' heap
     rss = PeakRSS().start()
 
     history: list[dict] = []
