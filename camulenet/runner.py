@@ -11,8 +11,8 @@
 - ``systems/<slug>/fold_<k>/``: the fold's checkpoint (best.pt) and files, including the
   test embeddings (``embeddings.npy`` + ``embedding_ids.json``) for t-SNE.
 A system x fold with ``done.json`` is skipped on the next call (resume) when it was made
-under the same settings (its ``fingerprint``: system, fold clips, schedule, model, baseline
-layout); one made under other settings is refused with what differs. ``run_info.json``
+under the same settings (fold clips and schedule, plus the grid's ``fold_fingerprint``:
+system, model, baseline layout); one made under other settings is refused with what differs. ``run_info.json``
 records the grid's settings and is never overwritten by a grid with other ones. An
 interrupted fold continues from its last epoch (same settings only, see train_one_fold).
 """
@@ -32,12 +32,12 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .cache_keys import check_same, fingerprint
+from .cache_keys import check_same
 from .model import CAMuLeNet, CAMuLeNetConfig
 from .model.baselines import baseline_model
 from .ragged import Ragged
 from .training import FoldResult, SERData, TrainConfig, train_one_fold
-from .training.data import fold_ids
+from .training.trainer import finished
 
 #: The systems of the paper's Table 1 that this edition trains (names = table1_paper.csv rows).
 SYSTEMS = ("CAMuLeNet", "CAMuLeNet w/o multitask", "CAMuLeNet w/o co-attention & multitask", "Whisper-Base")
@@ -102,13 +102,13 @@ def _fold_list(folds) -> list:
     return list(folds)
 
 
-def fold_fingerprint(system: str, fold, train_config: TrainConfig, model_config, baselines: str,
-                     baseline_features: Mapping[str, str] | None, emotions, extra: Mapping | None = None) -> dict:
-    """What makes one system x fold's result: compared before a finished fold is reused."""
-    train, val, test = fold_ids(fold)
+def fold_fingerprint(system: str, model_config, baselines: str, baseline_features: Mapping[str, str] | None,
+                     emotions, extra: Mapping | None = None) -> dict:
+    """What, beside the fold's clips and schedule (which train_one_fold adds), makes one system x
+    fold's result: compared before a finished fold is reused."""
     model = model_config if isinstance(model_config, str) else model_config.to_dict()
-    return {"system": system, "clips": fingerprint([train, val, test]), "train_config": train_config.identity(),
-            "model": model, "baselines": baselines, "feature": (baseline_features or {}).get(system, BASELINES.get(system)),
+    return {"system": system, "model": model, "baselines": baselines,
+            "feature": (baseline_features or {}).get(system, BASELINES.get(system)),
             "emotions": list(emotions), "extra": dict(extra or {})}
 
 
@@ -156,11 +156,8 @@ def run_grid(features: Mapping[str, Ragged], manifest: pd.DataFrame, folds, syst
         bar.set_postfix_str(f"{system} / fold {k}")
         cfg = train_config.__class__(**{**train_config.to_dict(), "seed": seed + k,
                                         "progress": progress and train_config.progress})
-        want = fold_fingerprint(system, fold_list[k], cfg, model_config, baselines, baseline_features,
-                                data.emotions, cache_key)
-        if (fold_dir / "done.json").exists():
-            made = json.loads((fold_dir / "done.json").read_text()).get("fingerprint", {})
-            check_same(made, want, fold_dir, "Delete that fold folder to retrain it, or use another out_dir.")
+        want = fold_fingerprint(system, model_config, baselines, baseline_features, data.emotions, cache_key)
+        if finished(fold_dir, cfg, fold_list[k], want):
             continue
         t0 = time.perf_counter()
         res = train_one_fold(lambda: build_model(system, data, model_config, baselines, baseline_features), data,

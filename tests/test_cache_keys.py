@@ -71,7 +71,7 @@ def test_a_finished_fold_made_under_other_settings_is_refused(tmp_path, toy):
                     fold_indices=[0], progress=False)
     done = tmp_path / "systems" / "whisper-base" / "fold_00" / "done.json"
     info = json.loads(done.read_text())
-    info["fingerprint"]["train_config"]["batch_size"] = 8  # as if trained under another batch size
+    info["made_under"]["train_config"]["batch_size"] = 8  # as if trained under another batch size
     done.write_text(json.dumps(info))
     with pytest.raises(ValueError, match="batch_size: 8 -> 16"):
         runner.run_grid(feats, manifest, folds, systems=["Whisper-Base"], out_dir=tmp_path, train_config=cfg,

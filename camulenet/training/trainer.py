@@ -27,6 +27,8 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from ..cache_keys import check_same
+from ..cache_keys import fingerprint as digest  # "fingerprint" below names the caller's settings
 from ..evaluation.metrics import accuracy, classification_metrics
 from ..memory import PeakRSS, return_freed_memory
 from ..seeding import seed_everything
@@ -172,8 +174,6 @@ def _score(monitor: str, val: dict) -> float:
 def _made_under(train_config: TrainConfig, fold, fingerprint: dict | None) -> dict:
     """What a fold's files must have been made under to be reused: the schedule (without the
     progress switch), the fold's clips, and the caller's fingerprint (system, model, features)."""
-    from ..cache_keys import fingerprint as digest
-
     return {"train_config": train_config.identity(), "clips": digest(list(fold_ids(fold))),
             "fingerprint": fingerprint or {}}
 
@@ -181,12 +181,19 @@ def _made_under(train_config: TrainConfig, fold, fingerprint: dict | None) -> di
 def _resumable(made_under: dict) -> dict:
     """The part a ``last.pt`` must share to be continued: all but the number of epochs (an
     interrupted run continues exactly as an uninterrupted longer one would)."""
-    out = {**made_under, "train_config": {k: v for k, v in made_under.get("train_config", {}).items()
-                                          if k != "epochs"}}
-    fp = dict(made_under.get("fingerprint") or {})
-    if isinstance(fp.get("train_config"), dict):
-        fp["train_config"] = {k: v for k, v in fp["train_config"].items() if k != "epochs"}
-    return {**out, "fingerprint": fp}
+    return {**made_under, "train_config": {k: v for k, v in made_under.get("train_config", {}).items()
+                                           if k != "epochs"}}
+
+
+def finished(out_dir: str | Path, train_config: TrainConfig, fold, fingerprint: dict | None = None) -> bool:
+    """True when ``out_dir`` holds a finished fold made under these settings (``done.json``);
+    False when it holds none; a ValueError saying what differs when it was made under others."""
+    done = Path(out_dir) / "done.json"
+    if not done.exists():
+        return False
+    check_same(json.loads(done.read_text()).get("made_under", {}), _made_under(train_config, fold, fingerprint),
+               done, f"Delete {Path(out_dir)} to train this fold afresh, or pass another out_dir.")
+    return True
 
 
 def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, train_config: TrainConfig,
@@ -201,17 +208,12 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
     reused only when made under the same schedule, fold clips and ``fingerprint`` (e.g. the
     model and features); otherwise a ValueError says what differs.
     """
-    from ..cache_keys import check_same
-
     cfg, out_dir = train_config, Path(out_dir)
     if cfg.monitor not in MONITORS:
         raise ValueError(f"monitor must be one of {sorted(MONITORS)}, got {cfg.monitor!r}")
-    made_under = _made_under(cfg, fold, fingerprint)
-    fix = f"Delete {out_dir} to train this fold afresh, or pass another out_dir."
-    if resume and (out_dir / "done.json").exists():
-        done = json.loads((out_dir / "done.json").read_text())
-        check_same(done.get("made_under", {}), made_under, out_dir / "done.json", fix)
+    if resume and finished(out_dir, cfg, fold, fingerprint):
         return FoldResult.load(out_dir)
+    made_under = _made_under(cfg, fold, fingerprint)
     out_dir.mkdir(parents=True, exist_ok=True)
     train_ids, val_ids, test_ids = fold_ids(fold)
     if not train_ids or not test_ids:
@@ -237,7 +239,8 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
     last_path = out_dir / "last.pt"
     if resume and last_path.exists():
         ck = load_checkpoint(last_path, map_location=device)
-        check_same(_resumable(ck["meta"].get("made_under", {})), _resumable(made_under), last_path, fix)
+        check_same(_resumable(ck["meta"].get("made_under", {})), _resumable(made_under), last_path,
+                   f"Delete {out_dir} to train this fold afresh, or pass another out_dir.")
         model.load_state_dict(ck["model"])
         optimizer.load_state_dict(ck["optimizer"])
         if "scaler" in ck:
@@ -331,8 +334,7 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
             "peak_anon_mb": rss.peak_anon_mb,  # process-owned memory, memory-mapped feature pages excluded
             "device": str(device), "n_params": n_params,
             "n_train": len(train_rows), "n_val": len(val_rows), "n_test": len(test_rows),
-            "emotions": labels, "train_config": cfg.to_dict(), "made_under": made_under,
-            "fingerprint": fingerprint or {}}
+            "emotions": labels, "train_config": cfg.to_dict(), "made_under": made_under}
     meta = {k: v for k, v in info.items()}
     if hasattr(model, "config") and hasattr(model.config, "to_dict"):
         meta["model_config"] = model.config.to_dict()
