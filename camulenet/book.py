@@ -86,10 +86,15 @@ def settings(smoke: bool = False, seed: int = 0, corpus: str = "synthetic", prof
     return replace(s, **overrides) if overrides else s
 
 
+def is_checkpoint_path(whisper: str) -> bool:
+    """A file path, not an openai-whisper model name (``base.en`` has a dot but is a name)."""
+    return "/" in whisper or os.sep in whisper or whisper.endswith(".pt") or Path(whisper).is_file()
+
+
 def _whisper_name(whisper: str) -> str:
     """An official name stays as it is; a checkpoint file becomes its absolute path."""
     p = Path(whisper).expanduser()
-    if p.is_file() or p.suffix == ".pt" or "/" in str(whisper) or os.sep in str(whisper):  # not "base.en"
+    if is_checkpoint_path(str(whisper)):
         if not p.is_file():
             raise FileNotFoundError(f"Whisper checkpoint {p} not found; pass an existing .pt file "
                                     f"or a model name (base, medium, large-v3)")
@@ -100,7 +105,7 @@ def _whisper_name(whisper: str) -> str:
 def whisper_label(cfg: BookSettings) -> str:
     """Human name of the Whisper weights: Whisper-Base, Whisper-Medium, ... or the checkpoint's file name."""
     name = cfg.whisper_model
-    if os.sep in name or "/" in name:
+    if is_checkpoint_path(name):
         return f"Whisper ({Path(name).name})"
     return "Whisper-" + "-".join(part.capitalize() if part.isalpha() else part for part in name.split("-"))
 

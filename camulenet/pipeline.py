@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from camulenet.book import BookSettings, whisper_label
-from camulenet.cache_keys import fingerprint, keyed_dir
+from camulenet.book import BookSettings, is_checkpoint_path, whisper_label
+from camulenet.cache_keys import file_identity, fingerprint, keyed_dir
 from camulenet.ragged import Ragged
 from camulenet.training.data import fold_ids
 
@@ -88,9 +88,7 @@ def ensure_folds(cfg: BookSettings, manifest: pd.DataFrame):
 
 def whisper_key(cfg: BookSettings):
     """The Whisper weights as they enter a cache key: a name, or a checkpoint file's identity."""
-    from camulenet.cache_keys import file_identity
-
-    return file_identity(cfg.whisper_model) if Path(cfg.whisper_model).is_file() else cfg.whisper_model
+    return file_identity(cfg.whisper_model) if is_checkpoint_path(cfg.whisper_model) else cfg.whisper_model
 
 
 def features_key(cfg: BookSettings) -> dict:
