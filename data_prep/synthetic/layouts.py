@@ -29,6 +29,7 @@ import soundfile as sf
 
 from camulenet.schema import GENDERS
 
+from .generate import _sha256 as file_sha256  # one file hash for the package (generate.py is fingerprinted: not renamed)
 from .layout_schemes import LAYOUTS, Layout
 
 FORMAT = "camulenet-layout/1"
@@ -148,15 +149,11 @@ def plan_layout(corpus: str, source: pd.DataFrame, seed: int = 0, n_speakers: in
             "left_out": {"speakers": left_speakers, "clips": dict(sorted(left_clips.items()))}}
 
 
-def _file_sha(path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 # --------------------------------------------------------------------------- writing
 def _place(src: str, dst: Path) -> None:
     """Hard link ``src`` at ``dst`` (copy across file systems); atomic, idempotent."""
     if dst.exists():
-        if os.path.samefile(src, dst) or _file_sha(src) == _file_sha(dst):
+        if os.path.samefile(src, dst) or file_sha256(Path(src)) == file_sha256(Path(dst)):
             return
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_name(f".{dst.name}.tmp{os.getpid()}")
@@ -189,7 +186,7 @@ def render_layout(corpus: str, out_dir, source_manifest=None, seed: int = 0,
     plan = plan_layout(key, source, seed, n_speakers, clips_per_speaker_emotion)
     digest = hashlib.sha256()
     for u, p in sorted(zip(source["utt_id"], source["path"])):
-        digest.update(f"{u}\0{_file_sha(p)}\n".encode())
+        digest.update(f"{u}\0{file_sha256(Path(p))}\n".encode())
     record = {"format": FORMAT, "corpus": key, "seed": int(seed), "n_speakers": n_speakers,
               "clips_per_speaker_emotion": clips_per_speaker_emotion,
               "source": {"corpus": "+".join(sorted(set(map(str, source["corpus"])))),
