@@ -72,20 +72,21 @@ def describe_corpus(corpus: str, manifest: pd.DataFrame) -> str:
     synthetic corpus stands in for a real one's layout (tests, demos)."""
     family = corpus_family(corpus)
     text = DESCRIPTIONS.get(family, f"Corpus `{corpus}` (no description on file).")
-    if family != "synthetic" and "layout.json" in _layout_hint(manifest):
+    if family != "synthetic" and _rendered_by_layouts(manifest):
         text += (" **These files are synthetic clips written under this corpus's official names** "
                  "(`data_prep.synthetic.layouts`): the layout is real, the voices are not.")
     return text
 
 
-def _layout_hint(manifest: pd.DataFrame) -> str:
-    """'layout.json' when the manifest's clips sit below a folder rendered by the layouts tool."""
+def _rendered_by_layouts(manifest: pd.DataFrame) -> bool:
+    """True when the manifest's clips sit below a folder written by ``data_prep.synthetic.layouts``."""
     from pathlib import Path
 
+    from data_prep.synthetic.layouts import LAYOUT_FILE
+
     if manifest.empty:
-        return ""
-    p = Path(str(manifest["path"].iloc[0]))
-    return next(("layout.json" for parent in p.parents if (parent / "layout.json").is_file()), "")
+        return False
+    return any((parent / LAYOUT_FILE).is_file() for parent in Path(str(manifest["path"].iloc[0])).parents)
 
 
 def spoken_text(corpus: str, row) -> str:
