@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from camulenet import atomic
+
 KFOLD = "k-fold leave-speaker-out"
 LOSO = "leave-one-speaker-out"
 LOSESO = "leave-one-session-out"
@@ -73,7 +75,7 @@ class Folds:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         obj = {"format": _FORMAT, **asdict(self)}
-        path.write_text(json.dumps(obj, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        atomic.write_text(path, json.dumps(obj, indent=1, ensure_ascii=False) + "\n")  # a killed job leaves none, not half
         return path
 
     @classmethod

@@ -323,17 +323,25 @@ def load_run(cfg: BookSettings, manifest: pd.DataFrame) -> Run:
     return Run(out, results, load_predictions(out), load_histories(out), info)
 
 
+def grid_arguments(cfg: BookSettings, manifest: pd.DataFrame, folds, features: dict[str, Ragged],
+                   systems=None) -> dict:
+    """The keyword arguments of :func:`camulenet.runner.run_grid` for the book's grid: the one
+    definition shared by chapter 5 and ``python -m camulenet grid``, so both train into (and
+    read from) the same keyed run folder."""
+    grid = book_systems(cfg)
+    readable, fold_lists, _ = with_features(manifest, folds, features)
+    ks = list(range(min(cfg.fold_limit, len(fold_lists)))) if cfg.fold_limit else list(range(len(fold_lists)))
+    return dict(features=features, manifest=readable, folds=fold_lists, systems=list(systems or grid),
+                out_dir=runs_root(cfg, manifest), train_config=train_config(cfg), model_config=cfg.model,
+                baselines=cfg.baselines, baseline_features={s: k for s, k in grid.items() if k}, seed=cfg.seed,
+                fold_indices=ks)
+
+
 def ensure_results(cfg: BookSettings, manifest: pd.DataFrame, folds, features: dict[str, Ragged],
                    systems=None) -> Run:
     """Train every system of :func:`book_systems` on every fold (the first ``cfg.fold_limit``
     folds when set), skipping finished ones, and load the grid."""
     from camulenet.runner import run_grid
 
-    grid = book_systems(cfg)
-    readable, fold_lists, _ = with_features(manifest, folds, features)
-    ks = list(range(min(cfg.fold_limit, len(fold_lists)))) if cfg.fold_limit else None
-    run_grid(features, readable, fold_lists, systems=list(systems or grid), out_dir=runs_root(cfg, manifest),
-             train_config=train_config(cfg), model_config=cfg.model, baselines=cfg.baselines,
-             baseline_features={s: k for s, k in grid.items() if k}, seed=cfg.seed, fold_indices=ks,
-             progress=True)
+    run_grid(**grid_arguments(cfg, manifest, folds, features, systems), progress=True)
     return load_run(cfg, manifest)

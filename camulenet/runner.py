@@ -32,6 +32,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from . import atomic
 from .cache_keys import check_same
 from .model import CAMuLeNet, CAMuLeNetConfig
 from .model.baselines import baseline_model
@@ -147,7 +148,7 @@ def run_grid(features: Mapping[str, Ragged], manifest: pd.DataFrame, folds, syst
         check_same({k: old.get(k) for k in grid}, grid, out_dir,
                    "Use another out_dir for this grid, or delete that folder to replace its results.")
     done_before = old or {"systems": [], "folds": []}
-    info_path.write_text(json.dumps({**grid, "systems": list(dict.fromkeys([*done_before["systems"], *systems])),
+    atomic.write_text(info_path, json.dumps({**grid, "systems": list(dict.fromkeys([*done_before["systems"], *systems])),
                                      "folds": sorted(set(done_before["folds"]) | set(ks))}, indent=1))
     jobs = [(s, k) for s in systems for k in ks]
     bar = tqdm(jobs, desc="systems x folds", disable=not progress)

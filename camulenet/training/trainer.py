@@ -27,6 +27,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from .. import atomic
 from ..cache_keys import check_same
 from ..cache_keys import fingerprint as digest  # "fingerprint" below names the caller's settings
 from ..evaluation.metrics import accuracy, classification_metrics
@@ -99,7 +100,7 @@ class FoldResult:
         np.save(out_dir / "embeddings.npy", self.embeddings)
         (out_dir / "embedding_ids.json").write_text(json.dumps(self.embedding_ids))
         (out_dir / "metrics.json").write_text(json.dumps(self.metrics, indent=1))
-        (out_dir / "done.json").write_text(json.dumps(self.info, indent=1))
+        atomic.write_json(out_dir / "done.json", self.info)  # last, and whole or absent: the mark of a finished fold
 
     @classmethod
     def load(cls, out_dir: str | Path) -> "FoldResult":
