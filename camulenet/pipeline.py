@@ -101,7 +101,8 @@ def features_root(cfg: BookSettings) -> Path:
     return keyed_dir(cfg.data_root / "features", f"{cfg.corpus}-{cfg.profile}", features_key(cfg))
 
 
-def ensure_features(cfg: BookSettings, manifest: pd.DataFrame, device=None) -> dict[str, Ragged]:
+def ensure_features(cfg: BookSettings, manifest: pd.DataFrame, device=None,
+                    progress: bool = True) -> dict[str, Ragged]:
     """Whisper frames, pooled Whisper, MFCC and mel for every readable clip (resumable extraction).
 
     Clips that could not be read (missing, corrupt, empty or silent) are skipped and reported:
@@ -116,7 +117,7 @@ def ensure_features(cfg: BookSettings, manifest: pd.DataFrame, device=None) -> d
     root = features_root(cfg)
     extract_features(manifest, root, kinds=("whisper", "mfcc", "mel"), whisper_mode=cfg.whisper_mode,
                      whisper_model=cfg.whisper_model, preset=cfg.feature_preset, pooled=("mean",),
-                     device=device)
+                     device=device, progress=progress)
     store = FeatureStore(root)
     failed = set(store.failures()["utt_id"]) & set(manifest["utt_id"].astype(str))  # failures.csv reads as str
     if failed:

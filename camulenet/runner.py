@@ -117,7 +117,9 @@ def run_grid(features: Mapping[str, Ragged], manifest: pd.DataFrame, folds, syst
              out_dir: str | Path = "runs/grid", train_config: TrainConfig | None = None,
              model_config: str | CAMuLeNetConfig = "compact", seed: int = 0,
              fold_indices: Sequence[int] | None = None, progress: bool = True, baselines: str = "compact",
-             baseline_features: Mapping[str, str] | None = None, cache_key: Mapping | None = None) -> pd.DataFrame:
+             baseline_features: Mapping[str, str] | None = None, cache_key: Mapping | None = None,
+             threads: int | None = None, collect_results: bool = True,
+             todo_only: bool = False) -> pd.DataFrame | list[tuple[str, int]] | None:
     """Train each system on each fold (``folds``: a ``Folds`` object, or a list of objects
     with .train/.val/.test, or of (train, val, test) utt_id tuples) and return the tidy
     results table. Fold k of every system uses seed ``seed + k`` (paired comparisons).
@@ -128,8 +130,15 @@ def run_grid(features: Mapping[str, Ragged], manifest: pd.DataFrame, folds, syst
     ``out_dir`` belongs to one grid: a second call with another schedule, model, baselines,
     seed or cache_key raises (use another out_dir); finished folds of the same settings are
     reused, others are trained.
+
+    ``threads``: torch CPU threads (default: the CPUs this process may use). On CPU, float
+    sums split over another number of threads add in another order, so results are
+    identical between runs with the same ``threads``. ``collect_results=False`` (one job of
+    a parallel grid) skips writing the aggregate files, which the grid's driver writes once.
+    ``todo_only=True`` trains nothing: it checks and records the grid's settings, as a call
+    that trains would, and returns the (system, fold) pairs still to train.
     """
-    torch.set_num_threads(os.cpu_count() or 1)
+    torch.set_num_threads(threads or available_cpus())
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if train_config is None:
@@ -151,12 +160,15 @@ def run_grid(features: Mapping[str, Ragged], manifest: pd.DataFrame, folds, syst
     atomic.write_text(info_path, json.dumps({**grid, "systems": list(dict.fromkeys([*done_before["systems"], *systems])),
                                      "folds": sorted(set(done_before["folds"]) | set(ks))}, indent=1))
     jobs = [(s, k) for s in systems for k in ks]
+    if todo_only:
+        return [(s, k) for s, k in jobs if not finished(
+            out_dir / "systems" / slug(s) / f"fold_{k:02d}", _fold_config(train_config, seed, k, progress), fold_list[k],
+            fold_fingerprint(s, model_config, baselines, baseline_features, data.emotions, cache_key))]
     bar = tqdm(jobs, desc="systems x folds", disable=not progress)
     for system, k in bar:
         fold_dir = out_dir / "systems" / slug(system) / f"fold_{k:02d}"
         bar.set_postfix_str(f"{system} / fold {k}")
-        cfg = train_config.__class__(**{**train_config.to_dict(), "seed": seed + k,
-                                        "progress": progress and train_config.progress})
+        cfg = _fold_config(train_config, seed, k, progress)
         want = fold_fingerprint(system, model_config, baselines, baseline_features, data.emotions, cache_key)
         if finished(fold_dir, cfg, fold_list[k], want):
             continue
@@ -167,7 +179,21 @@ def run_grid(features: Mapping[str, Ragged], manifest: pd.DataFrame, folds, syst
                f"best epoch {res.info['best_epoch']} | {res.info['samples_per_s']:.0f} samples/s, "
                f"peak memory {res.info['peak_memory_mb']:.0f} MB, {time.perf_counter() - t0:.1f} s")
         (bar.write if progress else print)(msg)
-    return collect(out_dir, systems, ks)
+    return collect(out_dir, systems, ks) if collect_results else None
+
+
+def _fold_config(train_config: TrainConfig, seed: int, k: int, progress: bool) -> TrainConfig:
+    """Fold k trains with seed ``seed + k``: every system sees the same fold under the same seed."""
+    return train_config.__class__(**{**train_config.to_dict(), "seed": seed + k,
+                                     "progress": progress and train_config.progress})
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (a SLURM job's share, not the node's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
 
 
 def _tidy_rows(system: str, k: int, res: FoldResult) -> list[dict]:
@@ -200,17 +226,24 @@ def collect(out_dir: str | Path, systems: Sequence[str] | None = None, folds: Se
             conf += [{"system": system, "fold": k, "true": t, "pred": p, "count": int(cm[i, j])}
                      for i, t in enumerate(labels) for j, p in enumerate(labels)]
     results = pd.DataFrame(rows, columns=["system", "fold", "metric", "value"])
-    results.to_csv(out_dir / "results.csv", index=False)
-    results.to_parquet(out_dir / "results.parquet", index=False)
-    if preds:
+    if preds:  # predictions first, results.parquet last: a reader that finds results finds the rest
         p = pd.concat(preds, ignore_index=True)
         front = ["utt_id", "fold", "system", "true", "pred"]
         p = p[front + [c for c in p.columns if c not in front]]
         p["gender_pred"] = p["gender_pred"].astype("string")
-        p.to_parquet(out_dir / "predictions.parquet", index=False)
-        pd.concat(hists, ignore_index=True).to_csv(out_dir / "histories.csv", index=False)
-        pd.DataFrame(conf).to_csv(out_dir / "confusion.csv", index=False)
+        _replace(out_dir / "predictions.parquet", lambda f: p.to_parquet(f, index=False))
+        _replace(out_dir / "histories.csv", lambda f: pd.concat(hists, ignore_index=True).to_csv(f, index=False))
+        _replace(out_dir / "confusion.csv", lambda f: pd.DataFrame(conf).to_csv(f, index=False))
+    _replace(out_dir / "results.csv", lambda f: results.to_csv(f, index=False))
+    _replace(out_dir / "results.parquet", lambda f: results.to_parquet(f, index=False))
     return results
+
+
+def _replace(path: Path, write) -> None:
+    """``write(tmp)`` then rename over ``path``: a reader never sees a half-written table."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
 
 
 def load_results(out_dir: str | Path) -> pd.DataFrame:

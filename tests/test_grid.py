@@ -1,0 +1,139 @@
+"""The Table 1 grid: executors agree with a sequential run, failures are reported and retried,
+half-written folds never count as finished, and the book reads what the grid trained."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pandas as pd
+import pytest
+
+from camulenet import book, grid, pipeline
+from camulenet.executors import InProcess, LocalProcesses, Submitit
+from camulenet.grid_jobs import FAILED, LOCK, Job, fold_dir, run_job, state
+
+SYSTEMS = ["CAMuLeNet", "CAMuLeNet w/o co-attention & multitask"]
+
+
+@pytest.fixture(scope="module")
+def cfg(tmp_path_factory):
+    """The smoke corpus, its folds and features, under a data root of this module's own."""
+    root = tmp_path_factory.mktemp("grid-data") / "smoke"  # where the CLI's --smoke looks under CAMULENET_DATA
+    cfg = book.settings(smoke=True, data_root=root)
+    grid.run([cfg], SYSTEMS, [0], progress=False)  # prepares the corpus once (and trains one fold each)
+    shutil.rmtree(root / "runs")
+    return cfg
+
+
+def _predictions(cfg) -> pd.DataFrame:
+    out = grid.plan_corpus(cfg, register=False).out_dir
+    p = pd.read_parquet(out / "predictions.parquet")
+    return p.sort_values(["system", "fold", "utt_id"]).reset_index(drop=True)
+
+
+def _fresh(cfg) -> None:
+    shutil.rmtree(cfg.data_root / "runs", ignore_errors=True)
+
+
+def test_executors_give_the_sequential_results(cfg, tmp_path):
+    """Same seeds, folds and threads: in-process, local processes and submitit's local
+    executor train the same numbers, and the book's chapter 5 finds every fold finished."""
+    _fresh(cfg)
+    report = grid.run([cfg], SYSTEMS, [0, 1], executor=InProcess(tmp_path / "logs"), threads=1, progress=False)
+    assert report.counts == {"done": 4}
+    sequential = _predictions(cfg)
+    assert len(sequential) and set(sequential.system) == set(SYSTEMS) and set(sequential.fold) == {0, 1}
+
+    manifest = pipeline.ensure_corpus(cfg)
+    out = pipeline.runs_root(cfg, manifest)
+    stamps = {p: p.stat().st_mtime_ns for p in out.glob("systems/*/fold_*/done.json")}
+    features = pipeline.ensure_features(cfg, manifest, progress=False)
+    run = pipeline.ensure_results(cfg, manifest, pipeline.ensure_folds(cfg, manifest), features, systems=SYSTEMS)
+    assert {p: p.stat().st_mtime_ns for p in out.glob("systems/*/fold_*/done.json")} == stamps  # nothing retrained
+    assert set(run.results.system) == set(SYSTEMS)
+
+    for executor in (LocalProcesses(tmp_path / "logs", workers=2, threads=1),
+                     Submitit(tmp_path / "submitit", cluster="local", poll_s=0.5, timeout_min=10)):
+        _fresh(cfg)
+        report = grid.run([cfg], SYSTEMS, [0, 1], executor=executor, threads=1, progress=False)
+        assert report.counts == {"done": 4}, str(report)
+        pd.testing.assert_frame_equal(_predictions(cfg), sequential)
+
+
+def test_a_failed_job_is_reported_with_its_log_and_retried(cfg, tmp_path):
+    _fresh(cfg)
+    grid.plan_corpus(cfg, SYSTEMS[:1], [1])
+    cell = fold_dir(grid.plan_corpus(cfg, register=False).out_dir, SYSTEMS[0], 1)
+    cell.mkdir(parents=True)
+    (cell / "last.pt").write_bytes(b"not a checkpoint")  # e.g. a file system that lost a write
+    report = grid.run([cfg], SYSTEMS[:1], [1], executor=InProcess(tmp_path / "logs"), progress=False)
+    failed = report.table[report.table.state == "failed"]
+    assert len(failed) == 1
+    log = failed.log.iloc[0]
+    assert os.path.exists(log) and "Traceback" in open(log).read()
+    assert "FAILED synthetic-small / CAMuLeNet / fold 1" in str(report) and log in str(report)
+    assert json.loads((cell / FAILED).read_text())["log"] == log
+    assert grid.status([grid.plan_corpus(cfg, SYSTEMS[:1], [1], register=False)]).state.tolist() == ["failed"]
+
+    (cell / "last.pt").unlink()
+    report = grid.run([cfg], SYSTEMS[:1], [1], executor=InProcess(tmp_path / "logs"), progress=False)
+    assert report.counts == {"done": 1} and not (cell / FAILED).exists()
+
+
+def test_half_written_folds_are_not_finished(cfg, tmp_path, monkeypatch):
+    """A job killed while it saves leaves no done.json: the fold counts as left and is retrained."""
+    from camulenet import atomic
+
+    _fresh(cfg)
+    calls = {"n": 0}
+    real_replace = os.replace
+
+    def dies_at_done(src, dst):
+        if str(dst).endswith("done.json"):
+            calls["n"] += 1
+            raise KeyboardInterrupt("killed while saving")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", dies_at_done)
+    with pytest.raises(KeyboardInterrupt):
+        grid.run([cfg], SYSTEMS[:1], [0], progress=False)
+    monkeypatch.undo()
+    g = grid.plan_corpus(cfg, SYSTEMS[:1], [0], register=False)
+    cell = fold_dir(g.out_dir, SYSTEMS[0], 0)
+    assert calls["n"] == 1 and (cell / "metrics.json").exists() and not (cell / "done.json").exists()
+    assert state(cell) == "left" and not (cell / FAILED).exists()  # an interrupt is no failure
+    from camulenet.runner import collect
+
+    assert collect(g.out_dir).empty  # the aggregate tables hold no half fold
+    assert grid.run([cfg], SYSTEMS[:1], [0], progress=False).counts == {"done": 1}
+
+
+def test_a_fold_being_trained_elsewhere_is_running_and_not_trained_twice(cfg):
+    from filelock import FileLock
+
+    _fresh(cfg)
+    g = grid.plan_corpus(cfg, SYSTEMS[:1], [0])
+    cell = fold_dir(g.out_dir, SYSTEMS[0], 0)
+    cell.mkdir(parents=True)
+    with FileLock(cell / LOCK):
+        assert state(cell) == "running"
+        assert run_job(Job(cfg.as_dict(), SYSTEMS[0], 0).to_dict())["state"] == "running"
+        assert grid.status([g]).state.tolist() == ["running"]
+    assert not (cell / "done.json").exists() and state(cell) == "left"
+
+
+def test_cli_status_and_plan(cfg, monkeypatch, capsys):
+    from camulenet.cli import main
+
+    _fresh(cfg)
+    grid.run([cfg], SYSTEMS[:1], [0], progress=False)
+    monkeypatch.setenv("CAMULENET_DATA", str(cfg.data_root.parent))
+    assert main(["grid", "--smoke", "--systems", *SYSTEMS, "--folds", "0", "1", "--plan"]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("synthetic-small"))
+    assert row.split()[1:] == ["1", "0", "0", "3"]  # done, running, failed, left
+    assert "3 of 4 jobs left" in out and "device-hours" in out
+    with pytest.raises(SystemExit, match=r"folds 0..1; --folds \[7\] do not exist"):
+        main(["grid", "--smoke", "--folds", "7", "--status"])
