@@ -19,7 +19,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from camulenet import pipeline
-from camulenet.grid_jobs import Job, failure, fold_dir, features_ready, run_job, state
+from camulenet.grid_jobs import Job, failure, features_ready, fold_dir, load_features, run_job, state
 
 
 @dataclass
@@ -59,7 +59,7 @@ def plan_corpus(cfg, systems: Sequence[str] | None = None, folds: Sequence[int] 
     if ready and register:
         from camulenet.runner import run_grid
 
-        features = pipeline.ensure_features(cfg, manifest, progress=False)  # extracted: loads them
+        features = load_features(cfg, manifest, names)  # extracted: loads them, checks every system can run
         args = pipeline.grid_arguments(cfg, manifest, fold_obj, features, systems=names)
         run_grid(**{**args, "fold_indices": ks}, todo_only=True, progress=False)  # refuses foreign settings
     return CorpusGrid(cfg, out_dir, cells, ready, n_folds)

@@ -105,6 +105,37 @@ def features_ready(cfg, manifest) -> bool:
     return all(ids <= store.done_ids(name) for name in BOOK_FEATURES)
 
 
+def load_features(cfg, manifest, systems) -> dict:
+    """The book's features plus those the requested baselines read (e.g. ``wavlm`` for WavLM),
+    which must already be in the corpus's feature store; a system that cannot run says why."""
+    from camulenet import pipeline
+    from camulenet.book import whisper_label
+    from camulenet.features.store import FeatureStore
+    from camulenet.runner import BASELINES, VARIANTS
+
+    label, root = whisper_label(cfg), pipeline.features_root(cfg)
+    extra = {}
+    for system in systems:
+        if system in VARIANTS or system == label:
+            continue
+        if system not in BASELINES:
+            raise ValueError(f"unknown system {system!r}; known: {[*VARIANTS, label, *BASELINES]}")
+        key = BASELINES[system]
+        if key == "whisper":
+            raise ValueError(f"{system} reads the {key!r} frames, which this grid extracts with {label}; "
+                             f"train it in a grid of its own with --whisper-model {system.split('-', 1)[1].lower()}")
+        if not FeatureStore(root).done_ids(key):
+            raise ValueError(f"{system} reads feature {key!r}, which is not under {root}: extract it first "
+                             f"with camulenet.features.ssl.extract_ssl_features(manifest, {str(root)!r}, model, "
+                             f"{key!r}) (chapter 6 shows how)")
+        extra[system] = key
+    features = pipeline.ensure_features(cfg, manifest, progress=False)
+    ids = [str(u) for u in features["whisper"].ids]
+    for key in set(extra.values()):
+        features[key] = FeatureStore(root).load(key, ids=ids)
+    return features
+
+
 def prepare(cfg, device=None) -> dict:
     """The corpus's manifest, folds and features (each made once, resumable): what every training job reads."""
     from camulenet import pipeline
@@ -144,7 +175,7 @@ def run_job(job: dict) -> dict:
         return prepare(cfg)
     manifest = pipeline.ensure_corpus(cfg)
     folds = pipeline.ensure_folds(cfg, manifest)
-    features = pipeline.ensure_features(cfg, manifest, progress=False)  # made by the preparation job
+    features = load_features(cfg, manifest, [job.system])  # made by the preparation job
     args = pipeline.grid_arguments(cfg, manifest, folds, features, systems=[job.system])
     cell = fold_dir(args["out_dir"], job.system, job.fold)
     cell.mkdir(parents=True, exist_ok=True)

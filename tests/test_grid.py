@@ -137,3 +137,42 @@ def test_cli_status_and_plan(cfg, monkeypatch, capsys):
     assert "3 of 4 jobs left" in out and "device-hours" in out
     with pytest.raises(SystemExit, match=r"folds 0..1; --folds \[7\] do not exist"):
         main(["grid", "--smoke", "--folds", "7", "--status"])
+
+
+def _visible_device(job: dict) -> dict:
+    import time
+
+    time.sleep(0.5)  # both workers take a job
+    return {"device": os.environ.get("CUDA_VISIBLE_DEVICES"), "threads": os.environ.get("OMP_NUM_THREADS")}
+
+
+def test_local_processes_pin_one_gpu_per_worker(tmp_path):
+    jobs = [Job({"corpus": "x"}, "CAMuLeNet", k).to_dict() for k in range(4)]
+    outs = list(LocalProcesses(tmp_path, gpus=[3, 5], threads=2).run(_visible_device, jobs))
+    assert all(o.ok for o in outs) and len(outs) == 4
+    assert {o.value["device"] for o in outs} == {"3", "5"} and {o.value["threads"] for o in outs} == {"2"}
+    assert {os.path.basename(o.log) for o in outs} == {f"x-camulenet-fold_{k:02d}.log" for k in range(4)}
+
+
+def test_feature_disk_follows_the_profile():
+    from camulenet.grid_plan import bytes_per_clip, disk_gb
+
+    paper = book.settings(profile="paper")
+    one = bytes_per_clip(paper, 2.0)
+    assert one["whisper"] == 1500 * 1024 * 2  # Whisper-Medium, 30-s windows, float16: any clip length
+    assert one["mfcc"] == bytes_per_clip(paper, 9.0)["mfcc"] == 501 * 40 * 2  # 5 s fixed
+    compact = bytes_per_clip(book.settings(), 2.0)
+    assert compact["whisper"] == 100 * 512 * 2 and bytes_per_clip(book.settings(), 4.0)["whisper"] == 200 * 512 * 2
+    assert disk_gb(paper, 2000, 3.0) == pytest.approx(2 * disk_gb(paper, 1000, 3.0))
+
+
+def test_systems_that_cannot_run_are_refused_before_any_job(cfg):
+    with pytest.raises(ValueError, match="reads feature 'wavlm'.*extract_ssl_features"):
+        grid.plan_corpus(cfg, ["CAMuLeNet", "WavLM"], [0])
+    with pytest.raises(ValueError, match="unknown system 'Wisper'"):
+        grid.plan_corpus(cfg, ["Wisper"], [0])
+    paper_like = book.settings(smoke=True, data_root=cfg.data_root, whisper="small")
+    with pytest.raises(ValueError, match="Whisper-Base reads the 'whisper' frames.*--whisper-model base"):
+        from camulenet.grid_jobs import load_features
+
+        load_features(paper_like, pipeline.ensure_corpus(cfg), ["Whisper-Base"])
