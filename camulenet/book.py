@@ -39,6 +39,14 @@ class BookSettings:
     max_clips: int | None   # a speaker-balanced subset of the corpus (smoke runs of the paper profile)
     fold_limit: int | None  # train only the first folds (smoke runs of the paper profile)
     data_root: Path
+    #: Corpora whose finished results the book gathers (chapters 5, 6 and 8), the book's own
+    #: corpus first. Not part of any cache key: each corpus keeps its own keyed folders.
+    corpora: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        # frozen: set through object.__setattr__; the primary corpus always leads, once
+        rest = tuple(c for c in dict.fromkeys(self.corpora) if c != self.corpus)
+        object.__setattr__(self, "corpora", (self.corpus, *rest))
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -52,7 +60,8 @@ def smoke_requested(smoke: bool) -> bool:
 
 
 def settings(smoke: bool = False, seed: int = 0, corpus: str = "synthetic", profile: str = "compact",
-             whisper: str | None = None, fold_protocol: str = "speaker", **overrides) -> BookSettings:
+             whisper: str | None = None, fold_protocol: str = "speaker", corpora=None,
+             **overrides) -> BookSettings:
     """The run settings for the book, full or smoke; ``overrides`` replace single fields.
 
     ``corpus`` other than ``"synthetic"`` names a real corpus at ``data/corpora/<corpus>``
@@ -61,6 +70,10 @@ def settings(smoke: bool = False, seed: int = 0, corpus: str = "synthetic", prof
     name (``base``, ``medium``, ``large-v3``) or a checkpoint file. Smoke mode keeps the
     profile's configuration but shrinks the data and the schedule (for the paper profile: a
     few clips, one fold, one epoch).
+
+    ``corpora`` names every corpus whose results the book gathers beside the paper (None:
+    ``corpus`` alone); ``corpus`` always leads it, and ``"synthetic"`` maps to the smoke
+    corpus in smoke mode, as ``corpus`` does.
     """
     from camulenet.profiles import get_profile
 
@@ -83,7 +96,32 @@ def settings(smoke: bool = False, seed: int = 0, corpus: str = "synthetic", prof
     else:
         s = BookSettings(smoke=False, corpus="synthetic", corpus_size="default", n_folds=10,
                          max_epochs=prof.max_epochs, data_root=data_root(), **common)
-    return replace(s, **overrides) if overrides else s
+    s = replace(s, **overrides) if overrides else s
+    if isinstance(corpora, str):
+        corpora = [corpora]
+    return replace(s, corpora=tuple(_corpus_name(c, s) for c in (corpora or ())))
+
+
+def _corpus_name(name: str, cfg: BookSettings) -> str:
+    """The folder a corpus name means under these settings: the synthetic corpus is
+    ``synthetic-small`` in smoke mode (as :func:`settings` maps ``corpus``)."""
+    name = str(name).strip()
+    if not name:
+        raise ValueError("an empty corpus name; pass names such as crema-d, ravdess or synthetic")
+    return "synthetic-small" if (name == "synthetic" and cfg.smoke) else name
+
+
+def default_synthetic(cfg: BookSettings) -> str:
+    """The book's own synthetic corpus under these settings (its results always join Table 1 when finished)."""
+    return _corpus_name("synthetic", cfg)
+
+
+def for_corpus(cfg: BookSettings, name: str) -> BookSettings:
+    """The settings of another corpus of the same book: profile, Whisper weights, protocol,
+    seed and smoke mode unchanged, only the corpus replaced (so its caches are keyed exactly
+    as a book, or ``python -m camulenet grid``, on that corpus alone keys them)."""
+    name = _corpus_name(name, cfg)
+    return replace(cfg, corpus=name, corpora=(name,))
 
 
 def is_checkpoint_path(whisper: str) -> bool:
@@ -126,6 +164,8 @@ def describe(cfg: BookSettings) -> str:
         extra.append(f"first {cfg.fold_limit} fold(s) trained")
     changed = [k for k, v in PROFILES[cfg.profile].as_dict().items()
                if k not in ("name", "whisper_model", "max_epochs") and getattr(cfg, k) != v]
+    if len(cfg.corpora) > 1:
+        extra.append("results gathered from corpora " + ", ".join(cfg.corpora))
     if changed:
         extra.append("profile changed: " + ", ".join(f"{k}={getattr(cfg, k)}" for k in changed))
     protocol = {"speaker": "leave-speaker-out", "session": "leave-one-session-out"}[cfg.fold_protocol]

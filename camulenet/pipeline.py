@@ -346,3 +346,126 @@ def ensure_results(cfg: BookSettings, manifest: pd.DataFrame, folds, features: d
 
     run_grid(**grid_arguments(cfg, manifest, folds, features, systems), progress=True)
     return load_run(cfg, manifest)
+
+
+# --------------------------------------------------------------------------- several corpora
+@dataclass
+class CorpusRun:
+    """One corpus of the book with a finished grid: its settings, data and results."""
+
+    name: str
+    settings: BookSettings
+    manifest: pd.DataFrame
+    folds: object  # camulenet.folds.Folds
+    run: Run
+
+    @property
+    def expected(self) -> int:
+        """System-fold pairs the book's grid has on this corpus (the first ``fold_limit`` folds when set)."""
+        n = len(self.folds.folds)
+        return len(book_systems(self.settings)) * min(n, self.settings.fold_limit or n)
+
+    @property
+    def finished(self) -> int:
+        return len(self.run.fold_info)
+
+    @property
+    def complete(self) -> bool:
+        return self.finished >= self.expected
+
+
+def grid_command(cfg: BookSettings) -> str:
+    """The command line that trains the book's grid on ``cfg.corpus`` alone (for messages)."""
+    from camulenet.book import default_synthetic
+    from camulenet.profiles import PROFILES
+
+    name = "synthetic" if cfg.corpus == default_synthetic(cfg) else cfg.corpus  # --smoke maps it back
+    parts = ["python -m camulenet grid", f"--corpus {name}", f"--profile {cfg.profile}"]
+    if cfg.whisper_model != PROFILES[cfg.profile].whisper_model:
+        flag = "--whisper-checkpoint" if is_checkpoint_path(cfg.whisper_model) else "--whisper-model"
+        parts.append(f"{flag} {cfg.whisper_model}")
+    if cfg.fold_protocol != "speaker":
+        parts.append(f"--fold-protocol {cfg.fold_protocol}")
+    if cfg.seed:
+        parts.append(f"--seed {cfg.seed}")
+    if cfg.smoke:
+        parts.append("--smoke")
+    return " ".join(parts)
+
+
+def book_corpora(cfg: BookSettings) -> list[str]:
+    """Every corpus whose results the book gathers: ``cfg.corpora`` and the book's own synthetic corpus."""
+    from camulenet.book import default_synthetic
+
+    return list(dict.fromkeys([*cfg.corpora, default_synthetic(cfg)]))
+
+
+def _present_manifest(cfg: BookSettings) -> tuple[pd.DataFrame | None, str]:
+    """The corpus's manifest when its data is on disk, else None and why; never renders anything."""
+    root = corpus_root(cfg)
+    if cfg.corpus.startswith("synthetic"):
+        meta = root / "corpus.json"
+        if not (meta.exists() and json.loads(meta.read_text()).get("complete")):
+            return None, (f"not rendered yet under {root}: chapter 2 renders it, or "
+                          f"`{grid_command(cfg)}` renders and trains it")
+    elif not root.is_dir():
+        return None, (f"no data at {root}: put the corpus there in its official layout (or a symbolic "
+                      f"link to it), or leave it out of --corpus")
+    try:
+        return ensure_corpus(cfg), ""
+    except (OSError, ValueError) as err:  # a refused layout or generator: the loader's message names the fix
+        return None, f"its data could not be loaded: {err}"
+
+
+def _runs_path(cfg: BookSettings, manifest: pd.DataFrame) -> Path:
+    """Where :func:`runs_root` keeps this grid, without creating the folder (looking leaves no trace)."""
+    return cfg.data_root / "runs" / f"{cfg.corpus}-{cfg.profile}-{fingerprint(runs_key(cfg, manifest))}"
+
+
+def finished_corpora(cfg: BookSettings) -> tuple[list[CorpusRun], list[tuple[str, str]]]:
+    """The corpora of the book (:func:`book_corpora`) whose grid under these settings has
+    finished results, and (name, reason) for each one left out, the reason naming the fix.
+
+    Only reads: a corpus absent, unrendered or without results is reported, not made, so
+    chapters 6 and 8 pick up whatever chapter 5 or ``python -m camulenet grid`` finished.
+    """
+    from camulenet.book import for_corpus
+
+    found, skipped = [], []
+    for name in book_corpora(cfg):
+        c = cfg if name == cfg.corpus else for_corpus(cfg, name)
+        manifest, why = _present_manifest(c)
+        if manifest is None:
+            skipped.append((name, why))
+            continue
+        fix = f"run `{grid_command(c)}`, or chapter 5 with this corpus in corpora"
+        results = _runs_path(c, manifest) / "results.parquet"
+        if not results.exists():
+            skipped.append((name, f"no results under these settings yet: {fix}"))
+            continue
+        if pd.read_parquet(results).empty:  # a grid started but no fold finished (no predictions yet)
+            skipped.append((name, f"its grid has no finished fold yet: {fix}"))
+            continue
+        run = load_run(c, manifest)
+        found.append(CorpusRun(name, c, manifest, ensure_folds(c, manifest), run))
+    return found, skipped
+
+
+def results_with_reference(entry: CorpusRun) -> pd.DataFrame:
+    """A corpus's tidy results with the MFCC-statistics baseline of chapter 2 on the same folds."""
+    ref = reference_results(entry.settings, entry.manifest, entry.folds)
+    return pd.concat([entry.run.results_long, ref], ignore_index=True)
+
+
+def corpora_table(found: list[CorpusRun], skipped: list[tuple[str, str]]) -> pd.DataFrame:
+    """One row per corpus of the book: clips, speakers, emotions, folds and finished system-fold
+    runs of those with results; the reason, and its fix, for those without."""
+    rows = [{"corpus": e.name, "clips": len(e.manifest), "speakers": e.manifest["speaker"].nunique(),
+             "emotions": e.manifest["emotion"].nunique(), "folds": len(e.folds.folds),
+             "system-fold runs": f"{e.finished} of {e.expected}",
+             "status": "finished" if e.complete else "partial: the grid is still running or was stopped"}
+            for e in found]
+    rows += [{"corpus": name, "system-fold runs": "none", "status": why} for name, why in skipped]
+    table = pd.DataFrame(rows, columns=["corpus", "clips", "speakers", "emotions", "folds", "system-fold runs",
+                                        "status"]).set_index("corpus")
+    return table.astype({c: "Int64" for c in ("clips", "speakers", "emotions", "folds")})

@@ -7,6 +7,8 @@ gender_accuracy). ``predictions`` has one row per system x test utterance.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -38,23 +40,42 @@ def results_like_table1(results: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def beside_paper(results: pd.DataFrame, paper: pd.DataFrame, corpus_label: str = "synthetic (ours)") -> pd.DataFrame:
-    """Table 1 with our corpus as one more column block: rows = systems in the paper's
-    order, columns = (corpus, WA/WF1); ours are fold means, the paper's as printed.
-    Systems we did not run, or the paper did not report, are NaN."""
-    ours = results.groupby("system")[["wa", "weighted_f1"]].mean().rename(columns={"wa": "WA", "weighted_f1": "WF1"})
+def beside_paper(results, paper: pd.DataFrame, corpus_label: str = "synthetic (ours)") -> pd.DataFrame:
+    """Table 1 with our corpora as more column blocks: rows = systems in the paper's order,
+    columns = (corpus, WA/WF1); ours first, as fold means, then the paper's as printed.
+
+    ``results`` is one corpus's table (labelled ``corpus_label``) or a mapping label ->
+    table, one block each in the mapping's order. Systems a corpus did not run, or the
+    paper did not report, are NaN.
+    """
+    blocks = dict(results) if isinstance(results, Mapping) else {corpus_label: results}
+    if not blocks:
+        raise ValueError("beside_paper needs the results of at least one corpus")
+    ours = [_wa_wf1(r, label) for label, r in blocks.items()]
     p = paper.set_index("system").drop(columns="group")
     p.columns = pd.MultiIndex.from_tuples([tuple(c.rsplit("_", 1)) for c in p.columns], names=["corpus", "metric"])
-    ours.columns = pd.MultiIndex.from_product([[corpus_label], ours.columns], names=["corpus", "metric"])
-    table = ours.join(p, how="outer")
+    table = pd.concat([*ours, p], axis=1, join="outer")
     table = table.reindex(_order(table.index))
     table.index.name = "system"
     return table
 
 
+def _wa_wf1(results: pd.DataFrame, label: str) -> pd.DataFrame:
+    """Fold means of WA and WF1 per system, under column block ``label``."""
+    ours = results.groupby("system")[["wa", "weighted_f1"]].mean().rename(columns={"wa": "WA", "weighted_f1": "WF1"})
+    ours.columns = pd.MultiIndex.from_product([[label], ours.columns], names=["corpus", "metric"])
+    return ours
+
+
 def style_scores(table: pd.DataFrame):
     """Scores shaded per column (darker = higher), three decimals, missing cells blank."""
     return table.style.format("{:.3f}", na_rep="").background_gradient(cmap="Greens", axis=0).highlight_null("white")
+
+
+def style_corpora(table: pd.DataFrame):
+    """:func:`camulenet.pipeline.corpora_table` for a page: every reason in full (a plain
+    DataFrame cuts long cells, and with them the command that fixes a missing corpus)."""
+    return table.style.format(na_rep="", precision=0)
 
 
 def style_deltas(deltas: pd.DataFrame):
@@ -98,3 +119,22 @@ def group_accuracy(predictions: pd.DataFrame, manifest: pd.DataFrame,
         a["group"] = col + ": " + a["value"].astype(str)
         parts.append(a)
     return pd.concat(parts, ignore_index=True)
+
+
+def significance_text(tests: pd.DataFrame, corpus: str, reference: str = "CAMuLeNet", alpha: float = 0.05) -> str:
+    """One sentence on which systems differ from ``reference`` at level ``alpha`` on ``corpus``.
+
+    ``tests`` is :func:`camulenet.evaluation.stats.pairwise_table` indexed by the other
+    system; a pair without a p-value (fewer than two folds) is named as untested rather
+    than counted on either side.
+    """
+    p = tests["wilcoxon_p"]
+    sig = [s for s, v in p.items() if v < alpha]
+    nonsig = [f"{s} (p = {v:.2g})" for s, v in p.items() if v >= alpha]
+    untested = [s for s, v in p.items() if np.isnan(v)]
+    n = int(tests["n"].max()) if len(tests) else 0
+    text = (f"On {corpus} ({n} folds), {reference} differs at the {100 * alpha:g}% level from "
+            f"{', '.join(sig) or 'none of the others'}")
+    text += f", and not from {', '.join(nonsig)}" if nonsig else ""
+    text += f"; too few folds to test {', '.join(untested)}" if untested else ""
+    return text + "."

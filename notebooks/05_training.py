@@ -31,6 +31,7 @@ corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
 profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
 whisper = None  # Whisper weights: None for the profile default; base, medium, large-v3 or a checkpoint path
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
+corpora = None  # more corpora to train as well, e.g. [crema-d, ravdess]; None: corpus alone
 
 # %%
 import pandas as pd
@@ -39,9 +40,10 @@ from myst_nb import glue
 
 from camulenet import book, pipeline
 from camulenet.environment import describe_device
+from camulenet.results_table import style_corpora
 
 cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
-                    fold_protocol=fold_protocol)
+                    fold_protocol=fold_protocol, corpora=corpora)
 display(book.banner(cfg))
 glue("whisper_system", book.whisper_label(cfg), display=False)
 manifest = pipeline.ensure_corpus(cfg)
@@ -101,3 +103,25 @@ grid = sns.relplot(data=losses, x="epoch", y="emotion loss", hue="fold", style="
                    estimator=None, col="system", col_wrap=2, kind="line", palette="viridis",
                    style_order=["validation", "train"], height=2.8, aspect=1.4, legend=False)
 _ = grid.set_titles("{col_name}")
+
+# %% [markdown]
+# ## Every corpus of this build
+#
+# Chapter 6 sets the results of every corpus of this build beside the paper's Table 1:
+# the corpora of the `corpora` parameter and, whenever its grid has finished, the book's
+# synthetic corpus. Besides the corpus above, this build trains on
+# {glue:text}`other_corpora`, with the same profile, fold protocol and seed, into the
+# same keyed folders that `python -m camulenet grid` fills (a grid that command finished
+# is not trained again). The table gives what each corpus has; a corpus without results
+# names what makes them.
+
+# %%
+others = [name for name in cfg.corpora if name != cfg.corpus]
+glue("other_corpora", ", ".join(others) or "no other corpus", display=False)
+for name in others:
+    other = book.for_corpus(cfg, name)
+    other_manifest = pipeline.ensure_corpus(other)
+    other_folds = pipeline.ensure_folds(other, other_manifest)
+    pipeline.ensure_results(other, other_manifest, other_folds, pipeline.ensure_features(other, other_manifest))
+found, skipped = pipeline.finished_corpora(cfg)
+style_corpora(pipeline.corpora_table(found, skipped))

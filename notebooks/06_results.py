@@ -18,8 +18,9 @@
 #
 # The paper's Table 1 compares CAMuLeNet with two ablations (without multitask learning;
 # without co-attention and multitask learning) and with classifiers on pre-trained
-# embeddings. This chapter lays out the same table for this build's corpus, with the
-# paper's numbers beside it.
+# embeddings. This chapter lays out the same table for the first corpus of this build,
+# then sets every corpus of this build that has finished results beside the paper's
+# numbers.
 
 # %% tags=["parameters"]
 smoke = False
@@ -28,16 +29,18 @@ corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
 profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
 whisper = None  # Whisper weights: None for the profile default; base, medium, large-v3 or a checkpoint path
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
+corpora = None  # more corpora whose finished results join Table 1, e.g. [crema-d, ravdess]; None: corpus alone
 
 # %%
 import pandas as pd
 from myst_nb import glue
 
 from camulenet import book, pipeline
-from camulenet.results_table import ablation_deltas, beside_paper, results_like_table1, style_deltas, style_scores
+from camulenet.results_table import (ablation_deltas, beside_paper, results_like_table1, style_corpora, style_deltas,
+                                     style_scores)
 
 cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
-                    fold_protocol=fold_protocol)
+                    fold_protocol=fold_protocol, corpora=corpora)
 display(book.banner(cfg))
 manifest = pipeline.ensure_corpus(cfg)
 folds = pipeline.ensure_folds(cfg, manifest)
@@ -90,13 +93,22 @@ glue("corpus_commentary", "The synthetic emotions are acted through prosody rule
 # %% [markdown]
 # ## Beside the paper
 #
-# Table 1 of the paper with this edition's corpus as one more column (fold means; an
-# empty cell is a system that was not run here, or not by the paper), first WA, then WF1.
-# Absolute numbers compare only within one corpus: beside the paper's column of the same
-# corpus, when this build ran on one of the paper's corpora.
+# Table 1 of the paper with a column block for every corpus of this build that has
+# finished results ({glue:text}`corpora_beside`), first WA, then WF1: fold means, with the
+# MFCC-statistics baseline as one more row. An empty cell is a system that was not run on
+# that corpus, or not by the paper. Absolute numbers compare only within one corpus: a
+# block of ours beside the paper's block of the same corpus, where this build ran on one of
+# the paper's corpora.
 
 # %%
-side = beside_paper(results, paper, corpus_label=f"{cfg.corpus} (ours)")
+found, skipped = pipeline.finished_corpora(cfg)
+blocks = {f"{cfg.corpus} (ours)": results}  # this chapter's corpus first, as above
+for entry in found:
+    if entry.name != cfg.corpus:
+        blocks[f"{entry.name} (ours)"] = pipeline.wide_results(pipeline.results_with_reference(entry))
+glue("corpora_beside", ", ".join(label.removesuffix(" (ours)") for label in blocks), display=False)
+glue("corpora_missing", ", ".join(name for name, _ in skipped) or "none", display=False)
+side = beside_paper(blocks, paper)
 
 style_scores(side.xs("WA", axis=1, level="metric"))
 
@@ -104,10 +116,18 @@ style_scores(side.xs("WA", axis=1, level="metric"))
 style_scores(side.xs("WF1", axis=1, level="metric"))
 
 # %% [markdown]
+# The corpora of this build and what each has. Corpora without finished results under
+# this build's settings ({glue:text}`corpora_missing`) are left out of the table above;
+# their status names what makes the results, after which this chapter picks them up.
+
+# %%
+style_corpora(pipeline.corpora_table(found, skipped))
+
+# %% [markdown]
 # What can be compared is the *shape* of the table: how much each component adds. The
-# tables below give, for each system, its score minus CAMuLeNet's, on this edition's
-# corpus and, for the paper, on each corpus of Table 1 and on their mean; first for WA,
-# then for WF1.
+# tables below give, for each system, its score minus CAMuLeNet's, on corpus
+# {glue:text}`corpus_name` (the first of this build, labelled ours) and, for the paper,
+# on each corpus of Table 1 and on their mean; first for WA, then for WF1.
 
 # %%
 deltas = ablation_deltas(run.results, paper, metric="WA")
@@ -124,7 +144,7 @@ fig = plot_deltas_vs_paper(deltas)
 # %% [markdown]
 # {glue:text}`wa_ua_note`
 #
-# Here CAMuLeNet reaches WA {glue:text}`ours_camulenet_wa` against
+# On corpus {glue:text}`corpus_name`, CAMuLeNet reaches WA {glue:text}`ours_camulenet_wa` against
 # {glue:text}`ours_whisper_wa` for the {glue:text}`whisper_system` baseline, and the
 # MFCC-statistics baseline reaches {glue:text}`ours_reference_wa`,
 # {glue:text}`reference_verdict` CAMuLeNet. CAMuLeNet is trained from scratch on

@@ -27,6 +27,7 @@ corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
 profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
 whisper = None  # Whisper weights: None for the profile default; base, medium, large-v3 or a checkpoint path
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
+corpora = None  # more corpora whose finished results are tested, e.g. [crema-d, ravdess]; None: corpus alone
 
 # %%
 import matplotlib.pyplot as plt
@@ -36,19 +37,22 @@ from myst_nb import glue
 from camulenet import book, pipeline
 from camulenet.evaluation.stats import pairwise_table
 from camulenet.plots.results import plot_confusions, plot_fold_spread, plot_group_accuracy
-from camulenet.results_table import group_accuracy
+from camulenet.results_table import group_accuracy, significance_text
 
 cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
-                    fold_protocol=fold_protocol)
+                    fold_protocol=fold_protocol, corpora=corpora)
 display(book.banner(cfg))
 manifest = pipeline.ensure_corpus(cfg)
 folds = pipeline.ensure_folds(cfg, manifest)
 run = pipeline.load_run(cfg, manifest)
 whisper_system = book.whisper_label(cfg)
+glue("corpus_name", cfg.corpus, display=False)
 
 # %% [markdown]
 # ## Spread across folds
 #
+# The figures of this chapter are of corpus {glue:text}`corpus_name`, the first of this
+# build; the significance tests run on every corpus of the build with finished results.
 # Each dot is one fold (a different set of unseen speakers). Lines join the same fold
 # across systems: a system that is better on most folds shows mostly rising lines.
 
@@ -58,11 +62,13 @@ fig = plot_fold_spread(run.results, metrics=("wa", "ua", "weighted_f1"))
 # %% [markdown]
 # ## Are the differences significant?
 #
-# Paired comparisons across folds: the mean difference of each system from CAMuLeNet, its
+# Paired comparisons across folds, on each corpus of this build with finished results
+# ({glue:text}`corpora_tested`): the mean difference of each system from CAMuLeNet, its
 # 95% confidence interval (t-interval over folds, and a bootstrap interval), and the
-# Wilcoxon signed-rank test. With {glue:text}`n_folds` folds the smallest possible
-# two-sided Wilcoxon p-value is {glue:text}`min_wilcoxon_p`: a difference in the same
-# direction on every fold.
+# Wilcoxon signed-rank test. With {glue:text}`n_folds` folds (those of corpus
+# {glue:text}`corpus_name`) the smallest possible two-sided Wilcoxon p-value is
+# {glue:text}`min_wilcoxon_p`: a difference in the same direction on every fold. The
+# column `min_p` gives that floor for each corpus.
 
 # %%
 import pandas as pd
@@ -71,9 +77,18 @@ n_folds = run.results.fold.nunique()
 glue("n_folds", n_folds, display=False)
 glue("min_wilcoxon_p", f"{2 / 2 ** n_folds:.3g}", display=False)
 results_long = pd.concat([run.results_long, pipeline.reference_results(cfg, manifest, folds)], ignore_index=True)
-tests = pairwise_table(results_long, "CAMuLeNet", "wa")  # NaN statistics when fewer than 2 folds
-tests = tests.rename(columns={"system_b": "versus"}).set_index("versus")
-tests[["n", "mean_a", "mean_b", "mean_diff", "t_low", "t_high", "boot_low", "boot_high", "wilcoxon_p"]].round(4)
+found, skipped = pipeline.finished_corpora(cfg)
+per_corpus = {cfg.corpus: results_long}  # this chapter's corpus first
+per_corpus.update({e.name: pipeline.results_with_reference(e) for e in found if e.name != cfg.corpus})
+by_corpus = {}
+for name, long in per_corpus.items():
+    t = pairwise_table(long, "CAMuLeNet", "wa")  # NaN statistics when fewer than 2 folds
+    by_corpus[name] = t.rename(columns={"system_b": "versus"}).set_index("versus").assign(min_p=lambda d: 2 / 2 ** d.n)
+tests = by_corpus[cfg.corpus]
+glue("corpora_tested", ", ".join(by_corpus), display=False)
+all_tests = pd.concat(by_corpus, names=["corpus"])
+all_tests[["n", "mean_a", "mean_b", "mean_diff", "t_low", "t_high", "boot_low", "boot_high", "wilcoxon_p",
+           "min_p"]].round(4)
 
 # %%
 row = tests.loc[whisper_system]
@@ -84,13 +99,24 @@ significant = tests.wilcoxon_p < 0.05
 glue("sig_systems", ", ".join(tests.index[significant]) or "none of the others", display=False)
 glue("nonsig_systems", ", ".join(f"{s} (p = {p:.2g})" for s, p in tests.wilcoxon_p[~significant].items()) or "none",
      display=False)
+sentences = {name: significance_text(t, name) for name, t in by_corpus.items()}
+for name, text in sentences.items():
+    glue(f"significance_{name}", text, display=False)
+glue("significance_by_corpus", " ".join(sentences.values()), display=False)
+glue("corpora_untested", "; ".join(f"{name}: {why}".replace("`", "") for name, why in skipped) or "none",
+     display=False)
 
 # %% [markdown]
-# On average over folds, CAMuLeNet's accuracy minus the {glue:text}`whisper_system` baseline's is
-# {glue:text}`diff_vs_whisper` points (Wilcoxon p = {glue:text}`p_vs_whisper`). At the 5%
-# level CAMuLeNet differs from {glue:text}`sig_systems`, and not from
-# {glue:text}`nonsig_systems`: those gaps are within what the spread across folds of
-# unseen speakers allows, whichever way their means point.
+# On corpus {glue:text}`corpus_name`, averaged over folds, CAMuLeNet's accuracy minus the
+# {glue:text}`whisper_system` baseline's is {glue:text}`diff_vs_whisper` points (Wilcoxon
+# p = {glue:text}`p_vs_whisper`). At the 5% level CAMuLeNet differs from
+# {glue:text}`sig_systems`, and not from {glue:text}`nonsig_systems`: those gaps are
+# within what the spread across folds of unseen speakers allows, whichever way their means
+# point.
+#
+# Corpus by corpus: {glue:text}`significance_by_corpus`
+#
+# Not tested for want of finished results: {glue:text}`corpora_untested`.
 #
 # ## Which emotions are confused
 #

@@ -29,6 +29,7 @@ corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
 profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
 whisper = None  # Whisper weights: None for the profile default; base, medium, large-v3 or a checkpoint path
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
+corpora = None  # the corpora chapters 5, 6 and 8 gather, e.g. [crema-d, ravdess]; None: corpus alone
 
 # %%
 import pandas as pd
@@ -61,7 +62,7 @@ environment_table()
 
 # %%
 cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
-                    fold_protocol=fold_protocol)
+                    fold_protocol=fold_protocol, corpora=corpora)
 display(book.banner(cfg))
 pd.Series(cfg.as_dict()).to_frame("value")
 

@@ -4,12 +4,16 @@ The book itself never executes code (``execute_notebooks: off``): what a reader 
 exactly what this script ran. Run times per notebook go to book/_timings.json for the
 appendix. Usage:
 
-    python scripts/build_book.py [--smoke] [--no-execute] [--only 03_features] [--corpus crema-d]
+    python scripts/build_book.py [--smoke] [--no-execute] [--only 03_features] [--corpus crema-d [ravdess ...]]
         [--profile compact|paper] [--whisper-model base|medium|large-v3 | --whisper-checkpoint PATH]
         [--fold-protocol speaker|session]
 
 Each option reaches every notebook that has the parameter of that name (``corpus``,
-``profile``, ``whisper``, ``fold_protocol``).
+``corpora``, ``profile``, ``whisper``, ``fold_protocol``). ``--corpus`` takes one or more
+corpora: the first is the book's ``corpus`` (every chapter's data, features, figures);
+all of them are ``corpora``, which chapter 5 trains and chapters 6 and 8 gather beside
+the paper (with the synthetic corpus whenever its grid has finished). Results that
+``python -m camulenet grid`` finished under the same settings are picked up, not retrained.
 """
 
 from __future__ import annotations
@@ -86,8 +90,10 @@ def main() -> None:
     ap.add_argument("--smoke", action="store_true", help="tiny data, few epochs (seconds per notebook)")
     ap.add_argument("--no-execute", action="store_true", help="only build HTML from book/*.ipynb")
     ap.add_argument("--only", nargs="*", help="execute only notebooks whose name starts with these")
-    ap.add_argument("--corpus", default="synthetic",
-                    help="a real corpus in its official layout under data/corpora/<name>, e.g. crema-d")
+    ap.add_argument("--corpus", nargs="+", default=["synthetic"],
+                    help="one or more corpora (synthetic, or a real corpus in its official layout under "
+                         "data/corpora/<name>, e.g. crema-d ravdess): the first is the book's corpus, "
+                         "all of them join Table 1 in chapter 6 and the tests of chapter 8")
     ap.add_argument("--profile", default="compact", choices=("compact", "paper"),
                     help="compact: the CPU teaching default; paper: Whisper-Medium, 30-s frames, released sizes")
     weights = ap.add_mutually_exclusive_group()
@@ -104,7 +110,9 @@ def main() -> None:
         whisper = args.whisper_checkpoint or args.whisper_model
         if args.whisper_checkpoint and not Path(args.whisper_checkpoint).is_file():
             sys.exit(f"--whisper-checkpoint {args.whisper_checkpoint}: no such file")
-        params = {"corpus": args.corpus, "profile": args.profile, "fold_protocol": args.fold_protocol,
+        corpora = list(dict.fromkeys(args.corpus))  # a name given twice is one corpus
+        params = {"corpus": corpora[0], "corpora": corpora, "profile": args.profile,
+                  "fold_protocol": args.fold_protocol,
                   "whisper": str(Path(whisper).resolve()) if args.whisper_checkpoint else whisper}
         execute(args.only, args.smoke, params)
     build_html()

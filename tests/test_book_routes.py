@@ -158,3 +158,56 @@ def test_every_build_book_command_of_the_readme_parses_to_the_notebook_parameter
         assert params["whisper"] == (str(ckpt.resolve()) if "--whisper-checkpoint" in argv
                                      else opts.get("--whisper-model"))
         assert smoke == ("--smoke" in argv)
+
+
+def test_one_book_gathers_several_corpora(routes, monkeypatch):
+    """``--corpus crema-d ravdess``: chapter 5 trains both, chapter 6 gives each a column block
+    beside the paper, chapter 8 tests each; a corpus without results is listed, not made."""
+    for corpus in ("crema-d", "ravdess"):
+        render_layout(corpus, routes["root"] / "smoke" / "corpora" / corpus, source_manifest=routes["source"],
+                      clips_per_speaker_emotion=1)
+    out = _execute(routes, monkeypatch, "several", only=["05", "06", "08"], corpus="crema-d",
+                   corpora=["crema-d", "ravdess"])
+    for corpus in ("crema-d", "ravdess"):
+        assert len(sorted((routes["root"] / "smoke" / "runs").glob(f"{corpus}-compact-*"))) == 1
+    training = _text(out / "05_training.ipynb")
+    assert _glued(out / "05_training.ipynb")["other_corpora"] == "ravdess" and "8 of 8" in training
+    results = _glued(out / "06_results.ipynb")
+    assert results["corpora_beside"] == "crema-d, ravdess" and results["corpus_name"] == "crema-d"
+    assert "synthetic-small" in results["corpora_missing"]  # no compact grid of it under this data root
+    page = _text(out / "06_results.ipynb")
+    assert "crema-d (ours)" in page and "ravdess (ours)" in page and "CREMA-D" in page  # ours beside the paper's
+    assert "python -m camulenet grid --corpus synthetic --profile compact --smoke" in page  # the fix, in full
+    stats = _glued(out / "08_statistics.ipynb")
+    assert stats["corpora_tested"] == "crema-d, ravdess"
+    for corpus in ("crema-d", "ravdess"):
+        assert stats[f"significance_{corpus}"].startswith(f"On {corpus} (2 folds), CAMuLeNet differs")
+        assert stats[f"significance_{corpus}"] in stats["significance_by_corpus"]
+    table = next(o["data"]["text/plain"] for c in nbformat.read(out / "08_statistics.ipynb", as_version=4).cells
+                 for o in c.get("outputs", []) if "wilcoxon_p" in o.get("data", {}).get("text/plain", ""))
+    assert "corpus" in table and "crema-d" in table and "ravdess" in table
+
+
+def test_a_corpus_without_results_is_skipped_with_the_fix(routes, monkeypatch, tmp_path):
+    import pandas as pd
+
+    monkeypatch.setenv("CAMULENET_DATA", str(tmp_path))
+    render_layout("ravdess", tmp_path / "smoke" / "corpora" / "ravdess", source_manifest=routes["source"],
+                  clips_per_speaker_emotion=1)
+    cfg = book.settings(smoke=True, corpus="ravdess", corpora=["ravdess", "emodb"])
+    found, skipped = pipeline.finished_corpora(cfg)
+    reasons = dict(skipped)
+    assert found == [] and list(reasons) == ["ravdess", "emodb", "synthetic-small"]
+    assert "`python -m camulenet grid --corpus ravdess --profile compact --smoke`" in reasons["ravdess"]
+    assert "no data at" in reasons["emodb"] and "official layout" in reasons["emodb"]
+    assert "not rendered" in reasons["synthetic-small"]
+    assert not (tmp_path / "smoke" / "corpora" / "synthetic-small").exists()  # looking renders nothing
+    assert not (tmp_path / "smoke" / "runs").exists()  # ... and leaves no empty run folder
+    # a grid that started but finished no fold yet is skipped too
+    manifest = pipeline.ensure_corpus(cfg)
+    out = pipeline.runs_root(cfg, manifest)
+    pd.DataFrame(columns=["system", "fold", "metric", "value"]).to_parquet(out / "results.parquet")
+    _, skipped = pipeline.finished_corpora(cfg)
+    assert "no finished fold yet" in dict(skipped)["ravdess"]
+    table = pipeline.corpora_table([], skipped)
+    assert list(table.index) == ["ravdess", "emodb", "synthetic-small"] and table["clips"].isna().all()

@@ -61,3 +61,47 @@ def test_shipped_table1_is_the_papers():
     shared = Path(__file__).resolve().parents[2] / "shared" / "paper" / "table1_paper.csv"
     if shared.exists():
         pd.testing.assert_frame_equal(shipped, pd.read_csv(shared))
+
+
+def test_corpora_lead_with_the_book_corpus_and_map_synthetic_in_smoke(monkeypatch):
+    monkeypatch.delenv("CAMULENET_SMOKE", raising=False)
+    assert book.settings().corpora == ("synthetic",)
+    assert book.settings(corpus="crema-d").corpora == ("crema-d",)
+    s = book.settings(corpus="crema-d", corpora=["ravdess", "crema-d", "ravdess", "synthetic"])
+    assert s.corpora == ("crema-d", "ravdess", "synthetic")  # the book's corpus first, each once
+    smoke = book.settings(smoke=True, corpus="crema-d", corpora=["crema-d", "synthetic"])
+    assert smoke.corpora == ("crema-d", "synthetic-small") and book.default_synthetic(smoke) == "synthetic-small"
+    assert book.settings(smoke=True, corpora="synthetic").corpora == ("synthetic-small",)
+
+
+def test_another_corpus_of_the_book_keeps_every_other_setting(monkeypatch):
+    from dataclasses import asdict
+
+    monkeypatch.delenv("CAMULENET_SMOKE", raising=False)
+    cfg = book.settings(smoke=True, seed=3, corpus="crema-d", profile="paper", whisper="base",
+                        fold_protocol="session", corpora=["crema-d", "ravdess"])
+    other = book.for_corpus(cfg, "ravdess")
+    assert other.corpus == "ravdess" and other.corpora == ("ravdess",)
+    same = {k: v for k, v in asdict(other).items() if k not in ("corpus", "corpora")}
+    assert same == {k: v for k, v in asdict(cfg).items() if k not in ("corpus", "corpora")}
+    assert other == book.settings(smoke=True, seed=3, corpus="ravdess", profile="paper", whisper="base",
+                                  fold_protocol="session")  # as a book on that corpus alone
+    assert book.for_corpus(cfg, "synthetic").corpus == "synthetic-small"
+
+
+def test_corpora_change_no_cache_key_of_the_book_corpus(tmp_path, monkeypatch):
+    """Gathering more corpora must not move the primary corpus's features, folds or runs."""
+    import pandas as pd
+
+    from camulenet import pipeline
+
+    monkeypatch.setenv("CAMULENET_DATA", str(tmp_path))
+    manifest = pd.DataFrame({"utt_id": ["a", "b"], "speaker": ["s1", "s2"], "gender": ["female", "male"],
+                             "emotion": ["happy", "sad"]})
+    alone = book.settings(smoke=True, corpus="crema-d")
+    many = book.settings(smoke=True, corpus="crema-d", corpora=["crema-d", "ravdess", "synthetic"])
+    assert pipeline.features_root(alone) == pipeline.features_root(many)
+    assert pipeline.folds_file(alone, manifest) == pipeline.folds_file(many, manifest)
+    assert pipeline.runs_root(alone, manifest) == pipeline.runs_root(many, manifest)
+    assert pipeline.runs_key(book.for_corpus(many, "ravdess"), manifest) == pipeline.runs_key(
+        book.settings(smoke=True, corpus="ravdess"), manifest)

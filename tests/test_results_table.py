@@ -68,3 +68,22 @@ def test_emotion_order_follows_the_schema():
     from camulenet.schema import emotion_order
 
     assert emotion_order(["sad", "zzz", "angry", "neutral", "sad"]) == ["neutral", "angry", "sad", "zzz"]
+
+
+def test_beside_paper_gives_every_corpus_its_own_block_in_order(results):
+    """Several corpora: one (corpus, WA/WF1) block each, in the order given, before the paper's."""
+    paper = paper_table1()
+    ravdess = results.assign(wa=results.wa - 0.1)
+    ravdess = ravdess[ravdess.system == "CAMuLeNet"]  # this corpus ran CAMuLeNet only
+    t = beside_paper({"crema-d (ours)": results, "ravdess (ours)": ravdess}, paper)
+    assert t.columns[:4].tolist() == [("crema-d (ours)", "WA"), ("crema-d (ours)", "WF1"),
+                                      ("ravdess (ours)", "WA"), ("ravdess (ours)", "WF1")]
+    assert t.loc["CAMuLeNet", ("crema-d (ours)", "WA")] == pytest.approx(0.7)
+    assert t.loc["CAMuLeNet", ("ravdess (ours)", "WA")] == pytest.approx(0.6)
+    assert np.isnan(t.loc["Whisper-Base", ("ravdess (ours)", "WA")])  # not run on that corpus
+    assert t.loc["Whisper-Base", ("crema-d (ours)", "WF1")] == pytest.approx(0.45)
+    assert t.index[0] == "Wav2Vec2.0" and len(t) == len(paper)
+    single = beside_paper(results, paper, corpus_label="crema-d (ours)")
+    pd.testing.assert_frame_equal(single, beside_paper({"crema-d (ours)": results}, paper))
+    with pytest.raises(ValueError, match="at least one corpus"):
+        beside_paper({}, paper)
