@@ -127,6 +127,35 @@ def test_padded_mfcc_frames_do_not_change_output_with_packed_mean_pooling():
     torch.testing.assert_close(out[2], ref[2])
 
 
+@pytest.mark.parametrize("packed", [True, False])
+def test_mfcc_branch_padding_length(packed):
+    """Packed: a clip's MFCC output is the same however far its batch is padded (also to a
+    length that is not a multiple of the 8-frame pooling), so batches may pad MFCCs to their
+    own longest clip. Unpacked (compact default): the backward GRU starts in the padding, so
+    the padded length matters and the data pipeline pads MFCCs corpus-wide."""
+    from camulenet.model.mfcc_branch import MFCCBranch
+
+    torch.manual_seed(0)
+    branch = MFCCBranch(n_mfcc=40, hidden=16, layers=1, gru_dropout=0.0, pooling="mean", n_frames=None,
+                        out_dim=8, downsample=8, packed=packed).eval()
+    lengths = torch.tensor([61, 37, 5])
+    x = torch.randn(3, 61, 40)
+    for i, n in enumerate(lengths.tolist()):
+        x[i, n:] = 0.0
+    with torch.no_grad():
+        tight = branch(x, lengths)  # the batch's own longest clip: 61 frames, not a multiple of 8
+        wide = branch(torch.nn.functional.pad(x, (0, 0, 0, 642 - 61)), lengths)  # corpus-wide padding
+        alone = branch(x[1:2, :37], lengths[1:2])  # the clip by itself
+    assert branch.padding_invariant == packed
+    if packed:
+        torch.testing.assert_close(tight, wide)
+        torch.testing.assert_close(alone, wide[1:2], rtol=1e-5, atol=1e-6)
+    else:
+        assert not torch.allclose(tight[1:], wide[1:])
+    keys = CAMuLeNet(CAMuLeNetConfig.compact(mfcc_packed=packed)).padding_invariant_keys()
+    assert keys == (("whisper", "mfcc") if packed else ("whisper",))  # mel: the conv stack sees padding
+
+
 def test_variants():
     batch = compact_batch()
     no_mt = CAMuLeNet(CAMuLeNetConfig.compact(multitask=False)).eval()

@@ -1,6 +1,7 @@
 """Data pipeline, loss, checkpoints, seeding, early stopping and resume of the trainer."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,8 @@ import torch
 from camulenet.model import CAMuLeNet, CAMuLeNetConfig
 from camulenet.training import (FoldResult, MultitaskLoss, SERData, TrainConfig, load_checkpoint,
                                 save_checkpoint, train_one_fold)
+from camulenet.ragged import Ragged
+from camulenet.training.data import epoch_batches
 from camulenet.training.toy import speaker_folds, toy_corpus
 
 
@@ -92,24 +95,30 @@ def test_learns_toy_problem_and_is_deterministic(toy, tmp_path):
     model.load_state_dict(ck["model"])
 
 
-def test_resume_continues_exactly(toy, tmp_path):
+@pytest.mark.parametrize("batching", ["random", "length_buckets"])
+def test_resume_continues_exactly(toy, tmp_path, batching):
     data, folds = toy
-    full = train_one_fold(factory(data), data, folds[1], FAST, tmp_path / "full")
+    fast = replace(FAST, batching=batching)
+    kw = {"mfcc_packed": batching == "length_buckets"}  # bucketed batches pay off with a packed GRU
+    full = train_one_fold(factory(data, **kw), data, folds[1], fast, tmp_path / "full")
     # "interrupted" after 1 epoch (last.pt kept), then resumed to 3 epochs
-    train_one_fold(factory(data), data, folds[1], TrainConfig(**{**FAST.to_dict(), "epochs": 1, "keep_last": True}),
-                   tmp_path / "resumed")
+    train_one_fold(factory(data, **kw), data, folds[1], replace(fast, epochs=1, keep_last=True), tmp_path / "resumed")
     (tmp_path / "resumed" / "done.json").unlink()  # pretend it stopped before finishing
     ck = torch.load(tmp_path / "resumed" / "last.pt", weights_only=True)
     assert ck["meta"]["epoch"] == 0 and isinstance(ck["rng"]["torch"], torch.Tensor)
-    resumed = train_one_fold(factory(data), data, folds[1], FAST, tmp_path / "resumed")
+    resumed = train_one_fold(factory(data, **kw), data, folds[1], fast, tmp_path / "resumed")
     assert len(resumed.history) == 3
     cols = ["train_loss", "val_loss", "val_wa"]
     np.testing.assert_array_equal(resumed.history[cols].to_numpy(), full.history[cols].to_numpy())
     assert resumed.metrics == full.metrics
     # a finished fold is loaded, not retrained
-    again = train_one_fold(lambda: (_ for _ in ()).throw(AssertionError("retrained")), data, folds[1], FAST,
+    again = train_one_fold(lambda: (_ for _ in ()).throw(AssertionError("retrained")), data, folds[1], fast,
                            tmp_path / "full")
     assert again.metrics == full.metrics
+    # a fold made with the other batching is neither reused nor continued
+    other = replace(fast, batching="random" if batching == "length_buckets" else "length_buckets")
+    with pytest.raises(ValueError, match="batching"):
+        train_one_fold(factory(data, **kw), data, folds[1], other, tmp_path / "full")
 
 
 def test_early_stopping_restores_best(toy, tmp_path):
@@ -189,3 +198,90 @@ def test_feature_scaling_fits_training_rows_and_keeps_padding_zero(toy, tmp_path
                                                                        standardize=True), tmp_path)
     ck = load_checkpoint(tmp_path / "best.pt")
     assert set(ck["feature_scaling"]) == {f"{k}.{p}" for k in ("mel", "mfcc", "whisper") for p in ("mean", "std")}
+
+
+def varied_lengths_data(n=120, seed=0):
+    """SERData of clips from 5 to 300 frames (MFCC and mel), Whisper frames half as many."""
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(5, 301, n)
+    ids = [f"c{i:04d}" for i in range(n)]
+    manifest = pd.DataFrame({"utt_id": ids, "speaker": [f"s{i % 6}" for i in range(n)],
+                             "gender": ["female" if i % 2 else "male" for i in range(n)],
+                             "emotion": rng.choice(["neutral", "angry", "sad"], n)})
+    feats = {"mfcc": Ragged.from_list([rng.standard_normal((t, 4)).astype(np.float32) for t in lengths], ids),
+             "mel": Ragged.from_list([rng.standard_normal((t, 3)).astype(np.float32) for t in lengths], ids),
+             "whisper": Ragged.from_list([rng.standard_normal((max(1, t // 2), 2)).astype(np.float32)
+                                          for t in lengths], ids)}
+    return SERData(feats, manifest), lengths
+
+
+def test_length_buckets_use_every_clip_once_per_epoch_and_follow_the_seed():
+    data, _ = varied_lengths_data()
+    rows = np.arange(3, len(data))  # a "training set": not all rows, not starting at 0
+    lengths = data.clip_lengths(rows, ("mel", "mfcc", "whisper"))
+    gen = torch.Generator().manual_seed(7)
+    epochs = [epoch_batches(rows, 16, gen, "length_buckets", lengths, chunk_batches=3) for _ in range(3)]
+    for batches in epochs:
+        seen = np.concatenate(batches)
+        assert sorted(seen.tolist()) == rows.tolist()  # every training clip exactly once
+        assert all(1 <= len(b) <= 16 for b in batches)
+    assert [b.tolist() for b in epochs[0]] != [b.tolist() for b in epochs[1]]  # reshuffled each epoch
+    # same seed, same batches; another seed, other batches
+    again = epoch_batches(rows, 16, torch.Generator().manual_seed(7), "length_buckets", lengths, chunk_batches=3)
+    assert [b.tolist() for b in again] == [b.tolist() for b in epochs[0]]
+    other = epoch_batches(rows, 16, torch.Generator().manual_seed(8), "length_buckets", lengths, chunk_batches=3)
+    assert [b.tolist() for b in other] != [b.tolist() for b in epochs[0]]
+    # "random" is the trainer's earlier shuffling: one randperm cut into consecutive batches
+    perm = torch.randperm(len(rows), generator=torch.Generator().manual_seed(7)).numpy()
+    random = epoch_batches(rows, 16, torch.Generator().manual_seed(7), "random")
+    assert np.array_equal(np.concatenate(random), rows[perm]) and [len(b) for b in random][:-1] == [16] * 7
+    with pytest.raises(ValueError, match="batching"):
+        epoch_batches(rows, 16, gen, "sorted", lengths)
+
+
+def test_length_buckets_pad_less_than_random_batches():
+    data, lengths = varied_lengths_data()
+    rows = np.arange(len(data))
+    clip = data.clip_lengths(rows, ("mfcc",))
+    assert np.array_equal(clip, lengths)
+
+    def padded_frames(batching):
+        gen = torch.Generator().manual_seed(0)
+        batches = epoch_batches(rows, 16, gen, batching, data.clip_lengths(rows, ("mel", "mfcc", "whisper")))
+        total = 0
+        for b in batches:
+            batch = data.batch(b, ["mfcc"], batch_padded=["mfcc"])
+            assert batch["mfcc"].shape[1] == int(lengths[b].max())  # padded to this batch's longest clip
+            total += batch["mfcc"].shape[0] * batch["mfcc"].shape[1] - int(lengths[b].sum())
+        return total
+
+    bucketed, random = padded_frames("length_buckets"), padded_frames("random")
+    assert bucketed < 0.25 * random
+    # without batch_padded, MFCC and mel keep their corpus-wide length
+    assert data.batch(rows[:2], ["mfcc"])["mfcc"].shape[1] == int(lengths.max())
+
+
+def test_train_config_identity_changes_with_batching():
+    random, buckets = TrainConfig(batching="random"), TrainConfig(batching="length_buckets")
+    assert random.identity() != buckets.identity()
+    assert buckets.identity()["batching"] == "length_buckets"
+    # folds made before the field existed (random batches) keep their identity
+    assert "batching" not in random.identity()
+    assert TrainConfig.compact().batching == TrainConfig.paper().batching == "random"
+    with pytest.raises(ValueError, match="batching"):
+        train_one_fold(lambda: None, None, (["a"], [], ["b"]), TrainConfig(batching="sorted"), "/nonexistent")
+
+
+def test_trainer_pads_mfcc_per_batch_only_for_a_packed_gru(toy):
+    from camulenet.training.trainer import _Runner
+
+    data, folds = toy
+    rows = data.rows(folds[0][2][:8])
+    cfg = TrainConfig.compact(progress=False)
+    packed = _Runner(factory(data, mfcc_packed=True)(), data, cfg, torch.device("cpu"))
+    unpacked = _Runner(factory(data)(), data, cfg, torch.device("cpu"))  # the compact default
+    longest = int(data.clip_lengths(rows, ("mfcc",)).max())
+    assert packed.forward(rows)[0]["mfcc"].shape[1] == longest < data.max_length("mfcc")
+    assert unpacked.forward(rows)[0]["mfcc"].shape[1] == data.max_length("mfcc")  # its GRU sees the padding
+    for run in (packed, unpacked):  # the mel conv stack sees its padding: always corpus-wide
+        assert run.forward(rows)[0]["mel"].shape[1] == data.max_length("mel")

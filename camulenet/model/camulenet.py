@@ -42,7 +42,9 @@ class CAMuLeNetConfig:
     mfcc_pooling: str = "flatten"
     mfcc_frames: int | None = 501  # flatten: fixed T, 5 s at hop 160 (spectral preset "paper"); never from the data
     mfcc_downsample: int = 1
-    mfcc_packed: bool = True  # only for mfcc_pooling="mean"; compact: False (packed GRU backward is slow on CPU)
+    # only for mfcc_pooling="mean": the GRU skips each clip's padding (output independent of it);
+    # False runs it over the padding as the released code does (backward direction starts in it)
+    mfcc_packed: bool = True
     # head
     hidden_dims: tuple[int, ...] = (128, 128)
     dropout: float = 0.1
@@ -64,7 +66,12 @@ class CAMuLeNetConfig:
     def compact(cls, **overrides) -> "CAMuLeNetConfig":
         """CPU-sized, same wiring: AlexNet-shaped stack with widths (16, 32, 48, 48, 32) on the mel
         spectrogram averaged to 25 frames/s, a 1-layer BiGRU (hidden 64) on MFCCs averaged over
-        8 frames (12.5 frames/s) with mean pooling instead of flatten, branch width 128."""
+        8 frames (12.5 frames/s) with mean pooling instead of flatten, branch width 128.
+
+        The GRU runs over the corpus-wide zero padding (``mfcc_packed=False``: its backward
+        direction starts in the padding, as in the released code). ``mfcc_packed=True`` skips
+        the padding, which makes the MFCC branch independent of it, so the trainer pads MFCCs
+        per batch only; that pays off with ``TrainConfig(batching="length_buckets")``."""
         base = cls(branch_dim=128, conv_widths=(16, 32, 48, 48, 32), spec_pool=(2, 1), spec_time_pool=4,
                    gru_hidden=64, gru_layers=1, gru_dropout=0.0, mfcc_pooling="mean",
                    mfcc_frames=None, mfcc_downsample=8, mfcc_packed=False, hidden_dims=(128, 128), dropout=0.1)
@@ -123,6 +130,13 @@ class CAMuLeNet(nn.Module):
         """Fixed frame counts this model needs per feature (flatten MFCC pooling)."""
         c = self.config
         return {"mfcc": c.mfcc_frames} if c.mfcc_pooling == "flatten" else {}
+
+    def padding_invariant_keys(self) -> tuple[str, ...]:
+        """Feature keys whose padding never changes the output, so batches may pad them to
+        their own longest clip: the masked Whisper frames, and the MFCCs with a packed GRU.
+        The mel spectrogram is not among them (the conv stack and its average pool see the
+        padding), so it stays padded to the corpus's longest clip."""
+        return ("whisper", "mfcc") if self.mfcc.padding_invariant else ("whisper",)
 
     def forward(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor | None]:
         spec = self.spectrogram(batch["mel"])

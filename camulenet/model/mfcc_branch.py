@@ -14,10 +14,13 @@ class MFCCBranch(nn.Module):
     equal ``n_frames`` -- 501 in the released sizes, which the ``paper`` spectral preset gives
     every clip (audio padded or cropped to 5 s), so the FC never grows with the corpus.
     ``pooling="mean"`` (compact): the GRU runs on packed sequences and its outputs are
-    averaged over each clip's valid frames only.
+    averaged over each clip's valid frames only, so the output does not depend on how much
+    padding follows a clip (:attr:`padding_invariant`): batches need only be padded to their
+    own longest clip, and the GRU spends no time on padding.
 
     ``packed=False`` (mean pooling) runs the GRU over the zero padding too, like the released
-    code; the data pipeline pads to a fixed corpus-wide length so outputs stay independent
+    code: the backward direction starts in the padding, so the output depends on its length;
+    the data pipeline pads to a fixed corpus-wide length so outputs stay independent
     of batch composition.
 
     ``downsample`` > 1 averages that many consecutive MFCC frames before the GRU (a CPU
@@ -25,6 +28,9 @@ class MFCCBranch(nn.Module):
 
     The released code L2-normalises over dim 1 of the (B, T, n_mfcc) batch, i.e. each
     coefficient's trajectory over time has unit norm; padding (zeroed first) does not change it.
+    With ``downsample`` the packed path first zero-pads T to a multiple of ``downsample``, so a
+    clip's last group is always averaged over ``downsample`` frames (its valid frames plus
+    zeros), however far the batch is padded.
     """
 
     def __init__(self, n_mfcc: int = 40, hidden: int = 256, layers: int = 2, gru_dropout: float = 0.3,
@@ -42,6 +48,11 @@ class MFCCBranch(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.fc = nn.Linear(in_fc, out_dim)
 
+    @property
+    def padding_invariant(self) -> bool:
+        """True when the output does not depend on how far a batch is padded (packed mean pooling)."""
+        return self.pooling == "mean" and self.packed
+
     def forward(self, mfcc: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         b, t, _ = mfcc.shape
         if lengths is None:
@@ -50,6 +61,8 @@ class MFCCBranch(nn.Module):
         # zero the padding first so it cannot enter the per-coefficient norm
         x = nn.functional.normalize(mfcc.float().masked_fill(~valid, 0.0), p=2, dim=1)
         if self.downsample > 1:
+            if self.padding_invariant and t % self.downsample:  # full last groups whatever the padding
+                x = nn.functional.pad(x, (0, 0, 0, (-t) % self.downsample))
             x = nn.functional.avg_pool1d(x.transpose(1, 2), self.downsample, ceil_mode=True).transpose(1, 2)
             lengths = torch.div(lengths + self.downsample - 1, self.downsample, rounding_mode="floor")
         if self.pooling == "flatten":

@@ -12,7 +12,17 @@ Padding: ``mel`` and ``mfcc`` are zero-padded to the longest clip of the whole m
 (the released code pads every clip to the corpus's longest), so a clip's features -- and
 the conv/GRU outputs computed from them -- never depend on which clips share its batch.
 ``whisper`` (and any other key) is padded only to the batch's longest clip; the models
-mask the padded frames out using ``<key>_lengths``.
+mask the padded frames out using ``<key>_lengths``. Keys named in ``batch(...,
+batch_padded=...)`` are padded to the batch's longest clip too, even ``mel``/``mfcc``: the
+trainer does that for the keys whose padding the model provably ignores (``model.padding_invariant_keys()``, e.g. MFCCs read by a packed GRU).
+
+Batching: :func:`epoch_batches` cuts one epoch of training rows into mini-batches, either
+``"random"`` (one seeded permutation cut into consecutive slices -- the released code's
+shuffling) or ``"length_buckets"`` (a seeded permutation; within each chunk of
+``BUCKET_CHUNK_BATCHES`` batches the clips are sorted by length and cut into batches; then
+the batch order is shuffled). Both use every training row exactly once per epoch and draw
+only from the given ``torch.Generator``, so a run resumed from its saved generator state
+makes the same batches as an uninterrupted one.
 
 Scaling: :meth:`SERData.fit_scaling` computes a per-dimension mean and standard deviation
 over the valid frames of the *training* clips of a fold; :meth:`SERData.batch` applies it
@@ -23,7 +33,7 @@ this a network trained from scratch sees mostly those few dimensions.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Collection, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -34,6 +44,13 @@ from ..schema import EMOTIONS, GENDERS
 
 #: keys padded to a corpus-wide fixed length by default
 CORPUS_PADDED = ("mel", "mfcc")
+
+#: the batching schemes of :func:`epoch_batches` (``TrainConfig.batching``)
+BATCHINGS = ("random", "length_buckets")
+
+#: length buckets are formed within chunks of this many batches of a seeded permutation
+#: (larger: less padding; smaller: more varied batch composition from epoch to epoch)
+BUCKET_CHUNK_BATCHES = 50
 
 
 class SERData:
@@ -94,6 +111,15 @@ class SERData:
     def max_length(self, key: str) -> int:
         return int(self.features[key].lengths[self._pos[key]].max(initial=0))
 
+    def clip_lengths(self, rows: Sequence[int], keys: Sequence[str]) -> np.ndarray:
+        """Frames of each row summed over ``keys`` (the features a model reads): the length
+        that length-bucketed batching sorts by (every key's frame count grows with the clip's duration)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        total = np.zeros(len(rows), np.int64)
+        for key in keys:
+            total += np.asarray(self.features[key].lengths, dtype=np.int64)[self._pos[key][rows]]
+        return total
+
     def fit_scaling(self, rows: Sequence[int], keys: Sequence[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Per-dimension (mean, std) of each feature over the valid frames of ``rows``.
 
@@ -124,12 +150,16 @@ class SERData:
 
     def batch(self, rows: Sequence[int], keys: Sequence[str], lengths: Mapping[str, int] | None = None,
               device: torch.device | str = "cpu",
-              scaling: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None) -> dict[str, torch.Tensor]:
+              scaling: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
+              batch_padded: Collection[str] = ()) -> dict[str, torch.Tensor]:
         """Padded tensors ``key`` (B, T, dim) and ``key_lengths`` (B,), plus ``emotion``/``gender`` codes.
 
         ``scaling`` (from :meth:`fit_scaling`) standardises valid frames; padding stays zero.
+        ``batch_padded``: keys padded to the batch's longest clip instead of their corpus-wide
+        length (only for models whose output ignores that key's padding); ``lengths`` still wins.
         """
-        fixed = {**self.fixed_lengths, **(lengths or {})}
+        fixed = {k: v for k, v in self.fixed_lengths.items() if k not in batch_padded}
+        fixed.update(lengths or {})
         rows = np.asarray(rows, dtype=np.int64)
         out: dict[str, torch.Tensor] = {}
         for key in keys:
@@ -147,6 +177,37 @@ class SERData:
         out["emotion"] = torch.from_numpy(self.emotion_codes[rows]).to(device)
         out["gender"] = torch.from_numpy(self.gender_codes[rows]).to(device)
         return out
+
+
+def epoch_batches(rows: np.ndarray, batch_size: int, generator: torch.Generator, batching: str = "random",
+                  lengths: np.ndarray | None = None, chunk_batches: int = BUCKET_CHUNK_BATCHES) -> list[np.ndarray]:
+    """One epoch of ``rows`` cut into mini-batches (see the module docstring).
+
+    ``"random"``: ``rows`` in the order of one ``torch.randperm`` draw, cut into consecutive
+    batches (the last one may be smaller). ``"length_buckets"``: the same draw; each chunk of
+    ``chunk_batches * batch_size`` clips is sorted by ``lengths`` (one per row; stable, so clips
+    of equal length keep their random order) and cut into batches; a second draw shuffles the
+    batch order. Every row appears exactly once; the batches depend only on the generator's state.
+    """
+    rows = np.asarray(rows)
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    perm = torch.randperm(len(rows), generator=generator).numpy()
+    if batching == "random":
+        order = rows[perm]
+        return [order[s:s + batch_size] for s in range(0, len(order), batch_size)]
+    if batching != "length_buckets":
+        raise ValueError(f"batching must be one of {BATCHINGS}, got {batching!r}")
+    if lengths is None or len(lengths) != len(rows):
+        raise ValueError("length_buckets batching needs one length per row")
+    lengths = np.asarray(lengths)
+    chunk = max(1, chunk_batches) * batch_size
+    batches = []
+    for s in range(0, len(perm), chunk):
+        part = perm[s:s + chunk]
+        part = part[np.argsort(lengths[part], kind="stable")]
+        batches += [rows[part[b:b + batch_size]] for b in range(0, len(part), batch_size)]
+    return [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
 
 
 def fold_ids(fold) -> tuple[list[str], list[str], list[str]]:

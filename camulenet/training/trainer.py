@@ -34,7 +34,7 @@ from ..evaluation.metrics import accuracy, classification_metrics
 from ..memory import PeakRSS, return_freed_memory
 from ..seeding import seed_everything
 from .checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
-from .data import SERData, fold_ids
+from .data import BATCHINGS, SERData, epoch_batches, fold_ids
 from .loss import MultitaskLoss
 
 #: Validation score that selects the kept epoch; "last" keeps the final epoch (released code).
@@ -60,6 +60,10 @@ class TrainConfig:
     keep_last: bool = False
     progress: bool = True
     standardize: bool = False  # per-dimension scaling fitted on each fold's training clips (did not help here)
+    # "random": a seeded permutation cut into batches; "length_buckets": clips of similar length
+    # batched together (camulenet.training.data.epoch_batches). Either way, the feature keys
+    # whose padding the model ignores (model.padding_invariant_keys()) are padded per batch only.
+    batching: str = "random"
 
     @classmethod
     def paper(cls, **overrides) -> "TrainConfig":
@@ -73,6 +77,13 @@ class TrainConfig:
 
         Chosen on fold 1 of the synthetic corpus: lr 1e-3 with selection on validation loss
         stopped after 2-3 useful epochs (WA 0.35); this schedule reached WA 0.51.
+
+        Batches stay random: ``batching="length_buckets"`` with a packed MFCC GRU
+        (``CAMuLeNetConfig.compact(mfcc_packed=True)``) makes a training step about 1.35x
+        cheaper on CPU, but on the synthetic corpus clip length follows the emotion (sad and
+        disgusted clips are ~1.5x longer), so length buckets are label-skewed batches: on the
+        first five folds mean WA fell from 0.44 to 0.37, two folds losing about half of theirs
+        (``scripts/bench_training.py --compare-batching``).
         """
         return replace(cls(epochs=15, lr=3e-4, patience=4, monitor="val_ua", grad_clip=5.0), **overrides)
 
@@ -80,8 +91,13 @@ class TrainConfig:
         return asdict(self)
 
     def identity(self) -> dict:
-        """The fields that change a fold's result (not the progress bar, not keeping last.pt)."""
-        return {k: v for k, v in asdict(self).items() if k not in ("progress", "keep_last")}
+        """The fields that change a fold's result (not the progress bar, not keeping last.pt).
+
+        ``batching`` enters only when it is not ``"random"``: folds made before the field
+        existed (all with random batches) stay valid, those of other batchings never match.
+        """
+        return {k: v for k, v in asdict(self).items()
+                if k not in ("progress", "keep_last") and not (k == "batching" and v == "random")}
 
 
 @dataclass
@@ -140,9 +156,18 @@ class _Runner:
             self.amp_dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
         self.loss = MultitaskLoss(cfg.emotion_weight, cfg.gender_weight, cfg.loss_constant)
         self.scaling: dict = {}
+        # keys whose padding the model ignores are padded per batch, not corpus-wide
+        invariant = getattr(model, "padding_invariant_keys", None)
+        self.batch_padded = tuple(invariant()) if invariant else ()
+
+    def train_batches(self, rows: np.ndarray, generator: torch.Generator) -> list[np.ndarray]:
+        """One epoch's mini-batches of the training rows (draws from ``generator`` only)."""
+        lengths = self.data.clip_lengths(rows, self.keys) if self.cfg.batching == "length_buckets" else None
+        return epoch_batches(rows, self.cfg.batch_size, generator, self.cfg.batching, lengths)
 
     def forward(self, rows: np.ndarray) -> tuple[dict, dict]:
-        batch = self.data.batch(rows, self.keys, self.lengths, self.device, scaling=self.scaling)
+        batch = self.data.batch(rows, self.keys, self.lengths, self.device, scaling=self.scaling,
+                                batch_padded=self.batch_padded)
         with torch.autocast(self.device.type, dtype=self.amp_dtype or torch.float32, enabled=self.amp_dtype is not None):
             out = self.model(batch)
         return batch, out
@@ -212,6 +237,8 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
     cfg, out_dir = train_config, Path(out_dir)
     if cfg.monitor not in MONITORS:
         raise ValueError(f"monitor must be one of {sorted(MONITORS)}, got {cfg.monitor!r}")
+    if cfg.batching not in BATCHINGS:
+        raise ValueError(f"batching must be one of {BATCHINGS}, got {cfg.batching!r}")
     if resume and finished(out_dir, cfg, fold, fingerprint):
         return FoldResult.load(out_dir)
     made_under = _made_under(cfg, fold, fingerprint)
@@ -261,10 +288,10 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
             break
         model.train()
         t0 = time.perf_counter()
-        order = train_rows[torch.randperm(len(train_rows), generator=generator).numpy()]
+        batches = run.train_batches(train_rows, generator)
+        n_seen = sum(len(rows) for rows in batches)
         sums = {"total": 0.0, "emotion": 0.0, "gender": 0.0}
-        for start in range(0, len(order), cfg.batch_size):
-            rows = order[start:start + cfg.batch_size]
+        for rows in batches:
             batch, out = run.forward(rows)
             losses = run.loss(out, batch["emotion"], batch["gender"])
             optimizer.zero_grad(set_to_none=True)
@@ -277,9 +304,9 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
             for k, v in losses.items():
                 sums[k] += float(v.detach()) * len(rows)
         seconds = time.perf_counter() - t0
-        row = {"epoch": epoch, "train_loss": sums["total"] / len(order),
-               "train_emotion_loss": sums["emotion"] / len(order), "train_gender_loss": sums["gender"] / len(order),
-               "seconds": seconds, "samples": len(order), "samples_per_s": len(order) / seconds}
+        row = {"epoch": epoch, "train_loss": sums["total"] / n_seen,
+               "train_emotion_loss": sums["emotion"] / n_seen, "train_gender_loss": sums["gender"] / n_seen,
+               "seconds": seconds, "samples": n_seen, "samples_per_s": n_seen / seconds}
         if len(val_rows):
             pred = run.predict(val_rows)
             y = data.emotion_codes[val_rows]
@@ -297,7 +324,7 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
             stopped = cfg.patience is not None and bad_epochs >= cfg.patience
         history.append(row)
         train_seconds += seconds
-        trained_samples += len(order)
+        trained_samples += n_seen
         bar.set_postfix({k: round(v, 3) for k, v in row.items() if k in ("train_loss", "val_wa", "val_ua")})
         if (stopped or epoch == cfg.epochs - 1) and not cfg.keep_last:
             continue  # the fold ends now: a resume point would be deleted a moment later
