@@ -338,13 +338,43 @@ def grid_arguments(cfg: BookSettings, manifest: pd.DataFrame, folds, features: d
                 fold_indices=ks)
 
 
+def training_executor(cfg: BookSettings, n_jobs: int):
+    """(executor, torch threads per job) for the book's grid on this machine.
+
+    On a CPU: one single-threaded worker process per core. The profile of a compact training
+    step is dominated by the MFCC GRU's many small sequential steps, which a second thread
+    hardly speeds up, so folds side by side train faster than one fold on all cores; and one
+    thread per job makes the numbers independent of the machine's core count. On a GPU: the
+    jobs run one after another in this process.
+    """
+    import torch
+
+    from camulenet.executors import InProcess, LocalProcesses
+    from camulenet.grid import log_dir
+    from camulenet.runner import available_cpus
+
+    if torch.cuda.is_available():
+        return InProcess(log_dir(cfg)), None
+    workers = max(1, min(available_cpus(), n_jobs))
+    return (LocalProcesses(log_dir(cfg), workers=workers, threads=1) if workers > 1 else InProcess(log_dir(cfg))), 1
+
+
 def ensure_results(cfg: BookSettings, manifest: pd.DataFrame, folds, features: dict[str, Ragged],
                    systems=None) -> Run:
     """Train every system of :func:`book_systems` on every fold (the first ``cfg.fold_limit``
-    folds when set), skipping finished ones, and load the grid."""
+    folds when set), skipping finished ones, through the grid's executors
+    (:func:`training_executor`), and load the grid."""
+    from camulenet import grid
     from camulenet.runner import run_grid
 
-    run_grid(**grid_arguments(cfg, manifest, folds, features, systems), progress=True)
+    args = grid_arguments(cfg, manifest, folds, features, systems)
+    todo = run_grid(**args, todo_only=True, progress=False)
+    if todo:
+        executor, threads = training_executor(cfg, len(todo))
+        report = grid.run([cfg], args["systems"], args["fold_indices"], executor=executor, threads=threads)
+        if report.counts.get("failed"):
+            raise RuntimeError(f"training failed:\n{report}")
+    run_grid(**args, progress=False)  # all finished: gathers the tables of the book's systems and folds
     return load_run(cfg, manifest)
 
 
