@@ -303,12 +303,17 @@ class Run:
         return ids, np.concatenate(parts)
 
 
-def load_run(cfg: BookSettings, manifest: pd.DataFrame) -> Run:
-    """The finished grid of the book's settings (run chapter 5, or ensure_results, first)."""
+def load_run(cfg: BookSettings, manifest: pd.DataFrame, systems=None) -> Run:
+    """The finished folds of ``systems`` (default: the book's Table 1 systems,
+    :func:`book_systems`) in the grid of the book's settings (run chapter 5, or
+    ensure_results, first). The folder may hold other systems too (chapter 10's): each
+    chapter reads its own."""
     from camulenet.runner import load_histories, load_predictions, load_results, slug
 
     out = runs_root(cfg, manifest)
+    keep = list(systems or book_systems(cfg))
     results = load_results(out)
+    results = results[results.system.isin(keep)].reset_index(drop=True)
     rows = []
     for system in results.system.unique():
         for done in sorted((out / "systems" / slug(system)).glob("fold_*/done.json")):
@@ -321,7 +326,8 @@ def load_run(cfg: BookSettings, manifest: pd.DataFrame) -> Run:
     info = pd.DataFrame(rows)
     numeric = [c for c in info.columns if c not in ("system", "fold", "device")]
     info[numeric] = info[numeric].apply(pd.to_numeric)  # figures an older run lacks become NaN
-    return Run(out, results, load_predictions(out), load_histories(out), info)
+    mine = lambda table: table[table.system.isin(keep)].reset_index(drop=True)  # noqa: E731
+    return Run(out, results, mine(load_predictions(out)), mine(load_histories(out)), info)
 
 
 def grid_arguments(cfg: BookSettings, manifest: pd.DataFrame, folds, features: dict[str, Ragged],
@@ -365,7 +371,7 @@ def ensure_results(cfg: BookSettings, manifest: pd.DataFrame, folds, features: d
     folds when set), skipping finished ones, through the grid's executors
     (:func:`training_executor`), and load the grid."""
     from camulenet import grid
-    from camulenet.runner import run_grid
+    from camulenet.runner import collect, run_grid
 
     args = grid_arguments(cfg, manifest, folds, features, systems)
     todo = run_grid(**args, todo_only=True, progress=False)
@@ -374,8 +380,8 @@ def ensure_results(cfg: BookSettings, manifest: pd.DataFrame, folds, features: d
         report = grid.run([cfg], args["systems"], args["fold_indices"], executor=executor, threads=threads)
         if report.counts.get("failed"):
             raise RuntimeError(f"training failed:\n{report}")
-    run_grid(**args, progress=False)  # all finished: gathers the tables of the book's systems and folds
-    return load_run(cfg, manifest)
+    collect(args["out_dir"])  # every finished fold of every system in the folder; load_run picks its own
+    return load_run(cfg, manifest, args["systems"])
 
 
 # --------------------------------------------------------------------------- several corpora
