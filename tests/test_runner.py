@@ -31,6 +31,15 @@ def test_run_grid_writes_tidy_results_and_resumes(tmp_path, monkeypatch):
     assert emb.shape == (len(folds[2][2]), 128) and ids == list(preds[(preds.system == "CAMuLeNet") & (preds.fold == 2)].utt_id)
     conf = pd.read_csv(tmp_path / "confusion.csv")
     assert conf.groupby(["system", "fold"])["count"].sum().tolist() == [len(folds[k][2]) for k in (0, 2)] * 3
+    val = runner.load_val_predictions(tmp_path)  # each fold's validation clips under its kept weights
+    assert list(val.columns) == ["utt_id", "fold", "system", "true", "pred", "prob_neutral", "prob_happy"]
+    assert len(val) == 3 * (len(folds[0][1]) + len(folds[2][1]))
+    assert set(val[(val.system == "CAMuLeNet") & (val.fold == 2)].utt_id) == set(folds[2][1])
+    # a fold saved before validation predictions were written is collected without them
+    (tmp_path / "systems" / "whisper-base" / "fold_02" / "val_predictions.parquet").unlink()
+    runner.collect(tmp_path)
+    assert len(runner.load_val_predictions(tmp_path)) == len(val) - len(folds[2][1])
+    assert not list(tmp_path.glob(".*.tmp"))  # written atomically
 
     # resume: finished folds are not retrained; a new fold is
     calls = []

@@ -285,3 +285,86 @@ def test_trainer_pads_mfcc_per_batch_only_for_a_packed_gru(toy):
     assert unpacked.forward(rows)[0]["mfcc"].shape[1] == data.max_length("mfcc")  # its GRU sees the padding
     for run in (packed, unpacked):  # the mel conv stack sees its padding: always corpus-wide
         assert run.forward(rows)[0]["mel"].shape[1] == data.max_length("mel")
+
+
+def test_validation_predictions_use_the_kept_weights_and_old_folds_load(toy, tmp_path):
+    data, folds = toy
+    tr, va, te = folds[1]
+    res = train_one_fold(factory(data), data, folds[1], FAST, tmp_path)
+    val = res.val_predictions
+    assert list(val.columns) == ["utt_id", "true", "pred"] + [f"prob_{e}" for e in data.emotions]
+    assert list(val.utt_id) == va and list(val.true) == list(data.manifest.set_index("utt_id").emotion[va])
+    probs = val[[f"prob_{e}" for e in data.emotions]].to_numpy()
+    np.testing.assert_allclose(probs.sum(1), 1, rtol=1e-5)
+    # the best epoch's weights (restored into best.pt) give these probabilities
+    model = factory(data)()
+    model.load_state_dict(load_checkpoint(tmp_path / "best.pt")["model"])
+    with torch.no_grad():
+        again = torch.softmax(model.eval()(data.batch(data.rows(va[:16]), model.feature_keys))["emotion_logits"], 1)
+    np.testing.assert_allclose(again.numpy(), probs[:16], rtol=1e-4, atol=1e-5)
+    loaded = FoldResult.load(tmp_path)
+    pd.testing.assert_frame_equal(loaded.val_predictions, val)
+    (tmp_path / "val_predictions.parquet").unlink()  # a fold saved before these were written
+    assert FoldResult.load(tmp_path).val_predictions is None
+    # no validation clips: an empty table with the columns
+    empty = train_one_fold(factory(data), data, (tr + va, [], te), TrainConfig(**{**FAST.to_dict(), "epochs": 1}),
+                           tmp_path / "noval").val_predictions
+    assert len(empty) == 0 and list(empty.columns) == list(val.columns)
+    assert len(FoldResult.load(tmp_path / "noval").val_predictions) == 0
+
+
+def test_speaker_norm_gives_each_speaker_mean_zero_without_labels(toy):
+    from camulenet.training.trainer import _Runner
+
+    data, folds = toy
+    keys = ("mel", "mfcc", "whisper")
+    all_rows = np.concatenate([data.rows(ids) for ids in folds[0]])
+    sc = data.fit_speaker_scaling(all_rows, keys)
+    assert set(sc) == set(keys) and set(sc["whisper"].speakers) == set(data.manifest.speaker)
+    for spk in data.manifest.speaker.unique()[:4]:
+        rows = np.flatnonzero(data.manifest.speaker.to_numpy() == spk)
+        b = data.batch(rows, keys, speaker_scaling=sc)
+        for key in keys:
+            x, n = b[key], b[f"{key}_lengths"]
+            valid = torch.arange(x.shape[1])[None, :] < n[:, None]
+            frames = x[valid].double()
+            assert torch.all(x[~valid] == 0)  # padding stays zero
+            torch.testing.assert_close(frames.mean(0), torch.zeros(x.shape[-1], dtype=torch.float64), atol=1e-4, rtol=0)
+            torch.testing.assert_close(frames.std(0, unbiased=False), torch.ones(x.shape[-1], dtype=torch.float64),
+                                       atol=1e-3, rtol=0)
+    # never reads a label: other emotions and genders, the same statistics and batches
+    shuffled = data.manifest.copy()
+    shuffled["emotion"] = np.random.default_rng(0).permutation(shuffled.emotion.to_numpy())
+    shuffled["gender"] = shuffled.gender.map({"female": "male", "male": "female"})
+    other = SERData(data.features, shuffled).fit_speaker_scaling(all_rows, keys)
+    for key in keys:
+        np.testing.assert_array_equal(other[key].mean, sc[key].mean)
+        np.testing.assert_array_equal(other[key].std, sc[key].std)
+    # speakers not fitted are refused, not silently left unnormalised
+    part = data.fit_speaker_scaling(data.rows(folds[0][0]), ["whisper"])
+    with pytest.raises(KeyError, match="not fitted"):
+        data.batch(data.rows(folds[0][2][:2]), ["whisper"], speaker_scaling=part)
+    # the trainer applies it per batch; the features themselves are untouched (no normalised copy)
+    before = {k: data.features[k] for k in keys}
+    run = _Runner(factory(data)(), data, TrainConfig.compact(speaker_norm=True, progress=False), torch.device("cpu"))
+    run.speaker_scaling = sc
+    batch, out = run.forward(all_rows[:8])
+    assert torch.isfinite(out["emotion_logits"]).all()
+    assert all(data.features[k] is before[k] for k in keys)
+
+
+def test_speaker_norm_identity_and_training(toy, tmp_path):
+    default = TrainConfig()
+    assert "speaker_norm" not in default.identity() and "speaker_norm" not in TrainConfig.compact().identity()
+    assert set(default.identity()) == {"epochs", "batch_size", "lr", "weight_decay", "emotion_weight", "gender_weight",
+                                       "loss_constant", "patience", "monitor", "device", "amp", "seed", "grad_clip",
+                                       "eval_batch_size", "standardize"}  # what the book's folds were made under
+    on = TrainConfig.compact(speaker_norm=True)
+    assert on.identity()["speaker_norm"] is True and on.identity() != TrainConfig.compact().identity()
+    with pytest.raises(ValueError, match="speaker_norm and standardize"):
+        train_one_fold(lambda: None, None, (["a"], [], ["b"]), TrainConfig(speaker_norm=True, standardize=True),
+                       tmp_path)
+    data, folds = toy
+    res = train_one_fold(factory(data), data, folds[2], TrainConfig(**{**FAST.to_dict(), "epochs": 1,
+                                                                      "speaker_norm": True}), tmp_path / "sn")
+    assert np.isfinite(res.history.train_loss).all() and res.info["made_under"]["train_config"]["speaker_norm"]

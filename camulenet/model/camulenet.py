@@ -7,7 +7,12 @@ CPU-sized model with the same wiring. Variants are flags, not copies:
 - ``coattention=False``: the Whisper frames are mean-pooled over each clip's valid frames
   instead of attended to (our reading of the ablation: the same three inputs reach the
   classifier, only the attention mechanism is removed) -- with ``multitask=False`` this is
-  "CAMuLeNet w/o co-attention & multitask".
+  "CAMuLeNet w/o co-attention & multitask"; with ``multitask=True`` it is the
+  "CAMuLeNet (concatenation)" fusion ablation beyond the paper (spectrogram, MFCC and
+  projected mean Whisper vectors concatenated into the same head).
+- ``normalisation="softmax"``: co-attention weights softmax-normalised over each clip's
+  valid frames instead of the released ReLU scores -- "CAMuLeNet (softmax co-attention)".
+  (Those two systems are ``camulenet.runner.BEYOND_SYSTEMS``; no extra config field.)
 """
 
 from __future__ import annotations

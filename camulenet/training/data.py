@@ -29,6 +29,14 @@ over the valid frames of the *training* clips of a fold; :meth:`SERData.batch` a
 to valid frames only (padding stays zero). Whisper-base frames have a few dimensions
 hundreds of times larger than the rest, and log-mel values sit far from zero; without
 this a network trained from scratch sees mostly those few dimensions.
+
+Speaker normalisation (``TrainConfig.speaker_norm``): :meth:`SERData.fit_speaker_scaling`
+computes, with :class:`camulenet.speaker_norm.SpeakerFrameScaler`, a per-dimension mean and
+standard deviation per *speaker* over the valid frames of that speaker's own clips;
+:meth:`SERData.batch` applies each clip's speaker statistics to its valid frames when the
+batch is built (no normalised copy of the features is kept). Fitted on a fold's test and
+validation speakers from their own unlabelled clips, this is **transductive** (see
+``camulenet.speaker_norm``); labels are never read.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ import torch
 
 from ..ragged import Ragged
 from ..schema import EMOTIONS, GENDERS
+from ..speaker_norm import SpeakerFrameScaler
 
 #: keys padded to a corpus-wide fixed length by default
 CORPUS_PADDED = ("mel", "mfcc")
@@ -51,6 +60,39 @@ BATCHINGS = ("random", "length_buckets")
 #: length buckets are formed within chunks of this many batches of a seeded permutation
 #: (larger: less padding; smaller: more varied batch composition from epoch to epoch)
 BUCKET_CHUNK_BATCHES = 50
+
+
+class SpeakerScaling:
+    """Per-speaker (mean, std) of one feature, laid out for batches: ``codes[row]`` is the
+    index of manifest row ``row``'s speaker in ``mean``/``std`` (S, *feature_shape), or -1
+    for a row whose speaker was not fitted. ``speakers`` names the S speakers."""
+
+    def __init__(self, codes: np.ndarray, mean: np.ndarray, std: np.ndarray, speakers: Sequence[str]) -> None:
+        self.codes, self.mean, self.std, self.speakers = codes, mean, std, tuple(str(s) for s in speakers)
+
+    def rows(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(mean, std) of each row's speaker, shape (len(rows), *feature_shape)."""
+        idx = self.codes[rows]
+        if (idx < 0).any():
+            raise KeyError("speaker normalisation was not fitted on the speaker(s) of rows "
+                           f"{rows[idx < 0][:3].tolist()}; fit on every speaker of the fold")
+        return self.mean[idx], self.std[idx]
+
+
+class _RowView:
+    """The clips of some manifest rows of one feature, indexed 0..n-1 (what SpeakerFrameScaler.fit reads)."""
+
+    def __init__(self, rag: Ragged, positions: np.ndarray) -> None:
+        self.rag, self.positions = rag, positions
+        self.feature_shape = rag.feature_shape
+        if hasattr(rag, "release"):
+            self.release = lambda idx: rag.release(self.positions[np.asarray(idx, dtype=np.int64)])
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        return self.rag[int(self.positions[i])]
 
 
 class SERData:
@@ -148,13 +190,41 @@ class SERData:
             out[key] = (mean.astype(np.float32), np.maximum(std, 1e-5).astype(np.float32))
         return out
 
+    def fit_speaker_scaling(self, rows: Sequence[int], keys: Sequence[str],
+                            min_frames: int = 2) -> dict[str, SpeakerScaling]:
+        """Per-speaker, per-dimension (mean, std) of each feature over the valid frames of each
+        speaker's clips among ``rows`` (transductive when ``rows`` hold test speakers: their
+        own unlabelled clips). Reads only the manifest's speaker column, never a label.
+
+        Streams clip by clip (:class:`~camulenet.speaker_norm.SpeakerFrameScaler`); a speaker
+        with fewer than ``min_frames`` frames gets the pooled statistics of all ``rows``.
+        """
+        rows = np.unique(np.asarray(rows, dtype=np.int64))
+        if not len(rows):
+            raise ValueError("no rows to fit speaker normalisation on")
+        row_speakers = self.manifest["speaker"].astype(str).to_numpy()[rows]
+        out = {}
+        for key in keys:
+            scaler = SpeakerFrameScaler(min_frames=min_frames).fit(_RowView(self.features[key], self._pos[key][rows]),
+                                                                   row_speakers)
+            speakers = sorted(scaler.stats)
+            codes = np.full(len(self), -1, np.int64)
+            codes[rows] = np.searchsorted(speakers, row_speakers)
+            mean = np.stack([scaler.stats[s][0] for s in speakers]).astype(np.float32)
+            std = np.stack([scaler.stats[s][1] for s in speakers]).astype(np.float32)
+            out[key] = SpeakerScaling(codes, mean, std, speakers)
+        return out
+
     def batch(self, rows: Sequence[int], keys: Sequence[str], lengths: Mapping[str, int] | None = None,
               device: torch.device | str = "cpu",
               scaling: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
-              batch_padded: Collection[str] = ()) -> dict[str, torch.Tensor]:
+              batch_padded: Collection[str] = (),
+              speaker_scaling: Mapping[str, SpeakerScaling] | None = None) -> dict[str, torch.Tensor]:
         """Padded tensors ``key`` (B, T, dim) and ``key_lengths`` (B,), plus ``emotion``/``gender`` codes.
 
         ``scaling`` (from :meth:`fit_scaling`) standardises valid frames; padding stays zero.
+        ``speaker_scaling`` (from :meth:`fit_speaker_scaling`) standardises each clip's valid
+        frames with its speaker's statistics (applied before ``scaling`` when both are given).
         ``batch_padded``: keys padded to the batch's longest clip instead of their corpus-wide
         length (only for models whose output ignores that key's padding); ``lengths`` still wins.
         """
@@ -166,6 +236,12 @@ class SERData:
             if key not in self.features:
                 raise KeyError(f"model needs feature {key!r}; available: {sorted(self.features)}")
             arr, lens = self.features[key].padded(self._pos[key][rows], max_len=fixed.get(key))
+            if speaker_scaling and key in speaker_scaling:
+                mean, std = speaker_scaling[key].rows(rows)
+                valid = np.arange(arr.shape[1])[None, :] < lens[:, None]
+                arr -= mean[:, None]
+                arr /= std[:, None]
+                arr[~valid] = 0.0  # padding stays zero
             if scaling and key in scaling:
                 mean, std = scaling[key]
                 valid = np.arange(arr.shape[1])[None, :] < lens[:, None]

@@ -6,9 +6,12 @@ Files written to ``out_dir``:
   rewritten after every epoch; resume continues bit-for-bit on CPU. Removed when the fold
   finishes unless ``keep_last``.
 - ``best.pt``: the restored (best-validation) model state_dict + JSON-able meta.
-- ``history.csv``, ``predictions.parquet``, ``embeddings.npy`` + ``embedding_ids.json``
-  (penultimate embeddings of the test clips), ``metrics.json``; ``done.json`` last, so a
-  fold with ``done.json`` is complete and is loaded instead of retrained.
+- ``history.csv``, ``predictions.parquet``, ``val_predictions.parquet`` (the validation
+  clips predicted with the kept epoch's weights: utt_id, true, pred, prob_<emotion>..., e.g.
+  to fit temperature scaling on the validation speakers; empty without validation clips),
+  ``embeddings.npy`` + ``embedding_ids.json`` (penultimate embeddings of the test clips),
+  ``metrics.json``; ``done.json`` last, so a fold with ``done.json`` is complete and is
+  loaded instead of retrained.
 """
 
 from __future__ import annotations
@@ -64,6 +67,14 @@ class TrainConfig:
     # batched together (camulenet.training.data.epoch_batches). Either way, the feature keys
     # whose padding the model ignores (model.padding_invariant_keys()) are padded per batch only.
     batching: str = "random"
+    # Per-speaker standardisation of every frame-level input (camulenet.training.data,
+    # SERData.fit_speaker_scaling): each speaker's frames with that speaker's own mean and std,
+    # fitted on the fold's training, validation AND test clips, each speaker from their own
+    # clips. TRANSDUCTIVE for the unseen validation/test speakers: their statistics come from
+    # their own unlabelled clips (no label is read), so a system trained this way assumes a
+    # batch of a new speaker's audio is at hand before predicting -- not the paper's protocol.
+    # Applied as each batch is built (no normalised copy of the features). Not with standardize.
+    speaker_norm: bool = False
 
     @classmethod
     def paper(cls, **overrides) -> "TrainConfig":
@@ -93,11 +104,13 @@ class TrainConfig:
     def identity(self) -> dict:
         """The fields that change a fold's result (not the progress bar, not keeping last.pt).
 
-        ``batching`` enters only when it is not ``"random"``: folds made before the field
-        existed (all with random batches) stay valid, those of other batchings never match.
+        ``batching`` enters only when it is not ``"random"`` and ``speaker_norm`` only when
+        True: folds made before these fields existed (all with random batches, none speaker
+        normalised) stay valid, those made otherwise never match.
         """
         return {k: v for k, v in asdict(self).items()
-                if k not in ("progress", "keep_last") and not (k == "batching" and v == "random")}
+                if k not in ("progress", "keep_last") and not (k == "batching" and v == "random")
+                and not (k == "speaker_norm" and not v)}
 
 
 @dataclass
@@ -108,11 +121,16 @@ class FoldResult:
     embedding_ids: list[str]
     metrics: dict  # classification_metrics of the test clips + gender_accuracy
     info: dict = field(default_factory=dict)  # best_epoch, samples_per_s, peak_memory_mb, n_params, ...
+    # utt_id, true, pred, prob_<emotion>... of the validation clips under the kept weights;
+    # None for a fold saved before these were written
+    val_predictions: pd.DataFrame | None = None
 
     def save(self, out_dir: Path) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
         self.history.to_csv(out_dir / "history.csv", index=False)
         self.predictions.to_parquet(out_dir / "predictions.parquet", index=False)
+        if self.val_predictions is not None:
+            self.val_predictions.to_parquet(out_dir / "val_predictions.parquet", index=False)
         np.save(out_dir / "embeddings.npy", self.embeddings)
         (out_dir / "embedding_ids.json").write_text(json.dumps(self.embedding_ids))
         (out_dir / "metrics.json").write_text(json.dumps(self.metrics, indent=1))
@@ -123,12 +141,14 @@ class FoldResult:
         out_dir = Path(out_dir)
         if not (out_dir / "done.json").exists():
             raise FileNotFoundError(f"{out_dir} holds no finished fold (no done.json)")
+        val = out_dir / "val_predictions.parquet"
         return cls(history=pd.read_csv(out_dir / "history.csv"),
                    predictions=pd.read_parquet(out_dir / "predictions.parquet"),
                    embeddings=np.load(out_dir / "embeddings.npy"),
                    embedding_ids=json.loads((out_dir / "embedding_ids.json").read_text()),
                    metrics=json.loads((out_dir / "metrics.json").read_text()),
-                   info=json.loads((out_dir / "done.json").read_text()))
+                   info=json.loads((out_dir / "done.json").read_text()),
+                   val_predictions=pd.read_parquet(val) if val.exists() else None)
 
 
 def resolve_device(device: str = "auto") -> torch.device:
@@ -156,6 +176,7 @@ class _Runner:
             self.amp_dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
         self.loss = MultitaskLoss(cfg.emotion_weight, cfg.gender_weight, cfg.loss_constant)
         self.scaling: dict = {}
+        self.speaker_scaling: dict = {}  # TrainConfig.speaker_norm: SERData.fit_speaker_scaling
         # keys whose padding the model ignores are padded per batch, not corpus-wide
         invariant = getattr(model, "padding_invariant_keys", None)
         self.batch_padded = tuple(invariant()) if invariant else ()
@@ -167,7 +188,7 @@ class _Runner:
 
     def forward(self, rows: np.ndarray) -> tuple[dict, dict]:
         batch = self.data.batch(rows, self.keys, self.lengths, self.device, scaling=self.scaling,
-                                batch_padded=self.batch_padded)
+                                batch_padded=self.batch_padded, speaker_scaling=self.speaker_scaling)
         with torch.autocast(self.device.type, dtype=self.amp_dtype or torch.float32, enabled=self.amp_dtype is not None):
             out = self.model(batch)
         return batch, out
@@ -239,6 +260,8 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
         raise ValueError(f"monitor must be one of {sorted(MONITORS)}, got {cfg.monitor!r}")
     if cfg.batching not in BATCHINGS:
         raise ValueError(f"batching must be one of {BATCHINGS}, got {cfg.batching!r}")
+    if cfg.speaker_norm and cfg.standardize:
+        raise ValueError("speaker_norm and standardize are two scalings of the same frames; choose one")
     if resume and finished(out_dir, cfg, fold, fingerprint):
         return FoldResult.load(out_dir)
     made_under = _made_under(cfg, fold, fingerprint)
@@ -256,6 +279,8 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
     run = _Runner(model, data, cfg, device)
     if cfg.standardize:  # fitted on training speakers only: test speakers leak nothing
         run.scaling = data.fit_scaling(train_rows, run.keys)
+    if cfg.speaker_norm:  # transductive: every speaker of the fold from their own clips, labels unread
+        run.speaker_scaling = data.fit_speaker_scaling(np.concatenate([train_rows, val_rows, test_rows]), run.keys)
     scaler = torch.amp.GradScaler("cuda", enabled=run.amp_dtype == torch.float16)
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
@@ -336,10 +361,20 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
 
     if best_state is not None:
         model.load_state_dict(best_state)
+    labels = list(data.emotions)
+    val_preds = pd.DataFrame({"utt_id": pd.Series(dtype=object), "true": pd.Series(dtype=object),
+                              "pred": pd.Series(dtype=object),
+                              **{f"prob_{lab}": pd.Series(dtype=np.float32) for lab in labels}})
+    if len(val_rows):  # the kept weights on the validation speakers (e.g. for temperature scaling)
+        vp = run.predict(val_rows)
+        val_preds = pd.DataFrame({"utt_id": [data.utt_ids[r] for r in val_rows],
+                                  "true": [labels[i] for i in data.emotion_codes[val_rows]],
+                                  "pred": [labels[i] for i in vp["probs"].argmax(1)]})
+        for j, lab in enumerate(labels):
+            val_preds[f"prob_{lab}"] = vp["probs"][:, j]
     pred = run.predict(test_rows)
     y_true = data.emotion_codes[test_rows]
     y_pred = pred["probs"].argmax(1)
-    labels = list(data.emotions)
     metrics = classification_metrics([labels[i] for i in y_true], [labels[i] for i in y_pred], labels)
     g_true = data.gender_codes[test_rows]
     preds = pd.DataFrame({"utt_id": [data.utt_ids[r] for r in test_rows],
@@ -369,9 +404,15 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
     # the fold's feature scaling travels with the weights (tensors, loadable with weights_only=True)
     scaling = {f"{k}.{part}": torch.from_numpy(v) for k, (mu, sd) in run.scaling.items()
                for part, v in (("mean", mu), ("std", sd))}
-    save_checkpoint(out_dir / "best.pt", model=model.state_dict(), feature_scaling=scaling, meta=meta)
+    # and so do the per-speaker statistics of speaker normalisation ((S, dim) tensors; speakers in meta)
+    speaker_scaling = {f"{k}.{part}": torch.from_numpy(v) for k, sc in run.speaker_scaling.items()
+                       for part, v in (("mean", sc.mean), ("std", sc.std))}
+    if run.speaker_scaling:
+        meta["speaker_scaling_speakers"] = {k: list(sc.speakers) for k, sc in run.speaker_scaling.items()}
+    save_checkpoint(out_dir / "best.pt", model=model.state_dict(), feature_scaling=scaling,
+                    speaker_scaling=speaker_scaling, meta=meta)
     result = FoldResult(history=pd.DataFrame(history), predictions=preds, embeddings=pred["embeddings"],
-                        embedding_ids=list(preds["utt_id"]), metrics=metrics, info=info)
+                        embedding_ids=list(preds["utt_id"]), metrics=metrics, info=info, val_predictions=val_preds)
     result.save(out_dir)
     if not cfg.keep_last and last_path.exists():
         last_path.unlink()
