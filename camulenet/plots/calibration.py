@@ -12,7 +12,8 @@ from camulenet.evaluation.calibration import (apply_temperature, expected_calibr
 
 
 def plot_reliability(data: Mapping[str, tuple[np.ndarray, np.ndarray]],
-                     temperatures: Mapping[str, float] | None = None, n_bins: int = 15, max_cols: int = 3):
+                     temperatures: Mapping[str, float] | None = None, n_bins: int = 15, max_cols: int = 3,
+                     scaled: Mapping[str, np.ndarray] | None = None):
     """One panel per system: accuracy against mean confidence per bin, before and after
     temperature scaling, with the diagonal of perfect calibration.
 
@@ -20,7 +21,9 @@ def plot_reliability(data: Mapping[str, tuple[np.ndarray, np.ndarray]],
     system -> T fitted elsewhere (on validation data: the honest choice). A system without
     one gets T fitted on the plotted data itself, which flatters the "after" curve; the
     panel title says which. Marker area grows with the bin's clip count. The legend sits
-    outside the panels (right of the figure) so it never hides a bin.
+    outside the panels (right of the figure) so it never hides a bin. ``scaled``: system ->
+    probabilities already scaled elsewhere (e.g. a temperature per fold, fitted on each
+    fold's validation speakers), drawn as the "after" curve as they are.
     """
     systems = list(data)
     if not systems:
@@ -35,8 +38,11 @@ def plot_reliability(data: Mapping[str, tuple[np.ndarray, np.ndarray]],
     for ax, name in zip(axes.flat, systems):
         probs, y = data[name]
         given = name in temperatures
-        t = float(temperatures[name]) if given else fit_temperature(probs, y)
-        after = apply_temperature(probs, t)
+        if scaled is not None and name in scaled:
+            after, title = np.asarray(scaled[name]), "T per fold, fitted on its validation speakers"
+        else:
+            t = float(temperatures[name]) if given else fit_temperature(probs, y)
+            after, title = apply_temperature(probs, t), f"T = {t:.2f} ({'given' if given else 'fitted on these data'})"
         ax.plot([0, 1], [0, 1], ls="--", color="0.6", lw=1, label="perfect calibration")
         for label, p, color in (("before", probs, "C3"), ("after", after, "C0")):
             tab = reliability_table(p, y, n_bins).query("count > 0")
@@ -46,8 +52,7 @@ def plot_reliability(data: Mapping[str, tuple[np.ndarray, np.ndarray]],
                        color=color, zorder=3)
             ax.text(0.03, 0.95 if label == "before" else 0.87, f"ECE {label}: {ece:.3f}",
                     color=color, transform=ax.transAxes, va="top", fontsize=8)
-        where = "given" if given else "fitted on these data"
-        ax.set(title=f"{name}\nT = {t:.2f} ({where})", xlim=(0, 1), ylim=(0, 1), aspect="equal")
+        ax.set(title=f"{name}\n{title}", xlim=(0, 1), ylim=(0, 1), aspect="equal")
         ax.title.set_fontsize(9)
     for i, ax in enumerate(axes.flat[:len(systems)]):
         if i + cols >= len(systems):  # lowest panel of its column

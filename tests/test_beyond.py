@@ -1,0 +1,63 @@
+"""The chapter "Beyond the paper"'s analyses on small tables the tests make."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from camulenet import beyond
+from camulenet.ragged import Ragged
+
+
+def _predictions(rng, system: str, n_per_fold: int, sharpness: float, folds=(0, 1, 2)) -> pd.DataFrame:
+    """Overconfident toy predictions: right 60% of the time, sharpened probabilities."""
+    rows = []
+    labels = ["angry", "happy", "sad"]
+    for fold in folds:
+        for i in range(n_per_fold):
+            true = rng.integers(3)
+            guess = true if rng.random() < 0.6 else (true + 1 + rng.integers(2)) % 3
+            logits = rng.normal(size=3)
+            logits[guess] += 1.5
+            p = np.exp(sharpness * logits) / np.exp(sharpness * logits).sum()
+            rows.append({"utt_id": f"{system}-{fold}-{i}", "fold": fold, "system": system, "true": labels[true],
+                         "pred": labels[int(np.argmax(p))], **{f"prob_{lab}": p[j] for j, lab in enumerate(labels)}})
+    return pd.DataFrame(rows)
+
+
+def test_temperature_fitted_on_validation_speakers_lowers_test_ece_of_an_overconfident_system():
+    rng = np.random.default_rng(0)
+    test = _predictions(rng, "A", 400, sharpness=4.0)
+    val = _predictions(rng, "A", 400, sharpness=4.0)
+    table = beyond.calibration_table(test, val).set_index("system")
+    assert table.loc["A", "temperature (median)"] > 1.5  # overconfident: T > 1 softens
+    assert table.loc["A", "ece_after"] < 0.5 * table.loc["A", "ece_before"]
+    assert table.loc["A", "nll_after"] < table.loc["A", "nll_before"]
+    no_val = beyond.calibration_table(test, None)
+    assert np.isnan(no_val["ece_after"]).all() and no_val["ece_before"].iloc[0] == table.loc["A", "ece_before"]
+
+
+def test_calibrated_probs_scale_each_fold_by_its_own_temperature():
+    rng = np.random.default_rng(1)
+    test = pd.concat([_predictions(rng, "A", 50, 4.0), _predictions(rng, "B", 50, 1.0)])
+    val = _predictions(rng, "A", 200, 4.0)  # B has no validation predictions
+    raw, scaled = beyond.calibrated_probs(test, val)
+    assert set(raw) == {"A", "B"} and set(scaled) == {"A"}
+    assert np.allclose(scaled["A"].sum(1), 1) and not np.allclose(scaled["A"], raw["A"][0])
+    assert (scaled["A"].argmax(1) == raw["A"][0].argmax(1)).all()  # temperature never changes a decision
+
+
+def test_clip_vectors_follow_the_manifest_order_and_name_missing_clips():
+    feats = {"whisper_mean": Ragged.from_list([np.full((1, 2), i, np.float32) for i in range(3)], ["a", "b", "c"])}
+    manifest = pd.DataFrame({"utt_id": ["c", "a"]})
+    assert beyond.clip_vectors(feats, manifest).tolist() == [[2, 2], [0, 0]]
+    with pytest.raises(KeyError, match="lack feature 'whisper_mean'"):
+        beyond.clip_vectors(feats, pd.DataFrame({"utt_id": ["a", "zz"]}))
+
+
+def test_transfer_gap_is_unseen_minus_seen():
+    lolo = pd.DataFrame({"language": ["de", "fr"], "system": "X", "accuracy": [0.3, 0.5]})
+    within = pd.DataFrame({"language": ["de", "fr"], "system": "X", "accuracy": [0.4, 0.45]})
+    gap = beyond.transfer_gap(lolo, within).set_index("language")["gap"]
+    assert gap.round(6).to_dict() == {"de": -0.1, "fr": 0.05}
