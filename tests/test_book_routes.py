@@ -211,3 +211,19 @@ def test_a_corpus_without_results_is_skipped_with_the_fix(routes, monkeypatch, t
     assert "no finished fold yet" in dict(skipped)["ravdess"]
     table = pipeline.corpora_table([], skipped)
     assert list(table.index) == ["ravdess", "emodb", "synthetic-small"] and table["clips"].isna().all()
+
+
+def test_build_book_corpus_option_takes_several_corpora(monkeypatch):
+    """``--corpus crema-d ravdess crema-d``: the first is the book's corpus, all (once each) are its corpora."""
+    import sys
+
+    build = _build_book_module()
+    calls = []
+    monkeypatch.setattr(build, "execute", lambda names, smoke, params: calls.append(params))
+    monkeypatch.setattr(build, "build_html", lambda: None)
+    monkeypatch.delenv("CAMULENET_SMOKE", raising=False)
+    for argv, corpus, corpora in ((["--corpus", "crema-d", "ravdess", "crema-d"], "crema-d", ["crema-d", "ravdess"]),
+                                  ([], "synthetic", ["synthetic"])):
+        monkeypatch.setattr(sys, "argv", ["build_book.py", *argv])
+        build.main()
+        assert (calls[-1]["corpus"], calls[-1]["corpora"]) == (corpus, corpora)
