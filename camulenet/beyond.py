@@ -115,3 +115,123 @@ def transfer_gap(lolo: pd.DataFrame, within: pd.DataFrame) -> pd.DataFrame:
     joined = lolo.merge(within, on=["language", "system"], suffixes=(" unseen language", " seen language"))
     joined["gap"] = joined["accuracy unseen language"] - joined["accuracy seen language"]
     return joined
+
+
+def comparison_view(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`camulenet.evaluation.cv_stats.comparison_table` for a page: one row per system,
+    differences in points of accuracy, the corrected interval, Holm's p and the effect size."""
+    view = pd.DataFrame({
+        "system": table["system"],
+        "mean diff (points)": 100 * table["mean_diff"],
+        "plain 95% CI": [f"[{100 * lo:+.1f}, {100 * hi:+.1f}]" for lo, hi in zip(table.plain_low, table.plain_high)],
+        "corrected 95% CI": [f"[{100 * lo:+.1f}, {100 * hi:+.1f}]" for lo, hi in zip(table.ci_low, table.ci_high)],
+        "p (corrected)": table["p"], "p (Holm)": table["p_holm"],
+        "Hedges g": [f"{g:+.2f} [{lo:+.2f}, {hi:+.2f}]" for g, lo, hi in
+                     zip(table.effect, table.effect_low, table.effect_high)],
+        "survives": table["survives"]})
+    return view.set_index("system").round({"mean diff (points)": 1, "p (corrected)": 3, "p (Holm)": 3})
+
+
+def survivors_text(table: pd.DataFrame, reference: str) -> str:
+    """One sentence naming which comparisons with ``reference`` survive Holm's correction."""
+    yes = [f"{s} ({100 * d:+.1f} points)" for s, d, ok in zip(table.system, table.mean_diff, table.survives) if ok]
+    no = [s for s, ok in zip(table.system, table.survives) if not ok]
+    if not len(table):
+        return "There is nothing to compare."
+    if not yes:
+        return (f"No difference from {reference} survives the corrected test with Holm's correction: "
+                f"{', '.join(no)} are all within what the spread across folds allows.")
+    verb = "survives" if len(yes) == 1 else "survive"
+    text = f"Against {reference}, {', '.join(yes)} {verb} the corrected test with Holm's correction"
+    return text + (f"; {', '.join(no)} {'does' if len(no) == 1 else 'do'} not." if no else ".")
+
+
+#: The changes set side by side in the section on per-speaker normalisation: (label, with, without).
+def remedies(norm_system: str) -> list[tuple[str, str, str]]:
+    from camulenet.sanity_baseline import REFERENCE_SYSTEM
+
+    return [("speaker normalisation (CAMuLeNet)", norm_system, "CAMuLeNet"),
+            ("speaker normalisation (MFCC yardstick)", NORMALISED_REFERENCE, REFERENCE_SYSTEM),
+            ("multitask learning", "CAMuLeNet", "CAMuLeNet w/o multitask"),
+            ("co-attention", "CAMuLeNet w/o multitask", "CAMuLeNet w/o co-attention & multitask")]
+
+
+def remedy_effects(results_long: pd.DataFrame, norm_system: str, n_train: float, n_test: float,
+                   metric: str = "wa", seed: int = 0) -> pd.DataFrame:
+    """Each change's effect on ``metric`` (with minus without, paired by fold), the corrected
+    interval and p, and Holm's p over the changes present."""
+    from camulenet.evaluation.cv_stats import comparison_table, holm
+
+    rows = []
+    for label, with_, without in remedies(norm_system):
+        pair = results_long[results_long.system.isin([with_, without])]
+        if pair.system.nunique() < 2:
+            continue
+        t = comparison_table(pair, without, metric, n_train, n_test, seed=seed).iloc[0]
+        rows.append({"change": label, "with": with_, "without": without, "effect (points)": 100 * t.mean_diff,
+                     "corrected 95% CI": f"[{100 * t.ci_low:+.1f}, {100 * t.ci_high:+.1f}]", "p (corrected)": t.p})
+    table = pd.DataFrame(rows)
+    if len(table):
+        reject, table["p (Holm)"] = holm(table["p (corrected)"].to_numpy(float))
+        table["survives"] = reject
+    return table.set_index("change").round({"effect (points)": 1, "p (corrected)": 3, "p (Holm)": 3})
+
+
+def remedy_text(effects: pd.DataFrame) -> str:
+    """Which change helps most, and which effects survive Holm's correction."""
+    if effects.empty:
+        return ""
+    best = effects["effect (points)"].idxmax()
+    surviving = [c for c in effects.index if effects.loc[c, "survives"]]
+    return (f"The largest gain is from {best} ({effects.loc[best, 'effect (points)']:+.1f} points). "
+            + (f"Effects that survive Holm's correction: {', '.join(surviving)}." if surviving else
+               "No effect survives Holm's correction: each is within the spread across folds."))
+
+
+def similarity_text(correlations: pd.DataFrame) -> str:
+    """The rank correlations in words."""
+    parts = []
+    for r in correlations.itertuples():
+        if np.isnan(r.rho):
+            parts.append(f"for {r.system} there are too few speakers to correlate")
+            continue
+        direction = "lower" if r.rho < 0 else "higher"
+        parts.append(f"for {r.system} rho = {r.rho:.2f} (p = {r.p:.2g}): farther voices get {direction} accuracy"
+                     + ("" if r.p < 0.05 else ", but not reliably so"))
+    return "Across the test speakers of all folds, " + "; ".join(parts) + "."
+
+
+def calibration_text(table: pd.DataFrame) -> str:
+    """How miscalibrated the systems are, and what temperature scaling does."""
+    fitted = table.dropna(subset=["ece_after"])
+    worst = table.loc[table.ece_before.idxmax()]
+    text = (f"Before scaling, ECE ranges from {table.ece_before.min():.3f} to {table.ece_before.max():.3f} "
+            f"({worst.system} the worst).")
+    if len(fitted):
+        over = (fitted["temperature (median)"] > 1).sum()
+        text += (f" Temperatures fitted on the validation speakers bring it to {fitted.ece_after.min():.3f} to "
+                 f"{fitted.ece_after.max():.3f} on the test speakers; {over} of {len(fitted)} systems get T > 1 "
+                 f"(they were overconfident).")
+    return text
+
+
+def transfer_comparison(lolo_table: pd.DataFrame, within: pd.DataFrame) -> pd.DataFrame:
+    """Long table (language, system, setting, accuracy): the language seen in training (other
+    speakers, chapter 5's folds) or unseen (left out); only systems present in both."""
+    seen = within.assign(setting="language seen in training")
+    unseen = lolo_table.assign(setting="language left out")
+    both = sorted(set(seen.system) & set(unseen.system))
+    cols = ["language", "system", "setting", "accuracy"]
+    return pd.concat([seen[cols], unseen[cols]], ignore_index=True).query("system in @both")
+
+
+def transfer_text(compare: pd.DataFrame) -> str:
+    """The mean cost of leaving a language out, per system, and the language that suffers most."""
+    wide = compare.pivot_table(index=["system", "language"], columns="setting", values="accuracy")
+    wide["cost"] = wide["language seen in training"] - wide["language left out"]
+    parts = []
+    for system, part in wide.groupby(level="system"):
+        worst = part["cost"].idxmax()[1]
+        parts.append(f"{system} loses {100 * part['cost'].mean():.1f} points on average when a language is left out "
+                     f"(most on {worst}: {100 * part['cost'].max():.1f})")
+    return "; ".join(parts) + "."

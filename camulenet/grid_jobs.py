@@ -111,15 +111,15 @@ def load_features(cfg, manifest, systems) -> dict:
     from camulenet import pipeline
     from camulenet.book import whisper_label
     from camulenet.features.store import FeatureStore
-    from camulenet.runner import BASELINES, VARIANTS
+    from camulenet.runner import BASELINES, BEYOND_SYSTEMS, VARIANTS
 
     label, root = whisper_label(cfg), pipeline.features_root(cfg)
     extra = {}
     for system in systems:
-        if system in VARIANTS or system == label:
+        if system in VARIANTS or system in BEYOND_SYSTEMS or system == label:
             continue
         if system not in BASELINES:
-            raise ValueError(f"unknown system {system!r}; known: {[*VARIANTS, label, *BASELINES]}")
+            raise ValueError(f"unknown system {system!r}; known: {[*VARIANTS, label, *BASELINES, *BEYOND_SYSTEMS]}")
         key = BASELINES[system]
         if key == "whisper":
             raise ValueError(f"{system} reads the {key!r} frames, which this grid extracts with {label}; "

@@ -61,3 +61,37 @@ def test_transfer_gap_is_unseen_minus_seen():
     within = pd.DataFrame({"language": ["de", "fr"], "system": "X", "accuracy": [0.4, 0.45]})
     gap = beyond.transfer_gap(lolo, within).set_index("language")["gap"]
     assert gap.round(6).to_dict() == {"de": -0.1, "fr": 0.05}
+
+
+def test_survivors_text_names_what_survives_holm():
+    table = pd.DataFrame({"system": ["A", "B"], "mean_diff": [0.05, -0.01], "survives": [True, False]})
+    assert beyond.survivors_text(table, "R") == ("Against R, A (+5.0 points) survives the corrected test with "
+                                                 "Holm's correction; B does not.")
+    assert beyond.survivors_text(table.assign(survives=False), "R").startswith("No difference from R survives")
+
+
+def _tidy(system: str, values) -> pd.DataFrame:
+    return pd.DataFrame({"system": system, "fold": range(len(values)), "metric": "wa", "value": values})
+
+
+def test_remedy_effects_pair_each_change_with_its_own_baseline():
+    rng = np.random.default_rng(3)
+    base = rng.uniform(0.3, 0.5, 10)
+    long = pd.concat([_tidy("CAMuLeNet", base), _tidy("Norm", base + 0.10 + rng.normal(0, 0.01, 10)),
+                      _tidy("CAMuLeNet w/o multitask", base - 0.001 + rng.normal(0, 0.03, 10)),
+                      _tidy("CAMuLeNet w/o co-attention & multitask", base + rng.normal(0, 0.03, 10))])
+    effects = beyond.remedy_effects(long, "Norm", n_train=900, n_test=100)
+    assert list(effects.index) == ["speaker normalisation (CAMuLeNet)", "multitask learning", "co-attention"]
+    assert effects.loc["speaker normalisation (CAMuLeNet)", "effect (points)"] == pytest.approx(10, abs=1)
+    assert effects.loc["speaker normalisation (CAMuLeNet)", "survives"]
+    assert (effects["p (Holm)"] >= effects["p (corrected)"]).all()
+    assert beyond.remedy_text(effects).startswith("The largest gain is from speaker normalisation (CAMuLeNet)")
+
+
+def test_transfer_comparison_and_text():
+    within = pd.DataFrame({"language": ["de", "fr"], "system": "X", "accuracy": [0.5, 0.6]})
+    lolo = pd.DataFrame({"language": ["de", "fr"], "system": ["X", "X"], "accuracy": [0.3, 0.55]})
+    compare = beyond.transfer_comparison(lolo, within)
+    assert len(compare) == 4 and set(compare.setting) == {"language seen in training", "language left out"}
+    assert beyond.transfer_text(compare) == ("X loses 12.5 points on average when a language is left out "
+                                             "(most on de: 20.0).")

@@ -1,0 +1,62 @@
+"""Figures of the chapter "Beyond the paper": speaker similarity and cross-lingual transfer."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+
+def plot_similarity(per_speaker: pd.DataFrame, correlations: pd.DataFrame, max_cols: int = 3):
+    """One panel per system: each test speaker's accuracy against its cosine distance to the
+    nearest training speaker of its fold (colour: the fold), Spearman's rho in the title."""
+    systems = list(dict.fromkeys(per_speaker["system"]))
+    cols = min(len(systems), max_cols)
+    rows = int(np.ceil(len(systems) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols + 1.4, 3.2 * rows), squeeze=False, sharex=True,
+                             sharey=True, layout="constrained")
+    for ax in axes.flat[len(systems):]:
+        fig.delaxes(ax)
+    rho = correlations.set_index("system")
+    folds = sorted(per_speaker["fold"].unique())
+    cmap = plt.get_cmap("tab10")
+    for ax, system in zip(axes.flat, systems):
+        part = per_speaker[per_speaker.system == system]
+        for i, fold in enumerate(folds):
+            f = part[part.fold == fold]
+            ax.scatter(f["distance"], f["accuracy"], s=18, color=cmap(i % 10), label=f"fold {fold}")
+        r = rho.loc[system]
+        ax.set_title(f"{system}\nrho = {r['rho']:.2f} (p = {r['p']:.2g}, {int(r['n_speakers'])} speakers)",
+                     fontsize=9)
+        ax.set_ylim(-0.02, 1.02)
+    for ax in axes[-1, :]:
+        ax.set_xlabel("distance to nearest training speaker")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("accuracy on the speaker")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside right upper", fontsize=8, frameon=False, title="test fold")
+    return fig
+
+
+def plot_transfer(table: pd.DataFrame, value: str = "accuracy", by: str = "language", hue: str = "setting"):
+    """Grouped bars: accuracy per language (or corpus) in each setting (e.g. language seen in
+    training vs unseen), one panel per system; the legend outside the axes."""
+    systems = list(dict.fromkeys(table["system"]))
+    fig, axes = plt.subplots(1, len(systems), figsize=(3.6 * len(systems) + 1.6, 3.2), squeeze=False,
+                             sharey=True, layout="constrained")
+    settings = list(dict.fromkeys(table[hue]))
+    width = 0.8 / len(settings)
+    for ax, system in zip(axes.flat, systems):
+        part = table[table.system == system]
+        groups = list(dict.fromkeys(part[by]))
+        x = np.arange(len(groups))
+        for j, setting in enumerate(settings):
+            vals = part[part[hue] == setting].set_index(by).reindex(groups)[value]
+            ax.bar(x + (j - (len(settings) - 1) / 2) * width, vals, width, label=setting, color=f"C{j}")
+        ax.set_xticks(x, groups)
+        ax.set_title(system, fontsize=9)
+        ax.set_xlabel(by)
+    axes.flat[0].set_ylabel(value)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside right upper", fontsize=8, frameon=False)
+    return fig
