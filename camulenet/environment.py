@@ -60,7 +60,7 @@ def notebook_timings() -> pd.DataFrame:
     path = REPO_ROOT / "book" / "_timings.json"
     if not path.exists():
         return pd.DataFrame({"seconds": []})
-    t = pd.Series(json.loads(path.read_text()), name="seconds").drop(labels=["09_appendix"], errors="ignore")
+    t = pd.Series(json.loads(path.read_text()), name="seconds").drop(labels=["10_appendix"], errors="ignore")
     out = t.to_frame()
     out["minutes"] = (out.seconds / 60).round(1)
     out.loc["total"] = [out.seconds.sum(), round(out.seconds.sum() / 60, 1)]

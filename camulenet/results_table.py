@@ -80,13 +80,12 @@ def style_corpora(table: pd.DataFrame):
 
 def style_deltas(deltas: pd.DataFrame):
     """:func:`ablation_deltas` with column names short enough for a book page."""
-    names = {c: c.replace("synthetic (ours)", "ours").split(" Δ")[0].removeprefix("paper ").replace("mean", "paper mean")
-             for c in deltas.columns}
+    names = {c: c.split(" Δ")[0].removeprefix("paper ").replace("mean", "paper mean") for c in deltas.columns}
     return deltas.rename(columns=names).style.format("{:+.3f}", na_rep="")
 
 
 def ablation_deltas(results: pd.DataFrame, paper: pd.DataFrame, metric: str = "WA",
-                    reference: str = "CAMuLeNet") -> pd.DataFrame:
+                    reference: str = "CAMuLeNet", corpus: str = "synthetic") -> pd.DataFrame:
     """Each system's score minus the reference system's, ours beside the paper's.
 
     Absolute numbers on different corpora are not comparable; the gaps between systems
@@ -98,7 +97,7 @@ def ablation_deltas(results: pd.DataFrame, paper: pd.DataFrame, metric: str = "W
     p.columns = [c.removesuffix(f"_{metric}") for c in p.columns]
     p_delta = p.sub(p.loc[reference], axis=1)
     out = pd.DataFrame(index=_order(set(ours.index) | set(p.index)))
-    out[f"synthetic (ours) Δ{metric}"] = ours.sub(ours[reference]).reindex(out.index)
+    out[f"{corpus} (ours) Δ{metric}"] = ours.sub(ours[reference]).reindex(out.index)
     out[f"paper mean Δ{metric}"] = p_delta.mean(axis=1).reindex(out.index)
     for corpus in p_delta.columns:
         out[f"paper {corpus}"] = p_delta[corpus].reindex(out.index)

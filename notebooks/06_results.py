@@ -130,11 +130,11 @@ style_corpora(pipeline.corpora_table(found, skipped))
 # on each corpus of Table 1 and on their mean; first for WA, then for WF1.
 
 # %%
-deltas = ablation_deltas(run.results, paper, metric="WA")
+deltas = ablation_deltas(run.results, paper, metric="WA", corpus=cfg.corpus)
 style_deltas(deltas)
 
 # %%
-style_deltas(ablation_deltas(run.results, paper, metric="WF1"))
+style_deltas(ablation_deltas(run.results, paper, metric="WF1", corpus=cfg.corpus))
 
 # %%
 from camulenet.plots.results import plot_deltas_vs_paper

@@ -31,6 +31,7 @@ def test_deltas_against_paper(results):
     # paper: Whisper-Base 0.603 vs CAMuLeNet 0.762 on CREMA-D
     assert d.loc["Whisper-Base", "paper CREMA-D"] == pytest.approx(0.603 - 0.762, abs=1e-3)
     assert np.isnan(d.loc["HuBERT", "synthetic (ours) ΔWA"])
+    assert "crema-d (ours) ΔWA" in ablation_deltas(results, paper_table1(), metric="WA", corpus="crema-d")
 
 
 def test_group_accuracy_by_language_and_gender():
@@ -59,7 +60,7 @@ def test_styled_tables_blank_missing_cells_and_shorten_names(results):
     from camulenet.results_table import style_deltas, style_scores
 
     html = style_deltas(ablation_deltas(results, paper_table1(), metric="WA")).to_html()
-    assert ">ours<" in html and ">paper mean<" in html and ">CREMA-D<" in html and "nan" not in html.lower()
+    assert ">synthetic (ours)<" in html and ">paper mean<" in html and ">CREMA-D<" in html and "nan" not in html.lower()
     side = beside_paper(results, paper_table1()).xs("WA", axis=1, level="metric")
     assert "nan" not in style_scores(side).to_html().lower()
 
