@@ -16,6 +16,7 @@ that), so ``padded`` unmaps what it read (:meth:`ShardedRagged.release`).
 from __future__ import annotations
 
 import mmap
+from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -212,3 +213,46 @@ def _unmap_pages(arr: np.ndarray) -> None:
         mm.madvise(mmap.MADV_DONTNEED)
     except (OSError, ValueError):  # closed or unsupported: nothing is lost, RSS just stays higher
         pass
+
+
+def merge_ragged(*raggeds: Ragged, prefixes: Sequence[str] | None = None) -> ShardedRagged:
+    """One view over the clips of several Raggeds (e.g. two corpora's feature stores), in
+    order, without copying a frame: a :class:`ShardedRagged` over every input's parts (a
+    plain Ragged counts as one part, its ``values``).
+
+    The inputs must hold frames of the same feature shape and dtype (features extracted
+    with the same profile); otherwise ValueError says which differ. An utt_id in two
+    inputs is refused (ValueError naming it) unless ``prefixes`` (one string per input,
+    e.g. the corpus names) makes the ids distinct: clip ``u`` of input ``i`` is then
+    ``prefixes[i] + u``.
+    """
+    if not raggeds:
+        raise ValueError("merge_ragged needs at least one Ragged")
+    if prefixes is not None and len(prefixes) != len(raggeds):
+        raise ValueError(f"{len(prefixes)} prefixes for {len(raggeds)} Raggeds")
+    shape, dtype = raggeds[0].feature_shape, np.dtype(raggeds[0].dtype)
+    for i, r in enumerate(raggeds[1:], start=1):
+        if r.feature_shape != shape or np.dtype(r.dtype) != dtype:
+            raise ValueError(f"cannot merge frames of shape {shape} ({dtype}) with frames of shape "
+                             f"{r.feature_shape} ({np.dtype(r.dtype)}) (input {i}): the features were "
+                             "extracted with other settings; extract every corpus with the same profile")
+    parts: list[np.ndarray] = []
+    part, start, stop, ids = [], [], [], []
+    for i, r in enumerate(raggeds):
+        if isinstance(r, ShardedRagged):
+            own_parts, p, a, b = list(r.parts), r._part, r._start, r._stop
+        else:
+            offsets = np.asarray(r.offsets, dtype=np.int64)
+            own_parts, p, a, b = [r.values], np.zeros(len(r), np.int64), offsets[:-1], offsets[1:]
+        part.append(np.asarray(p, np.int64) + len(parts))
+        start.append(np.asarray(a, np.int64))
+        stop.append(np.asarray(b, np.int64))
+        parts += own_parts
+        ids += [f"{prefixes[i]}{u}" if prefixes is not None else str(u) for u in r.ids]
+    counts = Counter(ids)
+    clash = sorted(u for u, n in counts.items() if n > 1)
+    if clash:
+        raise ValueError(f"{len(clash)} utt_id(s) occur more than once in the inputs (e.g. {clash[:3]}); "
+                         "pass prefixes= (e.g. the corpus names) to tell them apart")
+    cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0, np.int64)  # noqa: E731
+    return ShardedRagged(parts, cat(part), cat(start), cat(stop), ids, shape, dtype)
