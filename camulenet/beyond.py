@@ -193,7 +193,8 @@ def similarity_text(correlations: pd.DataFrame) -> str:
     parts = []
     for r in correlations.itertuples():
         if np.isnan(r.rho):
-            parts.append(f"for {r.system} there are too few speakers to correlate")
+            why = "too few speakers" if r.n_speakers < 3 else "no spread in the accuracies or distances"
+            parts.append(f"for {r.system} there is nothing to correlate ({why})")
             continue
         direction = "lower" if r.rho < 0 else "higher"
         parts.append(f"for {r.system} rho = {r.rho:.2f} (p = {r.p:.2g}): farther voices get {direction} accuracy"
