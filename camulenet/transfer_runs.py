@@ -46,7 +46,7 @@ def _baseline_features(cfg: BookSettings, systems) -> dict[str, str]:
 
 
 def _train(cfg: BookSettings, features, manifest, fold_lists, systems, out_dir: Path, cache_key: dict,
-           progress: bool) -> pd.DataFrame:
+           progress: bool, **grid_options):
     """run_grid with the book's schedule, model and seed, one torch thread; the thread count is restored."""
     import torch
 
@@ -58,9 +58,46 @@ def _train(cfg: BookSettings, features, manifest, fold_lists, systems, out_dir: 
                         out_dir=out_dir, train_config=pipeline.train_config(cfg), model_config=cfg.model,
                         seed=cfg.seed, baselines=cfg.baselines,
                         baseline_features=_baseline_features(cfg, systems), cache_key=cache_key,
-                        threads=1, progress=progress)
+                        threads=1, progress=progress, **grid_options)
     finally:
         torch.set_num_threads(threads)
+
+
+def _lolo_cache_key(cfg: BookSettings) -> dict:
+    return {"protocol": LANGUAGE, "features": pipeline.features_key(cfg)}
+
+
+def _lolo_job(job: dict) -> dict:
+    """One system x held-out language, in a worker process: everything rebuilt from the settings."""
+    from camulenet.grid_jobs import Job, settings_from_dict
+
+    job = Job.from_dict(job)
+    cfg = settings_from_dict(job.settings)
+    manifest = pipeline.ensure_corpus(cfg)
+    features = pipeline.ensure_features(cfg, manifest, progress=False)
+    readable, fold_lists, _ = pipeline.with_features(manifest, ensure_lolo_folds(cfg, manifest), features)
+    _train(cfg, features, readable, fold_lists, [job.system], lolo_runs_root(cfg, manifest), _lolo_cache_key(cfg),
+           False, fold_indices=[job.fold], collect_results=False)
+    return {"job": job.label, "state": "done"}
+
+
+def _train_in_parallel(cfg: BookSettings, manifest: pd.DataFrame, todo) -> None:
+    """The folds left, side by side on the CPU's cores (as chapter 5's grid), when the workers
+    can rebuild this very manifest from the settings; otherwise the caller trains them here."""
+    from camulenet.executors import LocalProcesses
+    from camulenet.grid import log_dir
+    from camulenet.grid_jobs import Job
+
+    executor, _ = pipeline.training_executor(cfg, len(todo))
+    if not isinstance(executor, LocalProcesses):
+        return
+    if pipeline._manifest_key(manifest) != pipeline._manifest_key(pipeline.ensure_corpus(cfg)):
+        return
+    jobs = [Job(cfg.as_dict(), system, k, 1).to_dict() for system, k in todo]
+    for out in LocalProcesses(log_dir(cfg) / "lolo", workers=executor.workers, threads=1).run(_lolo_job, jobs):
+        if not out.ok:
+            raise RuntimeError(f"leave-one-language-out {Job.from_dict(out.job).label} failed: {out.value}; "
+                               f"log: {out.log}")
 
 
 def _scores(true, pred) -> dict:
@@ -215,8 +252,10 @@ def ensure_lolo(cfg: BookSettings, manifest: pd.DataFrame, features: dict[str, R
     folds = ensure_lolo_folds(cfg, manifest)
     readable, fold_lists, dropped = pipeline.with_features(manifest, folds, features)
     out = lolo_runs_root(cfg, manifest)
-    results = _train(cfg, features, readable, fold_lists, systems, out,
-                     {"protocol": LANGUAGE, "features": pipeline.features_key(cfg)}, progress)
+    todo = _train(cfg, features, readable, fold_lists, systems, out, _lolo_cache_key(cfg), False, todo_only=True)
+    if len(todo) > 1:
+        _train_in_parallel(cfg, manifest, todo)
+    results = _train(cfg, features, readable, fold_lists, systems, out, _lolo_cache_key(cfg), progress)
     stats = pipeline.mfcc_statistics(cfg, manifest)
     reference = _yardstick(stats, manifest["utt_id"].astype(str).tolist(), readable, fold_lists, cfg.seed)
     results_long = pd.concat([results, reference], ignore_index=True)

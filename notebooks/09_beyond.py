@@ -107,7 +107,7 @@ beyond.comparison_view(fusion_tests)
 from camulenet import transfer_runs
 
 try:
-    lolo = transfer_runs.ensure_lolo(cfg, readable, features, progress=False)
+    lolo = transfer_runs.ensure_lolo(cfg, manifest, features, progress=False)
     lolo_reason = ""
 except ValueError as err:  # e.g. a corpus in one language
     lolo, lolo_reason = None, str(err)
@@ -199,8 +199,8 @@ from camulenet.runner import load_val_predictions
 val = load_val_predictions(beyond_run.out_dir)
 test_preds = pd.concat([book_run.predictions, beyond_run.predictions[beyond_run.predictions.system != "CAMuLeNet"]])
 calibration = beyond.calibration_table(test_preds, val)
-raw, scaled = beyond.calibrated_probs(test_preds[test_preds.system.isin(["CAMuLeNet", whisper_system])], val)
-fig = plot_reliability(raw, scaled=scaled)
+raw, scaled = beyond.calibrated_probs(test_preds, val)
+fig = plot_reliability(raw, scaled=scaled, max_cols=4)
 glue("calibration_text", beyond.calibration_text(calibration), display=False)
 calibration.set_index("system").round(3)
 
