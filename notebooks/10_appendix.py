@@ -75,3 +75,38 @@ pd.Series(cfg.as_dict()).to_frame("value")
 from camulenet.environment import notebook_timings
 
 notebook_timings()
+
+# %% [markdown]
+# ## Training speed: one process, or one worker per core
+#
+# A profile of one compact training step puts about half of it in the MFCC GRU, whose many
+# small sequential steps a second thread hardly speeds up. So chapters 5 and 9 train their
+# folds side by side, one single-threaded worker process per core
+# (`camulenet.pipeline.training_executor`), instead of one fold at a time on all cores.
+# Measured on this book's machine by `scripts/bench_executors.py` (four folds of the compact
+# CAMuLeNet), each setting three times in turn under `farm-bench`:
+
+# %%
+import json
+
+from myst_nb import glue
+
+from camulenet.paths import REPO_ROOT
+
+bench = pd.DataFrame(json.loads((REPO_ROOT / "benchmarks" / "training_executors.json").read_text()))
+speed = bench.groupby("mode").agg(workers=("workers", "first"), threads_per_job=("threads_per_job", "first"),
+                                  wall_s=("wall_s", "median"), samples_trained=("samples_trained", "median"),
+                                  samples_per_wall_s=("samples_per_wall_s", "median"))
+gain = speed.loc["local", "samples_per_wall_s"] / speed.loc["inprocess", "samples_per_wall_s"]
+glue("executor_gain", f"{gain:.2f}", display=False)
+glue("executor_when", bench["when"].iloc[0], display=False)
+speed
+
+# %% [markdown]
+# One worker per core trains {glue:text}`executor_gain` times as many samples per second
+# (medians, measured {glue:text}`executor_when`). Wall times differ less, because the
+# thread count changes float rounding and with it where early stopping ends each fold (the
+# epochs trained differ). The whole `farm-bench` report, with its A/B ratios:
+
+# %% tags=["hide-output"]
+print((REPO_ROOT / "benchmarks" / "farm_bench_training_executors.txt").read_text())
