@@ -200,7 +200,7 @@ val = load_val_predictions(beyond_run.out_dir)
 test_preds = pd.concat([book_run.predictions, beyond_run.predictions[beyond_run.predictions.system != "CAMuLeNet"]])
 calibration = beyond.calibration_table(test_preds, val)
 raw, scaled = beyond.calibrated_probs(test_preds, val)
-fig = plot_reliability(raw, scaled=scaled, max_cols=4)
+fig = plot_reliability(raw, scaled=scaled, max_cols=2)
 glue("calibration_text", beyond.calibration_text(calibration), display=False)
 calibration.set_index("system").round(3)
 
