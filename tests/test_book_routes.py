@@ -167,7 +167,7 @@ def test_one_book_gathers_several_corpora(routes, monkeypatch):
     for corpus in ("crema-d", "ravdess"):
         render_layout(corpus, routes["root"] / "smoke" / "corpora" / corpus, source_manifest=routes["source"],
                       clips_per_speaker_emotion=1)
-    out = _execute(routes, monkeypatch, "several", only=["05", "06", "08"], corpus="crema-d",
+    out = _execute(routes, monkeypatch, "several", only=["05", "06", "08", "09"], corpus="crema-d",
                    corpora=["crema-d", "ravdess"])
     for corpus in ("crema-d", "ravdess"):
         assert len(sorted((routes["root"] / "smoke" / "runs").glob(f"{corpus}-compact-*"))) == 1
@@ -187,6 +187,12 @@ def test_one_book_gathers_several_corpora(routes, monkeypatch):
     table = next(o["data"]["text/plain"] for c in nbformat.read(out / "08_statistics.ipynb", as_version=4).cells
                  for o in c.get("outputs", []) if "wilcoxon_p" in o.get("data", {}).get("text/plain", ""))
     assert "corpus" in table and "crema-d" in table and "ravdess" in table
+    assert all(f"{c}: " in stats["corrected_by_corpus"] for c in ("crema-d", "ravdess"))  # Nadeau-Bengio + Holm
+    beyond = _glued(out / "09_beyond.ipynb")  # chapter 9 trains on each corpus and tests on the other
+    assert beyond["cross_reason"] == "Each row trains on one corpus and tests on all of another."
+    cross = next(o["data"]["text/plain"] for c in nbformat.read(out / "09_beyond.ipynb", as_version=4).cells
+                 for o in c.get("outputs", []) if "train_corpus" in o.get("data", {}).get("text/plain", ""))
+    assert "crema-d" in cross and "ravdess" in cross
 
 
 def test_a_corpus_without_results_is_skipped_with_the_fix(routes, monkeypatch, tmp_path):
