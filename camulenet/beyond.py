@@ -233,6 +233,7 @@ def transfer_text(compare: pd.DataFrame) -> str:
     parts = []
     for system, part in wide.groupby(level="system"):
         worst = part["cost"].idxmax()[1]
-        parts.append(f"{system} loses {100 * part['cost'].mean():.1f} points on average when a language is left out "
-                     f"(most on {worst}: {100 * part['cost'].max():.1f})")
+        mean = 100 * part["cost"].mean()
+        parts.append(f"{system} {'loses' if mean >= 0 else 'gains'} {abs(mean):.1f} points on average when a "
+                     f"language is left out (the largest loss, on {worst}: {100 * part['cost'].max():.1f})")
     return "; ".join(parts) + "."

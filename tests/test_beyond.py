@@ -94,4 +94,6 @@ def test_transfer_comparison_and_text():
     compare = beyond.transfer_comparison(lolo, within)
     assert len(compare) == 4 and set(compare.setting) == {"language seen in training", "language left out"}
     assert beyond.transfer_text(compare) == ("X loses 12.5 points on average when a language is left out "
-                                             "(most on de: 20.0).")
+                                             "(the largest loss, on de: 20.0).")
+    better = compare.assign(accuracy=[0.5, 0.6, 0.55, 0.65])
+    assert beyond.transfer_text(better).startswith("X gains 5.0 points on average")
