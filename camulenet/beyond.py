@@ -42,42 +42,47 @@ def normalised_reference(cfg, manifest: pd.DataFrame, folds) -> pd.DataFrame:
     """The MFCC-statistics yardstick on per-speaker standardised statistics (transductive:
     each test speaker's own unlabelled clips give its mean and spread), tidy like the runner's."""
     from camulenet import pipeline
-    from camulenet.sanity_baseline import REFERENCE_SYSTEM, fold_results
+    from camulenet.sanity_baseline import REFERENCE_SYSTEM
     from camulenet.speaker_norm import standardise_per_speaker
 
-    stats = pipeline.mfcc_statistics(cfg, manifest)
-    ok = ~np.isnan(stats).any(axis=1)
-    kept = manifest[ok].reset_index(drop=True)
-    X = standardise_per_speaker(stats[ok], kept["speaker"].astype(str))
-    out = fold_results(X, kept, pipeline.restrict_folds(folds, set(kept["utt_id"].astype(str))), seed=cfg.seed)
+    out = pipeline.reference_results(cfg, manifest, folds,
+                                     transform=lambda X, kept: standardise_per_speaker(X, kept["speaker"].astype(str)))
     return out.assign(system=out["system"].replace({REFERENCE_SYSTEM: NORMALISED_REFERENCE}))
+
+
+def _fold_scaled(part: pd.DataFrame, system: str, val: pd.DataFrame | None):
+    """(probs, y, scaled, temperatures) of one system's test predictions, by fold and clip:
+    each fold's probabilities divided by the T fitted on that fold's validation predictions
+    (Guo et al. 2017); ``scaled`` is None when a fold has none to fit it on."""
+    from camulenet.evaluation.calibration import apply_temperature, fit_temperature, probs_from_predictions
+
+    part = part.sort_values(["fold", "utt_id"])
+    probs, y, labels = probs_from_predictions(part)
+    scaled, temps = np.full_like(probs, np.nan), []
+    folds = part["fold"].to_numpy()
+    for fold in pd.unique(folds):
+        t = np.nan
+        v = val[(val.system == system) & (val.fold == fold)] if val is not None and len(val) else None
+        if v is not None and len(v):
+            vp, vy, vlabels = probs_from_predictions(v)
+            if list(vlabels) == list(labels):
+                t = fit_temperature(vp, vy)
+        if np.isfinite(t):
+            scaled[folds == fold] = apply_temperature(probs[folds == fold], t)
+        temps.append(t)
+    return probs, y, (scaled if np.isfinite(temps).all() else None), temps
 
 
 def calibration_table(test: pd.DataFrame, val: pd.DataFrame | None, n_bins: int = 15) -> pd.DataFrame:
     """Per system: ECE and NLL of the test predictions before and after temperature scaling,
     the temperature fitted on each fold's *validation* speakers and applied to its test
     speakers (Guo et al. 2017). Without validation predictions the "after" columns are NaN."""
-    from camulenet.evaluation.calibration import (apply_temperature, expected_calibration_error, fit_temperature,
-                                                  nll, probs_from_predictions)
+    from camulenet.evaluation.calibration import expected_calibration_error, nll
 
     rows = []
     for system, part in test.groupby("system", sort=False):
-        before, after, temps, ys = [], [], [], []
-        for fold, fpart in part.groupby("fold"):
-            probs, y, labels = probs_from_predictions(fpart)
-            t = np.nan
-            if val is not None and len(val):
-                v = val[(val.system == system) & (val.fold == fold)]
-                if len(v):
-                    vp, vy, vlabels = probs_from_predictions(v)
-                    if list(vlabels) == list(labels):
-                        t = fit_temperature(vp, vy)
-            before.append(probs)
-            after.append(apply_temperature(probs, t) if np.isfinite(t) else np.full_like(probs, np.nan))
-            temps.append(t)
-            ys.append(y)
-        P, A, Y = np.concatenate(before), np.concatenate(after), np.concatenate(ys)
-        fitted = bool(np.isfinite(temps).all())
+        P, Y, A, temps = _fold_scaled(part, system, val)
+        fitted = A is not None
         rows.append({"system": system, "ece_before": expected_calibration_error(P, Y, n_bins),
                      "ece_after": expected_calibration_error(A, Y, n_bins) if fitted else np.nan,
                      "nll_before": nll(P, Y), "nll_after": nll(A, Y) if fitted else np.nan,
@@ -89,24 +94,12 @@ def calibrated_probs(test: pd.DataFrame, val: pd.DataFrame | None) -> tuple[dict
     """({system: (probs, y)}, {system: probs scaled by each fold's validation-fitted T}) for
     :func:`camulenet.plots.calibration.plot_reliability`; systems without validation
     predictions are left out of the second."""
-    from camulenet.evaluation.calibration import apply_temperature, fit_temperature, probs_from_predictions
-
     raw, scaled = {}, {}
     for system, part in test.groupby("system", sort=False):
-        part = part.sort_values(["fold", "utt_id"])
-        probs, y, _ = probs_from_predictions(part)
+        probs, y, after, _ = _fold_scaled(part, system, val)
         raw[system] = (probs, y)
-        if val is None or not len(val):
-            continue
-        out = np.full_like(probs, np.nan)
-        for fold in part["fold"].unique():
-            v = val[(val.system == system) & (val.fold == fold)]
-            rows = (part["fold"] == fold).to_numpy()
-            if len(v):
-                vp, vy, _ = probs_from_predictions(v)
-                out[rows] = apply_temperature(probs[rows], fit_temperature(vp, vy))
-        if np.isfinite(out).all():
-            scaled[system] = out
+        if after is not None:
+            scaled[system] = after
     return raw, scaled
 
 

@@ -49,9 +49,14 @@ def check_same(stored: Mapping, wanted: Mapping, where, fix: str) -> None:
                          f"{'; ...' if len(diff) > 8 else ''}). {fix}")
 
 
+def keyed_path(parent, label: str, settings: Mapping) -> Path:
+    """``parent/<label>-<fingerprint(settings)>``, not created (to look for a cache without making one)."""
+    return Path(parent) / f"{label}-{fingerprint(settings)}"
+
+
 def keyed_dir(parent, label: str, settings: Mapping) -> Path:
-    """``parent/<label>-<fingerprint(settings)>``, created with its ``key.json``; checked when it exists."""
-    d = Path(parent) / f"{label}-{fingerprint(settings)}"
+    """:func:`keyed_path`, created with its ``key.json``; checked when it exists."""
+    d = keyed_path(parent, label, settings)
     d.mkdir(parents=True, exist_ok=True)
     f = d / KEY_FILE
     if f.exists():

@@ -101,6 +101,8 @@ class LocalProcesses:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
+        if not jobs:  # no pool, no manager process for nothing
+            return
         self.log_dir.mkdir(parents=True, exist_ok=True)
         ctx = mp.get_context("spawn")  # a fresh interpreter: no inherited CUDA context or threads
         with ctx.Manager() as manager:

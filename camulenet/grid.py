@@ -47,8 +47,7 @@ def plan_corpus(cfg, systems: Sequence[str] | None = None, folds: Sequence[int] 
     manifest = pipeline.ensure_corpus(cfg)
     fold_obj = pipeline.ensure_folds(cfg, manifest)
     n_folds = len(fold_obj.folds)
-    default = list(range(min(cfg.fold_limit, n_folds))) if cfg.fold_limit else list(range(n_folds))
-    ks = default if folds is None else list(folds)
+    ks = pipeline.trained_folds(cfg, n_folds) if folds is None else list(folds)
     bad = [k for k in ks if not 0 <= k < n_folds]
     if bad:
         raise ValueError(f"{cfg.corpus} has folds 0..{n_folds - 1}; --folds {bad} do not exist")

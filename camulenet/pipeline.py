@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from camulenet.book import BookSettings, is_checkpoint_path, whisper_label
-from camulenet.cache_keys import file_identity, fingerprint, keyed_dir
+from camulenet.cache_keys import file_identity, fingerprint, keyed_dir, keyed_path
 from camulenet.ragged import Ragged
 from camulenet.training.data import fold_ids
 
@@ -133,10 +133,15 @@ def with_features(manifest: pd.DataFrame, folds, features: dict[str, Ragged]):
     Returns (manifest, list of (train, val, test) utt_id lists, dropped utt_ids); the folds'
     speakers are unchanged, only unreadable clips leave them.
     """
+    readable_manifest, dropped = readable(manifest, features)
+    return readable_manifest, restrict_folds(folds, set(readable_manifest["utt_id"].astype(str))), dropped
+
+
+def readable(manifest: pd.DataFrame, features: dict[str, Ragged]) -> tuple[pd.DataFrame, list[str]]:
+    """The manifest's clips that have every feature, and the utt_ids of those that do not."""
     have = set.intersection(*(set(map(str, f.ids)) for f in features.values()))
     keep = manifest["utt_id"].astype(str).isin(have)
-    dropped = manifest.loc[~keep, "utt_id"].astype(str).tolist()
-    return manifest[keep].reset_index(drop=True), restrict_folds(folds, have), dropped
+    return manifest[keep].reset_index(drop=True), manifest.loc[~keep, "utt_id"].astype(str).tolist()
 
 
 def restrict_folds(folds, keep: set[str]) -> list[tuple[list[str], list[str], list[str]]]:
@@ -176,14 +181,17 @@ def mfcc_statistics(cfg: BookSettings, manifest: pd.DataFrame) -> np.ndarray:
     return stats
 
 
-def reference_results(cfg: BookSettings, manifest: pd.DataFrame, folds) -> pd.DataFrame:
-    """The MFCC-statistics + logistic-regression baseline on the book's folds (tidy results)."""
+def reference_results(cfg: BookSettings, manifest: pd.DataFrame, folds, transform=None) -> pd.DataFrame:
+    """The MFCC-statistics + logistic-regression baseline on the book's folds (tidy results).
+    ``transform(stats, manifest)`` may change the statistics of the readable clips first
+    (e.g. per-speaker standardisation, chapter 9)."""
     from camulenet.sanity_baseline import fold_results
 
     stats = mfcc_statistics(cfg, manifest)
     ok = ~np.isnan(stats).any(axis=1)
-    keep = set(manifest.loc[ok, "utt_id"].astype(str))
-    return fold_results(stats[ok], manifest[ok].reset_index(drop=True), restrict_folds(folds, keep), seed=cfg.seed)
+    kept = manifest[ok].reset_index(drop=True)
+    X = stats[ok] if transform is None else transform(stats[ok], kept)
+    return fold_results(X, kept, restrict_folds(folds, set(kept["utt_id"].astype(str))), seed=cfg.seed)
 
 
 def wide_results(results_long: pd.DataFrame) -> pd.DataFrame:
@@ -330,6 +338,11 @@ def load_run(cfg: BookSettings, manifest: pd.DataFrame, systems=None) -> Run:
     return Run(out, results, mine(load_predictions(out)), mine(load_histories(out)), info)
 
 
+def trained_folds(cfg: BookSettings, n_folds: int) -> list[int]:
+    """The folds the book's grid trains: all, or the first ``cfg.fold_limit`` (smoke runs of the paper profile)."""
+    return list(range(min(cfg.fold_limit or n_folds, n_folds)))
+
+
 def grid_arguments(cfg: BookSettings, manifest: pd.DataFrame, folds, features: dict[str, Ragged],
                    systems=None) -> dict:
     """The keyword arguments of :func:`camulenet.runner.run_grid` for the book's grid: the one
@@ -337,7 +350,7 @@ def grid_arguments(cfg: BookSettings, manifest: pd.DataFrame, folds, features: d
     read from) the same keyed run folder."""
     grid = book_systems(cfg)
     readable, fold_lists, _ = with_features(manifest, folds, features)
-    ks = list(range(min(cfg.fold_limit, len(fold_lists)))) if cfg.fold_limit else list(range(len(fold_lists)))
+    ks = trained_folds(cfg, len(fold_lists))
     return dict(features=features, manifest=readable, folds=fold_lists, systems=list(systems or grid),
                 out_dir=runs_root(cfg, manifest), train_config=train_config(cfg), model_config=cfg.model,
                 baselines=cfg.baselines, baseline_features={s: k for s, k in grid.items() if k}, seed=cfg.seed,
@@ -375,12 +388,13 @@ def ensure_results(cfg: BookSettings, manifest: pd.DataFrame, folds, features: d
 
     args = grid_arguments(cfg, manifest, folds, features, systems)
     todo = run_grid(**args, todo_only=True, progress=False)
-    if todo:
+    if todo:  # grid.run gathers every finished fold of the folder when it ends
         executor, threads = training_executor(cfg, len(todo))
         report = grid.run([cfg], args["systems"], args["fold_indices"], executor=executor, threads=threads)
         if report.counts.get("failed"):
             raise RuntimeError(f"training failed:\n{report}")
-    collect(args["out_dir"])  # every finished fold of every system in the folder; load_run picks its own
+    else:
+        collect(args["out_dir"])  # every finished fold of every system in the folder; load_run picks its own
     return load_run(cfg, manifest, args["systems"])
 
 
@@ -398,8 +412,7 @@ class CorpusRun:
     @property
     def expected(self) -> int:
         """System-fold pairs the book's grid has on this corpus (the first ``fold_limit`` folds when set)."""
-        n = len(self.folds.folds)
-        return len(book_systems(self.settings)) * min(n, self.settings.fold_limit or n)
+        return len(book_systems(self.settings)) * len(trained_folds(self.settings, len(self.folds.folds)))
 
     @property
     def finished(self) -> int:
@@ -455,7 +468,7 @@ def _present_manifest(cfg: BookSettings) -> tuple[pd.DataFrame | None, str]:
 
 def _runs_path(cfg: BookSettings, manifest: pd.DataFrame) -> Path:
     """Where :func:`runs_root` keeps this grid, without creating the folder (looking leaves no trace)."""
-    return cfg.data_root / "runs" / f"{cfg.corpus}-{cfg.profile}-{fingerprint(runs_key(cfg, manifest))}"
+    return keyed_path(cfg.data_root / "runs", f"{cfg.corpus}-{cfg.profile}", runs_key(cfg, manifest))
 
 
 def finished_corpora(cfg: BookSettings) -> tuple[list[CorpusRun], list[tuple[str, str]]]:

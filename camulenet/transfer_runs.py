@@ -130,12 +130,6 @@ def _yardstick(stats: np.ndarray, stats_ids, manifest: pd.DataFrame, fold_lists,
     return fold_results(X, manifest[ok].reset_index(drop=True), pipeline.restrict_folds(fold_lists, keep), seed=seed)
 
 
-def _readable(manifest: pd.DataFrame, features: dict[str, Ragged]) -> tuple[pd.DataFrame, list[str]]:
-    have = set.intersection(*(set(map(str, f.ids)) for f in features.values()))
-    keep = manifest["utt_id"].astype(str).isin(have)
-    return manifest[keep].reset_index(drop=True), manifest.loc[~keep, "utt_id"].astype(str).tolist()
-
-
 def _load_predictions(out_dir: Path, systems) -> pd.DataFrame:
     from camulenet.runner import load_predictions
 
@@ -394,8 +388,8 @@ def cross_corpus_run(cfg_a: BookSettings, manifest_a: pd.DataFrame, features_a: 
     if a == b:
         raise ValueError(f"train and test corpus are both {a!r}; chapter 5's folds test within a corpus")
     check_same_features(cfg_a, cfg_b)
-    read_a, unread_a = _readable(manifest_a, features_a)
-    read_b, unread_b = _readable(manifest_b, features_b)
+    read_a, unread_a = pipeline.readable(manifest_a, features_a)
+    read_b, unread_b = pipeline.readable(manifest_b, features_b)
     ids_a, ids_b = set(read_a["utt_id"].astype(str)), set(read_b["utt_id"].astype(str))
     prefixed = bool(ids_a & ids_b)
     spk_clash = bool(set(read_a["speaker"].astype(str)) & set(read_b["speaker"].astype(str)))
