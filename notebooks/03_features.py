@@ -20,6 +20,18 @@
 # sequence and a mel spectrogram. This chapter computes them for the whole corpus into an
 # on-disk feature store, shows what each looks like, and what each costs.
 
+# %% tags=["remove-cell"]
+# Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
+# installs the package and moves to its notebooks/ folder. In a checkout it does nothing.
+import importlib.util, os, subprocess, sys
+if importlib.util.find_spec("camulenet") is None:
+    REPOSITORY = "https://github.com/camulenet-reproduced/camulenet-book"
+    if not os.path.isdir("../camulenet"):
+        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY, "camulenet-book"], check=True)
+        os.chdir("camulenet-book/notebooks")
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", "..[weights]"], check=True)
+    sys.path.insert(0, os.path.abspath(".."))
+
 # %% tags=["parameters"]
 smoke = False
 seed = 0
