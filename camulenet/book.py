@@ -53,6 +53,20 @@ class BookSettings:
         d["data_root"] = str(self.data_root)
         return d
 
+    def describe(self) -> str:
+        """One line naming what made a result (corpus, profile, features, model, schedule,
+        folds, seed), for the caption of every results table; a checkpoint path shows only
+        its file name, so no page carries a path of the machine that built it."""
+        whisper = Path(self.whisper_model).name if is_checkpoint_path(self.whisper_model) else self.whisper_model
+        epochs = "the schedule's epochs" if self.max_epochs is None else f"at most {self.max_epochs} epochs"
+        protocol = "leave-speaker-out" if self.fold_protocol == "speaker" else "leave-one-session-out"
+        subset = f", {self.max_clips} clips" if self.max_clips else ""
+        folds = f"{self.n_folds} folds {protocol}" + (f" (first {self.fold_limit} trained)" if self.fold_limit else "")
+        return (f"{self.corpus}{subset} · profile {self.profile} · features {self.feature_preset} "
+                f"(Whisper {whisper}, {self.whisper_mode}) · model {self.model} · "
+                f"schedule {self.schedule}, {epochs} · {folds} · seed {self.seed}"
+                + (" · smoke mode" if self.smoke else ""))
+
 
 def smoke_requested(smoke: bool) -> bool:
     """True when the notebook parameter or the CAMULENET_SMOKE environment variable asks for it."""

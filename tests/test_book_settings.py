@@ -105,3 +105,19 @@ def test_corpora_change_no_cache_key_of_the_book_corpus(tmp_path, monkeypatch):
     assert pipeline.runs_root(alone, manifest) == pipeline.runs_root(many, manifest)
     assert pipeline.runs_key(book.for_corpus(many, "ravdess"), manifest) == pipeline.runs_key(
         book.settings(smoke=True, corpus="ravdess"), manifest)
+
+
+def test_describe_names_every_setting_that_made_a_result_and_no_local_path(monkeypatch, tmp_path):
+    monkeypatch.delenv("CAMULENET_SMOKE", raising=False)
+    from camulenet.book import settings
+
+    line = settings(profile="paper").describe()
+    for part in ("synthetic", "profile paper", "features paper", "Whisper medium", "model paper",
+                 "schedule paper", "10 folds leave-speaker-out", "seed 0"):
+        assert part in line, (part, line)
+    ckpt = tmp_path / "my-whisper.pt"
+    ckpt.write_bytes(b"x")
+    line = settings(whisper=str(ckpt), fold_protocol="session", seed=3).describe()
+    assert "Whisper my-whisper.pt" in line and str(tmp_path) not in line
+    assert "leave-one-session-out" in line and "seed 3" in line
+    assert "smoke mode" in settings(smoke=True).describe()
