@@ -29,6 +29,8 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 
+from camulenet import notebook_outputs
+
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
 BOOK = REPO / "book"
@@ -49,6 +51,14 @@ def hide_injected_parameters(path: Path) -> None:
     nbformat.write(nb, path)
 
 
+def finish(path: Path) -> None:
+    """What an executed chapter gets before it becomes a page and a download: the injected
+    parameters hidden, stderr (progress bars, warnings) dropped, papermill's paths relative;
+    raises ValueError if an output still names a path of this machine."""
+    hide_injected_parameters(path)
+    notebook_outputs.clean_file(path, REPO)
+
+
 def execute(names: list[str] | None, smoke: bool, params: dict | None = None, out_dir: Path = BOOK) -> None:
     """Execute the chapters (those starting with ``names``, or all) into ``out_dir``; the tests
     run every documented route through this same function."""
@@ -59,6 +69,7 @@ def execute(names: list[str] | None, smoke: bool, params: dict | None = None, ou
     out_dir.mkdir(parents=True, exist_ok=True)
     timings_path = out_dir / "_timings.json"
     timings = json.loads(timings_path.read_text()) if timings_path.exists() else {}
+    leaks = []
     for src in notebook_order():
         if names and not any(src.stem.startswith(n) for n in names):
             continue
@@ -72,9 +83,14 @@ def execute(names: list[str] | None, smoke: bool, params: dict | None = None, ou
             cwd=str(NOTEBOOKS), progress_bar=False, log_output=False,
         )
         timings[src.stem] = round(time.perf_counter() - t0, 1)
-        hide_injected_parameters(dst)
+        try:
+            finish(dst)
+        except ValueError as err:  # the other chapters still run; the build fails at the end
+            leaks.append(str(err))
         print(f"   {src.stem}: {timings[src.stem]} s", flush=True)
         timings_path.write_text(json.dumps(timings, indent=2) + "\n")
+    if leaks:
+        raise ValueError("\n".join(leaks))
 
 
 def build_html() -> None:
