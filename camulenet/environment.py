@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import platform
+import subprocess
 from importlib import metadata
+from pathlib import Path
 
 import pandas as pd
 
@@ -13,6 +15,40 @@ from camulenet.paths import REPO_ROOT
 
 _PACKAGES = ("torch", "numpy", "scipy", "pandas", "librosa", "scikit-learn", "openai-whisper",
              "espeakng-loader", "transformers", "jupyter-book", "papermill", "matplotlib", "seaborn")
+
+
+def source_commit(root: Path | str = REPO_ROOT) -> str:
+    """The commit that built the book, short, so a reader can check out the same code:
+    ``"1a2b3c4"``, ``"1a2b3c4 with uncommitted changes"`` when tracked or untracked files
+    differ from it, or ``"not a git checkout"`` when ``root`` has no ``.git`` (an installed
+    package) or git cannot read it. Never a path of the machine."""
+    root = Path(root)
+    if not (root / ".git").exists():
+        return "not a git checkout"
+
+    def git(*args):
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30)
+
+    head = git("rev-parse", "--short", "HEAD")
+    if head.returncode != 0 or not head.stdout.strip():
+        return "not a git checkout"
+    status = git("status", "--porcelain")
+    dirty = status.returncode != 0 or bool(status.stdout.strip())
+    return head.stdout.strip() + (" with uncommitted changes" if dirty else "")
+
+
+def package_version(name: str = "camulenet") -> str:
+    """The installed version of the package (``importlib.metadata``), or "not installed"."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def provenance_table(root: Path | str = REPO_ROOT) -> pd.DataFrame:
+    """Which code made the book: the commit and the package version (for the appendix)."""
+    return pd.Series({"commit": source_commit(root), "camulenet version": package_version()},
+                     dtype=object).to_frame("value")
 
 
 def describe_device() -> str:

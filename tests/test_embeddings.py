@@ -69,3 +69,58 @@ def test_a_part_with_one_speaker_scores_nan_for_speaker(data):
     one = manifest[manifest.speaker == "s0"]
     got = cluster_scores(space, one)
     assert np.isnan(got.loc["e", "silhouette: speaker"]) and got.loc["e", "silhouette: emotion"] > 0.5
+
+
+def _scores(knn_e, sil_e, sil_s, knn_s):
+    """Made-up scores: rows ours/base, values (ours, base) per measure."""
+    return pd.DataFrame({"5-NN accuracy: emotion": knn_e, "silhouette: emotion": sil_e,
+                         "silhouette: speaker": sil_s, "5-NN accuracy: speaker": knn_s}, index=["ours", "base"])
+
+
+def test_verdict_never_claims_better_emotion_separation_against_a_contradicting_measure():
+    from camulenet.embeddings import spaces_verdict
+
+    # 5-NN says better, the emotion silhouette says worse and is negative, speakers dominate
+    text = spaces_verdict(_scores((0.40, 0.15), (-0.03, -0.01), (0.05, 0.11), (0.66, 0.85)), "ours", "base")
+    assert "do not agree" in text and "a higher 5-NN accuracy" in text and "a lower silhouette" in text
+    assert "negative" in text and "by speaker more than by emotion" in text
+    assert "holds here only in part" in text and "every one" not in text
+    assert "less speaker identity" in text
+
+
+def test_verdict_when_every_measure_agrees_and_when_none_does():
+    from camulenet.embeddings import spaces_verdict
+
+    good = spaces_verdict(_scores((0.8, 0.4), (0.3, 0.1), (0.05, 0.2), (0.3, 0.8)), "ours", "base")
+    assert "both measures agree" in good and "holds here on every one" in good
+    assert "negative" not in good and "at least as much as by speaker" in good
+    bad = spaces_verdict(_scores((0.3, 0.4), (0.05, 0.1), (0.2, 0.1), (0.9, 0.8)), "ours", "base")
+    assert "does not hold here" in bad and "a lower 5-NN accuracy" in bad and "more speaker identity" in bad
+    # a tie at three decimals is not "higher"
+    tie = spaces_verdict(_scores((0.4001, 0.4), (0.2, 0.1), (0.1, 0.1), (0.5, 0.5)), "ours", "base")
+    assert "the same 5-NN accuracy as base" in tie and "holds here only in part" in tie
+    assert "do not say alike" in tie
+    missing = spaces_verdict(_scores((np.nan, 0.4), (0.2, 0.1), (0.1, 0.1), (0.5, 0.5)), "ours", "base")
+    assert "could not all be computed" in missing
+
+
+def test_tsne_grid_puts_one_readable_legend_per_column_outside_the_panels(data):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from camulenet.plots.embeddings import plot_tsne_grid
+
+    manifest, good, noise = data
+    rng = np.random.default_rng(1)
+    frame = pd.concat([manifest.assign(space=s, x=rng.normal(size=len(manifest)), y=rng.normal(size=len(manifest)))
+                       for s in ("a", "b")], ignore_index=True)
+    fig = plot_tsne_grid(frame)
+    fig.canvas.draw()
+    axes = np.array(fig.axes).reshape(2, 2)
+    legends = [ax.get_legend() for ax in axes.flat]
+    assert [lg is not None for lg in legends] == [True, True, False, False]
+    for ax, lg in zip(axes[0], legends[:2]):
+        box, panel = lg.get_window_extent(), ax.get_window_extent()
+        assert box.x0 >= panel.x1  # right of its panel, over no point
+        assert min(t.get_fontsize() for t in lg.get_texts()) >= 10
+    assert min(c.get_sizes().min() for ax in axes.flat for c in ax.collections) >= 20

@@ -6,22 +6,38 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
+#: Font size of titles, legends and labels: readable on a projected page once the figure
+#: is scaled to the page's width.
+FONT = 11
 
-def plot_tsne_grid(frame: pd.DataFrame, colour_by: tuple[str, ...] = ("emotion", "speaker")):
-    """Rows: embedding spaces; columns: what the points are coloured by."""
+
+def plot_tsne_grid(frame: pd.DataFrame, colour_by: tuple[str, ...] = ("emotion", "speaker"),
+                   max_legend: int = 12):
+    """Rows: embedding spaces; columns: what the points are coloured by.
+
+    Each column has one legend, right of its last panel (outside the data), with large
+    markers; a column with more than ``max_legend`` values (e.g. many speakers) gets no
+    legend, its title says how many there are.
+    """
     spaces = list(dict.fromkeys(frame["space"]))
-    fig, axes = plt.subplots(len(spaces), len(colour_by), figsize=(5.2 * len(colour_by), 4.6 * len(spaces)),
-                             constrained_layout=True, squeeze=False)
-    for r, space in enumerate(spaces):
-        part = frame[frame.space == space]
-        for c, col in enumerate(colour_by):
+    fig, axes = plt.subplots(len(spaces), len(colour_by), figsize=(4.3 * len(colour_by) + 2.6, 3.9 * len(spaces)),
+                             layout="constrained", squeeze=False)
+    for c, col in enumerate(colour_by):
+        order = sorted(frame[col].unique())
+        n = len(order)
+        palette = dict(zip(order, sns.color_palette("tab10" if n <= 10 else "husl", n)))
+        for r, space in enumerate(spaces):
+            part = frame[frame.space == space]
             ax = axes[r, c]
-            n = part[col].nunique()
-            palette = "tab10" if n <= 10 else "husl"
-            sns.scatterplot(data=part, x="x", y="y", hue=col, palette=palette, s=9, linewidth=0,
-                            ax=ax, legend=n <= 10, hue_order=sorted(part[col].unique()))
-            ax.set(title=f"{space}, coloured by {col}" + ("" if n <= 10 else f" ({n} speakers)"),
-                   xticks=[], yticks=[], xlabel="", ylabel="")
-            if n <= 10:
-                ax.legend(fontsize=7, markerscale=1.5, loc="best")
+            sns.scatterplot(data=part, x="x", y="y", hue=col, palette=palette, hue_order=order, s=28,
+                            linewidth=0, alpha=0.85, ax=ax, legend=n <= max_legend)
+            ax.set_title(f"{space}\ncoloured by {col}" + (f" ({n} {col}s)" if n > max_legend else ""),
+                         fontsize=FONT)
+            ax.set(xticks=[], yticks=[], xlabel="", ylabel="")
+            if ax.get_legend() is not None:
+                if r == 0:
+                    ax.legend(title=col, fontsize=FONT - 1, title_fontsize=FONT, markerscale=1.8, frameon=False,
+                              loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+                else:
+                    ax.get_legend().remove()
     return fig
