@@ -1,0 +1,76 @@
+"""Learning curves of a training grid (chapter 5): one panel per system, one line per fold.
+
+Every curve carries its key outside the panels: a colour per fold (or a note that each
+line is one fold when there are too many to list) and, for the loss, a line style per
+split (training clips against validation speakers).
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.lines import Line2D
+
+from camulenet.results_table import _order
+
+#: Folds listed one by one in the key; more get a single "one line per fold" entry.
+MAX_LISTED_FOLDS = 10
+
+_STYLES = {"validation": "-", "train": "--"}
+
+
+def plot_fold_curves(history: pd.DataFrame, columns: dict[str, str], ylabel: str, ncols: int = 2):
+    """Panels per system of ``history`` (system, fold, epoch, metric columns).
+
+    ``columns`` maps a split label ("validation", "train") to its column; each split gets
+    its own line style, each fold its own colour. Epochs are counted from 1.
+    """
+    systems = _order(history["system"].unique())
+    folds = sorted(history["fold"].unique())
+    colours = dict(zip(folds, plt.get_cmap("viridis")(np.linspace(0, 0.9, len(folds)))))
+    nrows = int(np.ceil(len(systems) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(10.5, 3.3 * nrows), sharex=True, sharey=True,
+                             squeeze=False, layout="constrained")
+    for ax, system in zip(axes.flat, systems):
+        part = history[history["system"] == system]
+        for fold, curve in part.groupby("fold"):
+            curve = curve.sort_values("epoch")
+            for split, column in columns.items():
+                ax.plot(curve["epoch"] + 1, curve[column], color=colours[fold], lw=1.4,
+                        ls=_STYLES.get(split, "-"), alpha=0.9)
+        ax.set_title(system, fontsize=11)
+        ax.tick_params(labelsize=10)
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(systems):]:
+        ax.axis("off")
+    for ax in axes[-1]:
+        ax.set_xlabel("epoch", fontsize=11)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel, fontsize=11)
+    fig.legend(handles=_key(folds, colours, list(columns)), loc="outside right center", fontsize=10,
+               frameon=False)
+    return fig
+
+
+def _key(folds, colours, splits) -> list:
+    """Legend handles: the folds (or one entry saying one line per fold), then the splits."""
+    if len(folds) <= MAX_LISTED_FOLDS:
+        handles = [Line2D([], [], color=colours[f], lw=2, label=f"fold {f}") for f in folds]
+    else:
+        handles = [Line2D([], [], color=colours[folds[len(folds) // 2]], lw=2,
+                          label=f"one line per fold ({len(folds)})")]
+    if len(splits) > 1:
+        handles += [Line2D([], [], color="0.3", lw=1.6, ls=_STYLES.get(s, "-"), label=s) for s in splits]
+    return handles
+
+
+def plot_validation_accuracy(history: pd.DataFrame):
+    """Accuracy on the validation speakers per epoch, one line per fold."""
+    return plot_fold_curves(history, {"validation": "val_wa"}, "validation accuracy")
+
+
+def plot_emotion_loss(history: pd.DataFrame):
+    """Emotion cross-entropy on the training clips (dashed) and the validation speakers (solid)."""
+    return plot_fold_curves(history, {"validation": "val_emotion_loss", "train": "train_emotion_loss"},
+                            "emotion loss")

@@ -1,0 +1,63 @@
+"""The fold log of a training grid, summarised for a page.
+
+A grid of s systems x k folds leaves one record per fold (epochs run, best epoch,
+seconds, samples per second, memory): printed as it trains, that is hundreds of long
+lines whose right side a page cuts off. :func:`fold_log_summary` turns the records into
+one short row per system, and :func:`captured_output` keeps the progress lines of a
+training run off the page (they stay available for a failure message).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import pandas as pd
+
+from camulenet.results_table import _order
+
+
+def _spread(values: pd.Series, digits: int = 1) -> str:
+    """'mean (min–max)' of whole numbers such as epochs; one value alone when they agree."""
+    lo, hi = int(values.min()), int(values.max())
+    return f"{lo}" if lo == hi else f"{values.mean():.{digits}f} ({lo}–{hi})"
+
+
+def fold_log_summary(fold_info: pd.DataFrame) -> pd.DataFrame:
+    """One row per system of :attr:`camulenet.pipeline.Run.fold_info` (one row per system x fold).
+
+    Columns: folds; epochs run and best epoch (counted from 1) as 'mean (min–max)'; minutes
+    per fold (mean) and in all; training samples per second (mean); the largest peak
+    process memory in MB; parameters in millions. Figures an older run lacks are blank.
+    """
+    if fold_info.empty:
+        raise ValueError("no finished folds to summarise")
+    rows = {}
+    for system, part in fold_info.groupby("system", sort=False):
+        minutes = part["train_seconds"] / 60
+        rows[system] = {
+            "folds": len(part),
+            "epochs": _spread(part["epochs_run"]),
+            "best epoch": _spread(part["best_epoch"] + 1) if part["best_epoch"].notna().all() else "",
+            "min/fold": round(float(minutes.mean()), 2),
+            "total min": round(float(minutes.sum()), 1),
+            "samples/s": round(float(part["samples_per_s"].mean())),
+            "peak MB": round(float(part["peak_memory_mb"].max())) if part["peak_memory_mb"].notna().any() else None,
+            "params (M)": round(float(part["n_params"].iloc[0]) / 1e6, 2),
+        }
+    table = pd.DataFrame.from_dict(rows, orient="index").reindex(_order(rows))
+    table.index.name = "system"
+    return table
+
+
+@contextlib.contextmanager
+def captured_output():
+    """Collect what a block prints (progress bars, per-fold lines) instead of showing it.
+
+    Yields a :class:`io.StringIO` holding stdout and stderr of the block, so a caller can
+    show its tail when something fails; progress bars written by worker processes to their
+    own log files are not affected.
+    """
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+        yield buffer
