@@ -110,3 +110,22 @@ def listening_examples(manifest: pd.DataFrame) -> pd.DataFrame:
     picked = one.drop_duplicates("emotion")
     order = {e: i for i, e in enumerate(emotion_order(picked["emotion"]))}
     return picked.sort_values("emotion", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def corpus_table(info: dict | None = None) -> pd.DataFrame:
+    """The corpora the loaders know, in five short columns that fit a phone screen:
+    speakers as "total (female/male)", and a dash where a corpus publishes no figure."""
+    from data_prep.loaders import CORPUS_INFO
+
+    def num(v):
+        return "-" if v is None else f"{v:,}"
+
+    rows = {}
+    for key, c in (info or CORPUS_INFO).items():
+        speakers = num(c.get("speakers"))
+        if c.get("female_speakers") is not None:
+            speakers += f" ({c['female_speakers']}/{c['male_speakers']})"
+        rows[c.get("name", key)] = {"parameter": key, "lang.": c.get("language") or "several",
+                                    "clips": num(c.get("clips")), "speakers (F/M)": speakers,
+                                    "emotions": num(c.get("emotions"))}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("corpus")

@@ -31,9 +31,22 @@ def test_corpus_overview(n_speakers):
     try:
         assert isinstance(fig, plt.Figure)
         panels = {a.get_title().split(" (")[0]: a for a in fig.axes if a.get_title()}
-        assert set(panels) == {"Clips per emotion and gender", "Clips per speaker", "Emotion x corpus"}
+        assert set(panels) == {"Clips per emotion and gender", "Clips per speaker", "Emotion balance per language"}
         bars = [p for p in panels["Clips per speaker"].patches if p.get_height() > 0]
         assert len(bars) == n_speakers + 5
+        # the balance panel: one bar per corpus (language), its segments are shares summing to 1
+        balance = panels["Emotion balance per language"]
+        widths = {}
+        for p in balance.patches:
+            widths.setdefault(round(p.get_y(), 6), []).append(p.get_width())
+        assert len(widths) == 2
+        assert all(abs(sum(w) - 1) < 1e-9 for w in widths.values())
+        # angry is 2 of the 6 clips of every speaker: its segment is a third of each bar
+        angry = [c for c in balance.containers if c.get_label() == "angry"]
+        assert len(angry) == 1 and all(abs(p.get_width() - 1 / 3) < 1e-9 for p in angry[0].patches)
+        # no legend inside a data panel that holds bars of the gender colours
+        assert panels["Clips per speaker"].get_legend() is None
+        assert panels["Clips per emotion and gender"].get_legend() is None
     finally:
         plt.close(fig)
 

@@ -17,43 +17,69 @@ _MAX_LABELLED_SPEAKERS = 40
 
 
 def plot_corpus_overview(df: pd.DataFrame, title: str | None = None) -> plt.Figure:
-    """Three panels: clips per emotion by gender, clips per speaker coloured by gender,
-    and an emotion x corpus (language) heatmap of clip counts."""
+    """Three panels: clips per emotion by gender, the emotion balance of each language
+    (stacked shares: a corpus balanced within every language shows equal segments), and
+    clips per speaker coloured by gender. Legends sit outside the bars."""
     emotions = emotion_order(df["emotion"])
     genders = [g for g in GENDERS if g in set(df["gender"])]
-    # two rows so that the figure stays legible at the width of a book page
-    fig, ax = plt.subplot_mosaic([["emotion", "heatmap"], ["speaker", "speaker"]], figsize=(11, 8),
-                                 constrained_layout=True)
-    axes = [ax["emotion"], ax["speaker"], ax["heatmap"]]
+    with plt.rc_context({"font.size": 11, "axes.titlesize": 12}):
+        # two rows so that the figure stays legible at the width of a book page
+        fig, ax = plt.subplot_mosaic([["emotion", "balance"], ["speaker", "speaker"]], figsize=(11, 8),
+                                     constrained_layout=True)
+        _emotion_by_gender(df, emotions, genders, ax["emotion"])
+        _language_balance(df, emotions, ax["balance"])
+        _clips_per_speaker(df, ax["speaker"])
+        fig.legend(handles=[Patch(color=GENDER_COLORS[g], label=g) for g in genders], title="gender",
+                   loc="outside upper center", ncol=len(genders), frameon=False)
+        if title:
+            fig.suptitle(title)
+    return fig
 
-    sns.countplot(data=df, x="emotion", hue="gender", order=emotions, hue_order=genders,
-                  palette=GENDER_COLORS, ax=axes[0])
-    axes[0].set(title="Clips per emotion and gender", xlabel="", ylabel="clips")
-    axes[0].tick_params(axis="x", rotation=35)
 
+def _emotion_by_gender(df, emotions, genders, ax) -> None:
+    counts = pd.crosstab(df["emotion"], df["gender"]).reindex(index=emotions, columns=genders, fill_value=0)
+    x = np.arange(len(emotions))
+    width = 0.8 / max(1, len(genders))
+    for k, g in enumerate(genders):
+        ax.bar(x + (k - (len(genders) - 1) / 2) * width, counts[g], width=width, color=GENDER_COLORS[g], label=g)
+    ax.set_xticks(x, emotions, rotation=35, ha="right")
+    ax.set(title="Clips per emotion and gender", xlabel="", ylabel="clips")
+
+
+def _language_balance(df, emotions, ax) -> None:
+    label = df["language"].astype(str)
+    if df["corpus"].nunique() > 1:
+        label = df["corpus"].astype(str) + " (" + label + ")"
+    counts = pd.crosstab(label, df["emotion"]).reindex(columns=emotions, fill_value=0)
+    share = counts.div(counts.sum(axis=1), axis=0)
+    colors = sns.color_palette("Set2", len(emotions))
+    left = np.zeros(len(share))
+    y = np.arange(len(share))
+    for e, color in zip(emotions, colors):
+        ax.barh(y, share[e], left=left, color=color, label=e, edgecolor="white", linewidth=0.8)
+        for yi, (x0, w) in enumerate(zip(left, share[e])):
+            if w >= 0.09:  # the share, where the segment has room for it
+                ax.text(x0 + w / 2, yi, f"{100 * w:.0f}%", ha="center", va="center", fontsize=9)
+        left += share[e].to_numpy()
+    ax.set_yticks(y, [f"{name}  (n={n})" for name, n in zip(share.index, counts.sum(axis=1))])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
+    ax.set(title="Emotion balance per language", xlabel="share of the language's clips")
+    ax.legend(title="emotion", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+
+
+def _clips_per_speaker(df, ax) -> None:
     per_spk = (df.groupby("speaker").agg(clips=("utt_id", "size"), gender=("gender", "first"))
                .reset_index().sort_values(["gender", "speaker"]))
     x = np.arange(len(per_spk))
-    axes[1].bar(x, per_spk["clips"], color=[GENDER_COLORS.get(g, "0.5") for g in per_spk["gender"]],
-                width=0.85)
+    ax.bar(x, per_spk["clips"], color=[GENDER_COLORS.get(g, "0.5") for g in per_spk["gender"]], width=0.85)
     if len(per_spk) <= _MAX_LABELLED_SPEAKERS:
-        axes[1].set_xticks(x, per_spk["speaker"], rotation=90, fontsize=7)
+        ax.set_xticks(x, per_spk["speaker"], rotation=90, fontsize=9)
     else:
-        axes[1].set_xticks([])
-    axes[1].set(title=f"Clips per speaker ({len(per_spk)} speakers)", ylabel="clips",
-                xlabel="speaker (sorted by gender)")
-    axes[1].set_ylim(0, per_spk["clips"].max() * 1.18)  # headroom for the legend
-    axes[1].legend(handles=[Patch(color=GENDER_COLORS[g], label=g) for g in genders],
-                   loc="upper right", ncol=len(genders), frameon=False)
-
-    label = df["corpus"].astype(str) + " (" + df["language"].astype(str) + ")"
-    counts = pd.crosstab(df["emotion"], label).reindex(emotions)
-    sns.heatmap(counts, annot=counts.shape[1] * counts.shape[0] <= 80, fmt="d", cmap="Blues",
-                cbar_kws={"label": "clips"}, ax=axes[2])
-    axes[2].set(title="Emotion x corpus (language)", xlabel="", ylabel="")
-    if title:
-        fig.suptitle(title)
-    return fig
+        ax.set_xticks([])
+    ax.set(title=f"Clips per speaker ({len(per_spk)} speakers)", ylabel="clips",
+           xlabel="speaker (sorted by gender; colour: gender)")
 
 
 def plot_folds(folds, manifest: pd.DataFrame) -> plt.Figure:
