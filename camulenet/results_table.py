@@ -132,8 +132,27 @@ def significance_text(tests: pd.DataFrame, corpus: str, reference: str = "CAMuLe
     nonsig = [f"{s} (p = {v:.2g})" for s, v in p.items() if v >= alpha]
     untested = [s for s, v in p.items() if np.isnan(v)]
     n = int(tests["n"].max()) if len(tests) else 0
-    text = (f"On {corpus} ({n} folds), {reference} differs at the {100 * alpha:g}% level from "
-            f"{', '.join(sig) or 'none of the others'}")
+    text = (f"On {corpus} ({n} folds), {reference} differs at the {100 * alpha:g}% level "
+            f"(Wilcoxon signed-rank test, uncorrected) from {', '.join(sig) or 'none of the others'}")
     text += f", and not from {', '.join(nonsig)}" if nonsig else ""
     text += f"; too few folds to test {', '.join(untested)}" if untested else ""
     return text + "."
+
+
+def _interval(low: float, high: float) -> str:
+    return "–" if np.isnan(low) or np.isnan(high) else f"[{100 * low:+.1f}, {100 * high:+.1f}]"
+
+
+def pairwise_view(tests: pd.DataFrame) -> pd.DataFrame:
+    """:func:`camulenet.evaluation.stats.pairwise_table` (indexed by the other system, with
+    ``n``) narrow enough for a book page: the difference and both intervals in points of the
+    metric, the Wilcoxon p and its floor for this many folds (``2 / 2**n``: the p of a
+    difference in the same direction on every fold), three significant digits."""
+    view = pd.DataFrame(index=tests.index)
+    view["folds"] = tests["n"].astype(int)
+    view["diff (points)"] = (100 * tests["mean_diff"]).round(1)
+    view["t 95% CI"] = [_interval(lo, hi) for lo, hi in zip(tests["t_low"], tests["t_high"])]
+    view["bootstrap 95% CI"] = [_interval(lo, hi) for lo, hi in zip(tests["boot_low"], tests["boot_high"])]
+    view["Wilcoxon p"] = [float(f"{p:.3g}") if np.isfinite(p) else np.nan for p in tests["wilcoxon_p"]]
+    view["lowest p"] = [float(f"{2 / 2 ** n:.3g}") for n in tests["n"].astype(int)]
+    return view

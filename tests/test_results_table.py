@@ -88,3 +88,33 @@ def test_beside_paper_gives_every_corpus_its_own_block_in_order(results):
     pd.testing.assert_frame_equal(single, beside_paper({"crema-d (ours)": results}, paper))
     with pytest.raises(ValueError, match="at least one corpus"):
         beside_paper({}, paper)
+
+
+def test_pairwise_view_is_narrow_in_points_with_the_wilcoxon_floor():
+    from camulenet.results_table import pairwise_view
+
+    tests = pd.DataFrame({"n": [10, 1], "mean_diff": [0.0523, -0.01], "t_low": [0.01, np.nan],
+                          "t_high": [0.09, np.nan], "boot_low": [0.02, np.nan], "boot_high": [0.08, np.nan],
+                          "wilcoxon_p": [0.001953125, np.nan]}, index=pd.Index(["A", "B"], name="versus"))
+    view = pairwise_view(tests)
+    assert list(view.columns) == ["folds", "diff (points)", "t 95% CI", "bootstrap 95% CI", "Wilcoxon p", "lowest p"]
+    assert view.loc["A", "diff (points)"] == 5.2 and view.loc["A", "t 95% CI"] == "[+1.0, +9.0]"
+    assert view.loc["A", "Wilcoxon p"] == 0.00195 and view.loc["A", "lowest p"] == 0.00195
+    assert view.loc["B", "t 95% CI"] == "–" and np.isnan(view.loc["B", "Wilcoxon p"]) and view.loc["B", "lowest p"] == 1
+
+
+def test_group_accuracy_legend_sits_outside_every_bar():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from camulenet.plots.results import plot_group_accuracy
+
+    acc = pd.DataFrame({"system": ["CAMuLeNet", "HuBERT"] * 4, "by": ["language"] * 4 + ["gender"] * 4,
+                        "value": ["en", "en", "fr", "fr", "female", "female", "male", "male"],
+                        "accuracy": [0.9, 0.8, 0.7, 0.95, 0.6, 0.5, 0.99, 0.4]})
+    fig = plot_group_accuracy(acc)
+    fig.canvas.draw()
+    assert all(ax.get_legend() is None for ax in fig.axes) and len(fig.legends) == 1
+    legend = fig.legends[0].get_window_extent()
+    assert all(legend.x0 >= ax.get_window_extent().x1 for ax in fig.axes)
+    assert min(t.get_fontsize() for t in fig.legends[0].get_texts()) >= 10

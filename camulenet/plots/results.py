@@ -11,11 +11,28 @@ from sklearn.metrics import confusion_matrix
 from camulenet.results_table import METRICS, _order
 from camulenet.schema import emotion_order
 
+#: Larger type for the figures of chapter 8, which a page scales down to its width: about
+#: 10 pt or more once shown (the figures are at most 10 inches wide).
+READABLE = {"font.size": 13, "axes.titlesize": 13, "axes.labelsize": 13, "xtick.labelsize": 12,
+            "ytick.labelsize": 12, "legend.fontsize": 12, "legend.title_fontsize": 12}
 
+
+def _readable(plot):
+    """Draw ``plot`` under :data:`READABLE` (fonts are fixed when the texts are made)."""
+    from functools import wraps
+
+    @wraps(plot)
+    def wrapper(*args, **kwargs):
+        with plt.rc_context(READABLE):
+            return plot(*args, **kwargs)
+    return wrapper
+
+
+@_readable
 def plot_fold_spread(results: pd.DataFrame, metrics=("wa", "ua", "weighted_f1")):
     """One panel per metric: a dot per fold, lines joining the same fold across systems."""
     systems = _order(results.system.unique())
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 4.2), sharey=True,
+    fig, axes = plt.subplots(1, len(metrics), figsize=(3.3 * len(metrics), 4.6), sharey=True,
                              constrained_layout=True)
     for ax, m in zip(np.atleast_1d(axes), metrics):
         wide = results.pivot_table(index="fold", columns="system", values=m)[systems]
@@ -32,6 +49,7 @@ def plot_fold_spread(results: pd.DataFrame, metrics=("wa", "ua", "weighted_f1"))
     return fig
 
 
+@_readable
 def plot_confusions(predictions: pd.DataFrame, labels=None):
     """Row-normalised confusion matrices summed over folds, one per system."""
     systems = _order(predictions.system.unique())
@@ -39,29 +57,33 @@ def plot_confusions(predictions: pd.DataFrame, labels=None):
     n = len(systems)
     cols = min(n, 2)
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.4 * rows), constrained_layout=True, squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(5.0 * cols, 4.3 * rows), constrained_layout=True, squeeze=False)
     for ax, s in zip(axes.flat, systems):
         p = predictions[predictions.system == s]
         cm = confusion_matrix(p["true"], p["pred"], labels=labels, normalize="true")
-        sns.heatmap(cm, annot=True, fmt=".2f", cmap="Blues", vmin=0, vmax=1, cbar=False,
-                    xticklabels=labels, yticklabels=labels, ax=ax)
+        sns.heatmap(cm, annot=True, fmt=".2f", cmap="Blues", vmin=0, vmax=1, cbar=True,
+                    cbar_kws={"label": "share of the true emotion's clips"},
+                    xticklabels=labels, yticklabels=labels, ax=ax, annot_kws={"fontsize": 10})
         ax.set(title=s, xlabel="predicted", ylabel="true")
     for ax in axes.flat[n:]:
         ax.axis("off")
     return fig
 
 
+@_readable
 def plot_group_accuracy(acc: pd.DataFrame):
-    """Accuracy per language and per gender, a bar per system."""
-    fig, axes = plt.subplots(1, acc["by"].nunique(), figsize=(11, 3.8), constrained_layout=True,
+    """Accuracy per language and per gender, a bar per system; one legend for all panels,
+    right of the figure, so that it covers no bar."""
+    fig, axes = plt.subplots(1, acc["by"].nunique(), figsize=(10, 4), layout="constrained", squeeze=False,
                              gridspec_kw={"width_ratios": list(acc.groupby("by", sort=False)["value"].nunique())})
-    for ax, (by, part) in zip(np.atleast_1d(axes), acc.groupby("by", sort=False)):
+    for ax, (by, part) in zip(axes.flat, acc.groupby("by", sort=False)):
         sns.barplot(data=part, x="value", y="accuracy", hue="system", hue_order=_order(part.system.unique()), ax=ax)
         ax.set(title=f"accuracy by {by}", xlabel="", ylim=(0, 1))
-        if ax is not np.atleast_1d(axes)[-1]:
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    for ax in axes.flat:
+        if ax.get_legend() is not None:
             ax.get_legend().remove()
-        else:
-            ax.legend(fontsize=7, loc="lower right")
+    fig.legend(handles, labels, loc="outside right upper", frameon=False, title="system")
     return fig
 
 
