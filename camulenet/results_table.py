@@ -156,3 +156,10 @@ def pairwise_view(tests: pd.DataFrame) -> pd.DataFrame:
     view["Wilcoxon p"] = [float(f"{p:.3g}") if np.isfinite(p) else np.nan for p in tests["wilcoxon_p"]]
     view["lowest p"] = [float(f"{2 / 2 ** n:.3g}") for n in tests["n"].astype(int)]
     return view
+
+
+def captioned(table: pd.DataFrame, settings, digits: int = 3):
+    """``table`` for a page, numbers to ``digits`` decimals, missing cells as a dash, and the
+    configuration that made it (:meth:`camulenet.book.BookSettings.describe`) as its caption,
+    so a table copied out of the book still says where it came from."""
+    return table.style.format(precision=digits, na_rep="–").set_caption(settings.describe())

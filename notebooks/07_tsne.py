@@ -16,13 +16,26 @@
 # %% [markdown]
 # # What the embeddings encode: t-SNE
 #
-# The paper shows t-SNE maps in which CAMuLeNet's embeddings group by emotion more clearly
-# than the raw Whisper embeddings. Here both are mapped for **test speakers**, whom the model
-# never heard, coloured once by emotion and once by speaker. A representation good for
-# unseen speakers should cluster by emotion and *not* by speaker.
+# The paper {cite:p}`goel2024camulenet` shows {term}`t-SNE` maps {cite:p}`vandermaaten2008tsne`
+# in which CAMuLeNet's embeddings group by emotion more clearly than the raw
+# {term}`Whisper encoder` embeddings {cite:p}`radford2023whisper`. Here both are
+# mapped for **test speakers**, whom the model never heard, coloured once by emotion and once
+# by speaker. A representation good for unseen speakers should cluster by emotion and *not*
+# by speaker.
 #
-# Cross-validation trains one model per fold, and each model has its own embedding space:
-# mapped together, the test clips of all folds would group by the model that embedded
+# :::{admonition} In this chapter
+# :class: tip
+# **You will learn**
+# - to read a t-SNE map, and why a map alone proves little;
+# - to measure grouping in the original space with the {term}`silhouette` and the {term}`5-NN accuracy`;
+# - to state a verdict that holds for every measure it cites.
+#
+# **You need** the trained folds of {doc}`05_training` and the features of {doc}`03_features`;
+# the ideas of a {term}`fold` and of {term}`leave-speaker-out` evaluation.
+# :::
+#
+# Cross-validation trains one model per {term}`fold`, and each model has its own embedding
+# space: mapped together, the test clips of all folds would group by the model that embedded
 # them, not by anything in the audio. So the map shows one fold (its test speakers, embedded
 # by that fold's model), and the scores below are computed within each fold and averaged.
 
@@ -48,68 +61,137 @@ fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 perplexity = 30
 fold = 0  # the fold whose test speakers are mapped
 
-# %%
+
+# %% tags=["remove-cell"]
 from myst_nb import glue
 
 from camulenet import book, pipeline
-from camulenet.embeddings import cluster_scores_within, tsne_frame
+from camulenet.embeddings import cluster_scores_within, spaces_verdict, tsne_frame
 from camulenet.plots.embeddings import plot_tsne_grid
 
 cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
                     fold_protocol=fold_protocol)
-display(book.banner(cfg))
 manifest = pipeline.ensure_corpus(cfg)
 folds = pipeline.ensure_folds(cfg, manifest)
-features = pipeline.ensure_features(cfg, manifest)
+features = pipeline.ensure_features(cfg, manifest, progress=False)
 run = pipeline.load_run(cfg, manifest)
 
+# %% tags=["remove-input"]
+display(book.banner(cfg))
+
+# %% [markdown]
+# ## The map of one fold
+#
+# Both spaces, the mean-pooled Whisper frames and CAMuLeNet's 128-dimensional embedding, are
+# standardised and mapped to two dimensions by t-SNE, which keeps each clip's nearest
+# neighbours close but does not keep distances between groups: the size of a cluster and the
+# gaps between clusters on the map mean little.
+
+# %%
 pooled = f"{book.whisper_label(cfg)} (mean-pooled)"
-spaces = {pooled: features["whisper_mean"], "CAMuLeNet (128-d)": run.test_embeddings("CAMuLeNet")}
+ours = "CAMuLeNet (128-d)"
+spaces = {pooled: features["whisper_mean"], ours: run.test_embeddings("CAMuLeNet")}
 trained = sorted(run.fold_info.loc[run.fold_info.system == "CAMuLeNet", "fold"].astype(int))
 fold = fold if fold in trained else trained[0]
 shown = manifest[manifest.utt_id.isin(folds.folds[fold].test)]
-glue("tsne_fold", fold, display=False)
-glue("tsne_speakers", shown.speaker.nunique(), display=False)
 frame = tsne_frame(spaces, shown, perplexity=min(perplexity, max(5, len(shown) // 5)), seed=cfg.seed)
-
-# %% [markdown]
-# Fold {glue:text}`tsne_fold`: the {glue:text}`tsne_speakers` test speakers of that fold.
-
-# %%
 fig = plot_tsne_grid(frame)
 
+# %% tags=["remove-cell"]
+import matplotlib.pyplot as plt
+
+glue("tsne_fold", fold, display=False)
+glue("tsne_speakers", shown.speaker.nunique(), display=False)
+glue("tsne_clips", len(shown), display=False)
+glue("tsne_config", cfg.describe(), display=False)
+glue("tsne_fig", fig, display=False)
+plt.close(fig)
+
 # %% [markdown]
+# ```{glue:figure} tsne_fig
+# :name: fig-tsne
+#
+# t-SNE maps of fold {glue:text}`tsne_fold` ({glue:text}`tsne_clips` test clips of
+# {glue:text}`tsne_speakers` unseen speakers). Rows: the embedding space; columns: colour by
+# emotion (left) and by speaker (right). Made by {glue:text}`tsne_config`.
+# ```
+#
 # ## Measured, not only seen
 #
 # t-SNE pictures can mislead, so the grouping is also measured in the original embedding
-# spaces, within each fold's test clips and averaged over the folds: the silhouette score
-# (higher = tighter, better-separated groups, cosine distance) and the accuracy of a
-# 5-nearest-neighbour classifier, by emotion and by speaker (chance for the speaker is one
-# over the number of test speakers in a fold).
+# spaces, within each fold's test clips and averaged over the folds:
+#
+# - the {term}`silhouette` {cite:p}`rousseeuw1987silhouette` (cosine distance) compares each
+#   clip's mean distance to its own group with that to the nearest other group: from -1 to 1,
+#   positive when groups are tight and apart, near zero or negative when they overlap;
+# - the {term}`5-NN accuracy`: how often the label of a clip is the majority label of its five
+#   nearest neighbours (cross-validated), a *local* measure: it can be well above chance while
+#   the groups as a whole overlap.
+#
+# Each is computed by emotion and by speaker (chance for the speaker is one over the number of
+# test speakers in a fold).
 
 # %%
 scores = cluster_scores_within(spaces, manifest, [folds.folds[k].test for k in trained], seed=cfg.seed)
+scores.style.format("{:.3f}").set_caption(cfg.describe())
+
+# %% tags=["remove-cell"]
 glue("n_fold_models", len(trained), display=False)
-glue("sil_emotion_whisper", f"{scores.loc[pooled, 'silhouette: emotion']:.3f}", display=False)
-glue("sil_emotion_camulenet", f"{scores.loc['CAMuLeNet (128-d)', 'silhouette: emotion']:.3f}", display=False)
-glue("sil_speaker_whisper", f"{scores.loc[pooled, 'silhouette: speaker']:.3f}", display=False)
-glue("sil_speaker_camulenet", f"{scores.loc['CAMuLeNet (128-d)', 'silhouette: speaker']:.3f}", display=False)
-knn = scores["5-NN accuracy: emotion"]
-better = knn["CAMuLeNet (128-d)"] > knn[pooled]
-glue("knn_emotion_whisper", f"{knn[pooled]:.3f}", display=False)
-glue("knn_emotion_camulenet", f"{knn['CAMuLeNet (128-d)']:.3f}", display=False)
-glue("tsne_verdict", "separates emotions better than the pooled Whisper frames, as in the paper's figure"
-     if better else "does not separate emotions better than the pooled Whisper frames here, unlike the paper's figure",
-     display=False)
-scores
+glue("tsne_verdict", spaces_verdict(scores, ours, pooled), display=False)
 
 # %% [markdown]
-# By emotion, the 5-NN accuracy is {glue:text}`knn_emotion_whisper` for mean-pooled Whisper
-# frames and {glue:text}`knn_emotion_camulenet` for CAMuLeNet's embeddings (silhouette
-# {glue:text}`sil_emotion_whisper` and {glue:text}`sil_emotion_camulenet`); by speaker, the
-# silhouette is {glue:text}`sil_speaker_whisper` and {glue:text}`sil_speaker_camulenet`.
-# CAMuLeNet's embedding {glue:text}`tsne_verdict`. Note the difference in what each was
-# trained for: CAMuLeNet's embedding for emotion and gender on other speakers, the Whisper
-# encoder for transcription, so its pooled frames carry speaker and language as much as
-# emotion. The scores average {glue:text}`n_fold_models` folds, each scored in its own
-# model's space.
+# {glue:text}`tsne_verdict`
+#
+# Note the difference in what each was trained for: CAMuLeNet's embedding for emotion and
+# gender on other speakers, the Whisper encoder for transcription, so its pooled frames carry
+# speaker and language as much as emotion. The scores average {glue:text}`n_fold_models`
+# folds, each scored in its own model's space.
+#
+# ## Exercises
+#
+# :::{exercise}
+# :label: ex-07-perplexity
+# Rerun this chapter in {term}`smoke mode` with a much smaller t-SNE perplexity, e.g.
+# `papermill notebooks/07_tsne.ipynb /tmp/tsne.ipynb -p smoke True -p perplexity 5`
+# (or set `smoke = True` and `perplexity = 5` in the parameters cell). What changes on the
+# map, and what changes in the table of scores?
+# :::
+#
+# :::{solution} ex-07-perplexity
+# :class: dropdown
+# The map changes: a small perplexity looks at fewer neighbours, so it breaks the clips into
+# many small islands, and the arrangement of the islands changes too. The table does not
+# change at all: the silhouette and the 5-NN accuracy are computed in the original embedding
+# spaces, not on the map. That is why the verdict is drawn from the table and not from the
+# picture.
+# :::
+#
+# :::{exercise}
+# :label: ex-07-local-global
+# The 5-NN accuracy by emotion of a space can be well above chance while its emotion
+# silhouette is negative. How can both be true, and which of the two does a t-SNE map
+# resemble more?
+# :::
+#
+# :::{solution} ex-07-local-global
+# :class: dropdown
+# The 5-NN accuracy only asks whether a clip's five closest clips mostly share its emotion: small
+# local pockets of one emotion are enough. The silhouette compares a clip's mean distance to
+# *all* clips of its emotion with that to the nearest other emotion: when each emotion is
+# spread over many pockets (for instance one per speaker), that mean distance is large and the
+# silhouette drops to zero or below. t-SNE preserves neighbourhoods, so its maps show the local
+# pockets, as the 5-NN accuracy does, and can suggest clusters that the silhouette does not find.
+# :::
+#
+# :::{exercise}
+# :label: ex-07-fold
+# Map another fold: rerun in smoke mode with `-p fold 1`. Should the verdict under the table
+# change? Why or why not?
+# :::
+#
+# :::{solution} ex-07-fold
+# :class: dropdown
+# Only the map changes: it now shows the test speakers of fold 1, embedded by fold 1's model.
+# The scores and the verdict average every trained fold, each in its own model's space, so they
+# do not depend on which fold is mapped.
+# :::

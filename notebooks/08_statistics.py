@@ -19,6 +19,19 @@
 # A mean over folds hides how much the folds disagree. This chapter shows the spread,
 # tests whether the differences between systems exceed it, and looks at which emotions are
 # confused and for whom the model works.
+#
+# :::{admonition} In this chapter
+# :class: tip
+# **You will learn**
+# - to read the spread of a score across the folds of unseen speakers;
+# - to test a paired difference with the {term}`Wilcoxon signed-rank test`, and why its p-value has a floor;
+# - why folds that share training speakers need the {term}`corrected resampled t-test`, the
+#   {term}`Holm correction` and an effect size ({term}`Hedges' g`);
+# - to read confusion matrices and accuracy by language and gender.
+#
+# **You need** the trained folds of {doc}`05_training` and the results of {doc}`06_results`;
+# the metrics {term}`WA`, {term}`UA` and {term}`WF1`, and the idea of a {term}`fold`.
+# :::
 
 # %% tags=["remove-cell"]
 # Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
@@ -41,53 +54,68 @@ whisper = None  # Whisper weights: None for the profile default; base, medium, l
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 corpora = None  # more corpora whose finished results are tested, e.g. [crema-d, ravdess]; None: corpus alone
 
-# %%
+
+# %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
-import seaborn as sns
+import pandas as pd
 from myst_nb import glue
 
-from camulenet import book, pipeline
-from camulenet.evaluation.stats import pairwise_table
+from camulenet import beyond, book, pipeline
+from camulenet.evaluation.cv_stats import comparison_table, fold_sizes
+from camulenet.evaluation.stats import pairwise_table, summarise
 from camulenet.plots.results import plot_confusions, plot_fold_spread, plot_group_accuracy
-from camulenet.results_table import group_accuracy, significance_text
+from camulenet.results_table import captioned, group_accuracy, pairwise_view, significance_text
+from camulenet.schema import emotion_order
 
 cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
                     fold_protocol=fold_protocol, corpora=corpora)
-display(book.banner(cfg))
 manifest = pipeline.ensure_corpus(cfg)
 folds = pipeline.ensure_folds(cfg, manifest)
 run = pipeline.load_run(cfg, manifest)
 whisper_system = book.whisper_label(cfg)
 glue("corpus_name", cfg.corpus, display=False)
+glue("config", cfg.describe(), display=False)
+
+
+# %% tags=["remove-input"]
+display(book.banner(cfg))
 
 # %% [markdown]
 # ## Spread across folds
 #
 # The figures of this chapter are of corpus {glue:text}`corpus_name`, the first of this
 # build; the significance tests run on every corpus of the build with finished results.
-# Each dot is one fold (a different set of unseen speakers). Lines join the same fold
+# Each dot is one {term}`fold` (a different set of unseen speakers). Lines join the same fold
 # across systems: a system that is better on most folds shows mostly rising lines.
 
 # %%
 fig = plot_fold_spread(run.results, metrics=("wa", "ua", "weighted_f1"))
 
+# %% tags=["remove-cell"]
+glue("fig_spread", fig, display=False)
+plt.close(fig)
+
 # %% [markdown]
+# ```{glue:figure} fig_spread
+# :name: fig-fold-spread
+#
+# {term}`WA`, {term}`UA` and {term}`WF1` of each system on each fold (dots; grey lines join one
+# fold), with the mean and standard deviation over folds (black). Made by {glue:text}`config`.
+# ```
+#
 # ## Are the differences significant?
 #
 # Paired comparisons across folds, on each corpus of this build with finished results
-# ({glue:text}`corpora_tested`): the mean difference of each system from CAMuLeNet, its
-# 95% confidence interval (t-interval over folds, and a bootstrap interval), and the
-# Wilcoxon signed-rank test. With {glue:text}`n_folds` folds (those of corpus
+# ({glue:text}`corpora_tested`): the mean difference of CAMuLeNet minus each system in points
+# of accuracy, its 95% confidence interval (a t-interval over folds, and a bootstrap interval
+# {cite:p}`efron1979bootstrap`), and the {term}`Wilcoxon signed-rank test`
+# {cite:p}`wilcoxon1945`. With {glue:text}`n_folds` folds (those of corpus
 # {glue:text}`corpus_name`) the smallest possible two-sided Wilcoxon p-value is
-# {glue:text}`min_wilcoxon_p`: a difference in the same direction on every fold. The
-# column `min_p` gives that floor for each corpus.
+# {glue:text}`min_wilcoxon_p`: a difference in the same direction on every fold. The column
+# *lowest p* gives that floor for each comparison.
 
 # %%
-import pandas as pd
-
 n_folds = run.results.fold.nunique()
-glue("n_folds", n_folds, display=False)
-glue("min_wilcoxon_p", f"{2 / 2 ** n_folds:.3g}", display=False)
 results_long = pd.concat([run.results_long, pipeline.reference_results(cfg, manifest, folds)], ignore_index=True)
 found, skipped = pipeline.finished_corpora(cfg)
 per_corpus = {cfg.corpus: results_long}  # this chapter's corpus first
@@ -95,14 +123,14 @@ per_corpus.update({e.name: pipeline.results_with_reference(e) for e in found if 
 by_corpus = {}
 for name, long in per_corpus.items():
     t = pairwise_table(long, "CAMuLeNet", "wa")  # NaN statistics when fewer than 2 folds
-    by_corpus[name] = t.rename(columns={"system_b": "versus"}).set_index("versus").assign(min_p=lambda d: 2 / 2 ** d.n)
+    by_corpus[name] = t.rename(columns={"system_b": "versus"}).set_index("versus")
+    display(captioned(pairwise_view(by_corpus[name]), book.for_corpus(cfg, name)))
 tests = by_corpus[cfg.corpus]
-glue("corpora_tested", ", ".join(by_corpus), display=False)
-all_tests = pd.concat(by_corpus, names=["corpus"])
-all_tests[["n", "mean_a", "mean_b", "mean_diff", "t_low", "t_high", "boot_low", "boot_high", "wilcoxon_p",
-           "min_p"]].round(4)
 
-# %%
+# %% tags=["remove-cell"]
+glue("n_folds", n_folds, display=False)
+glue("min_wilcoxon_p", f"{2 / 2 ** n_folds:.3g}", display=False)
+glue("corpora_tested", ", ".join(by_corpus), display=False)
 row = tests.loc[whisper_system]
 glue("whisper_system", whisper_system, display=False)
 glue("diff_vs_whisper", f"{100 * row['mean_diff']:.1f}", display=False)
@@ -121,10 +149,10 @@ glue("corpora_untested", "; ".join(f"{name}: {why}".replace("`", "") for name, w
 # %% [markdown]
 # On corpus {glue:text}`corpus_name`, averaged over folds, CAMuLeNet's accuracy minus the
 # {glue:text}`whisper_system` baseline's is {glue:text}`diff_vs_whisper` points (Wilcoxon
-# p = {glue:text}`p_vs_whisper`). At the 5% level CAMuLeNet differs from
-# {glue:text}`sig_systems`, and not from {glue:text}`nonsig_systems`: those gaps are
-# within what the spread across folds of unseen speakers allows, whichever way their means
-# point.
+# p = {glue:text}`p_vs_whisper`). By the Wilcoxon test at the 5% level, uncorrected,
+# CAMuLeNet differs from {glue:text}`sig_systems`, and not from {glue:text}`nonsig_systems`:
+# those gaps are within what the spread across folds of unseen speakers allows, whichever way
+# their means point.
 #
 # Corpus by corpus: {glue:text}`significance_by_corpus`
 #
@@ -134,29 +162,30 @@ glue("corpora_untested", "; ".join(f"{name}: {why}".replace("`", "") for name, w
 #
 # The folds of one cross-validation are not independent samples: any two share most of
 # their training speakers, so the spread of the differences across folds understates their
-# true variance, and the intervals and tests above are too optimistic. The corrected
-# resampled t-test (Nadeau and Bengio, 2003) inflates the variance by the ratio of test to
-# training clips; comparing CAMuLeNet with several systems at once, Holm's correction keeps
-# the chance of any false claim at 5%; Hedges' g gives the size of each difference in units
-# of its spread across folds, with a bootstrap interval.
+# true variance, and the intervals and tests above are too optimistic. The
+# {term}`corrected resampled t-test` {cite:p}`nadeau2003inference` inflates the variance by
+# the ratio of test to training clips; comparing CAMuLeNet with several systems at once, the
+# {term}`Holm correction` {cite:p}`holm1979` keeps the chance of any false claim at 5%;
+# {term}`Hedges' g` {cite:p}`hedges1981` gives the size of each difference in units of its
+# spread across folds, with a bootstrap interval. Differences here are each system minus
+# CAMuLeNet (the tables above give CAMuLeNet minus each system).
 
 # %%
-from camulenet import beyond
-from camulenet.evaluation.cv_stats import comparison_table, fold_sizes
-
 fold_objs = {cfg.corpus: folds, **{e.name: e.folds for e in found if e.name != cfg.corpus}}
 corrected = {}
 for name, long in per_corpus.items():
     n_train, n_test = fold_sizes(fold_objs[name])
     corrected[name] = comparison_table(long, "CAMuLeNet", "wa", n_train, n_test, seed=cfg.seed)
-    glue(f"corrected_{name}", f"{name}: {beyond.survivors_text(corrected[name], 'CAMuLeNet')}", display=False)
+    display(captioned(beyond.comparison_view(corrected[name]), book.for_corpus(cfg, name)))
+
+# %% tags=["remove-cell"]
+for name, t in corrected.items():
+    glue(f"corrected_{name}", f"{name}: {beyond.survivors_text(t, 'CAMuLeNet')}", display=False)
 glue("corrected_by_corpus", " ".join(f"{name}: {beyond.survivors_text(t, 'CAMuLeNet')}"
                                     for name, t in corrected.items()), display=False)
-pd.concat({name: beyond.comparison_view(t) for name, t in corrected.items()}, names=["corpus"])
 
 # %% [markdown]
-# Differences here are each system minus CAMuLeNet (the table above gives CAMuLeNet minus
-# each system). {glue:text}`corrected_by_corpus`
+# {glue:text}`corrected_by_corpus`
 #
 # ## Which emotions are confused
 #
@@ -166,16 +195,24 @@ pd.concat({name: beyond.comparison_view(t) for name, t in corrected.items()}, na
 # %%
 fig = plot_confusions(run.predictions)
 
+# %% tags=["remove-cell"]
+glue("fig_confusions", fig, display=False)
+plt.close(fig)
+
 # %% [markdown]
+# ```{glue:figure} fig_confusions
+# :name: fig-confusions
+#
+# Row-normalised confusion matrices of the test clips of every fold, one per system. Made by
+# {glue:text}`config`.
+# ```
+#
 # Per-class recall, mean and standard deviation over the folds:
 
 # %%
-from camulenet.evaluation.stats import summarise
-from camulenet.schema import emotion_order
-
 recall = summarise(run.results_long, [m for m in run.results_long.metric.unique() if m.startswith("recall_")])
 recall["emotion"] = recall.metric.str.removeprefix("recall_")
-recall.pivot(index="system", columns="emotion", values="text").reindex(columns=emotion_order(recall.emotion))
+captioned(recall.pivot(index="system", columns="emotion", values="text").reindex(columns=emotion_order(recall.emotion)), cfg)
 
 # %% [markdown]
 # ## For whom does it work?
@@ -187,10 +224,68 @@ recall.pivot(index="system", columns="emotion", values="text").reindex(columns=e
 # %%
 acc = group_accuracy(run.predictions, manifest, by=("language", "gender"))
 fig = plot_group_accuracy(acc)
-acc.pivot_table(index="system", columns="group", values="accuracy").round(3)
+captioned(acc.pivot_table(index="system", columns="group", values="accuracy"), cfg)
+
+# %% tags=["remove-cell"]
+glue("fig_groups", fig, display=False)
+plt.close(fig)
 
 # %% [markdown]
+# ```{glue:figure} fig_groups
+# :name: fig-group-accuracy
+#
+# Accuracy on the test clips of all folds, by language and by gender. Made by {glue:text}`config`.
+# ```
+#
 # The multitask head also predicts gender; its accuracy on unseen speakers:
 
 # %%
-run.results.groupby("system")["gender_accuracy"].agg(["mean", "std"]).dropna().round(3)
+captioned(run.results.groupby("system")["gender_accuracy"].agg(["mean", "std"]).dropna(), cfg)
+
+# %% [markdown]
+# ## Exercises
+#
+# :::{exercise}
+# :label: ex-08-smoke-floor
+# Rerun this chapter in {term}`smoke mode`:
+# `papermill notebooks/08_statistics.ipynb /tmp/stats.ipynb -p smoke True -p seed 1`
+# (or set `smoke = True` and `seed = 1` in the parameters cell). Smoke mode has two folds.
+# Can any difference reach significance at the 5% level by the Wilcoxon test? Look at the
+# column *lowest p* before you look at the p-values.
+# :::
+#
+# :::{solution} ex-08-smoke-floor
+# :class: dropdown
+# No. With two folds the smallest two-sided Wilcoxon p-value is 2 / 2² = 0.5, reached when
+# the difference has the same sign on both folds, so no comparison can fall below 0.05
+# whatever the sizes of the differences. The t-intervals are very wide for the same reason:
+# two folds give one degree of freedom. A claim of significance needs enough folds first.
+# :::
+#
+# :::{exercise}
+# :label: ex-08-corrected
+# The corrected resampled t-test multiplies the variance of the fold differences by
+# (1/k + n_test/n_train) instead of 1/k. For 10-fold cross-validation with 9 training speakers'
+# worth of clips for each test speaker's worth, by how much does it widen the interval
+# compared with the plain t-interval?
+# :::
+#
+# :::{solution} ex-08-corrected
+# :class: dropdown
+# The plain variance factor is 1/10 = 0.1; the corrected one is 0.1 + 1/9 ≈ 0.211, about 2.1
+# times as large, so the interval is about √2.1 ≈ 1.45 times as wide. Differences that the
+# plain test calls significant by a small margin often stop being so.
+# :::
+#
+# :::{exercise}
+# :label: ex-08-holm
+# Three comparisons have corrected p-values 0.01, 0.03 and 0.04. Which survive the Holm
+# correction at 5%?
+# :::
+#
+# :::{solution} ex-08-holm
+# :class: dropdown
+# Sort the p-values and compare the smallest with 0.05/3 ≈ 0.0167 (0.01 passes), the next
+# with 0.05/2 = 0.025 (0.03 fails), and stop at the first failure: only the first survives,
+# although all three are below 0.05 on their own.
+# :::

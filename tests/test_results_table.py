@@ -118,3 +118,12 @@ def test_group_accuracy_legend_sits_outside_every_bar():
     legend = fig.legends[0].get_window_extent()
     assert all(legend.x0 >= ax.get_window_extent().x1 for ax in fig.axes)
     assert min(t.get_fontsize() for t in fig.legends[0].get_texts()) >= 10
+
+
+def test_captioned_tables_name_their_configuration():
+    from camulenet import book
+    from camulenet.results_table import captioned
+
+    cfg = book.settings(smoke=True, seed=3)
+    html = captioned(pd.DataFrame({"wa": [0.123456, np.nan]}, index=["a", "b"]), cfg).to_html()
+    assert cfg.describe() in html and "0.123" in html and "0.123456" not in html and "–" in html
