@@ -171,14 +171,25 @@ def remedy_effects(results_long: pd.DataFrame, norm_system: str, n_train: float,
 
 
 def remedy_text(effects: pd.DataFrame) -> str:
-    """Which change helps most, and which effects survive Holm's correction."""
+    """Which change helps most (or that none helps), and which effects survive Holm's correction."""
     if effects.empty:
         return ""
-    best = effects["effect (points)"].idxmax()
-    surviving = [c for c in effects.index if effects.loc[c, "survives"]]
-    return (f"The largest gain is from {best} ({effects.loc[best, 'effect (points)']:+.1f} points). "
-            + (f"Effects that survive Holm's correction: {', '.join(surviving)}." if surviving else
-               "No effect survives Holm's correction: each is within the spread across folds."))
+    eff = effects["effect (points)"]
+    best = eff.idxmax()
+    if eff[best] > 0:
+        text = f"The largest gain is from {best} ({eff[best]:+.1f} points)."
+    else:
+        text = (f"No change raises mean accuracy; the smallest loss is from {best} "
+                f"({eff[best]:+.1f} points).")
+    surviving = [f"{c} ({eff[c]:+.1f})" for c in effects.index if effects.loc[c, "survives"]]
+    return text + (f" Effects that survive the corrected test with Holm's correction: {', '.join(surviving)}."
+                   if surviving else " No effect survives Holm's correction: each is within the spread across folds.")
+
+
+def remedy_view(effects: pd.DataFrame) -> pd.DataFrame:
+    """:func:`remedy_effects` narrow enough for a page: the systems compared are named by
+    the change (see :func:`remedies`), not spelled out in two more columns."""
+    return effects.drop(columns=["with", "without"], errors="ignore")
 
 
 def similarity_text(correlations: pd.DataFrame) -> str:
@@ -196,17 +207,27 @@ def similarity_text(correlations: pd.DataFrame) -> str:
 
 
 def calibration_text(table: pd.DataFrame) -> str:
-    """How miscalibrated the systems are, and what temperature scaling does."""
+    """How miscalibrated the systems are, and what temperature scaling does to each (its ECE
+    may rise: a temperature fitted on validation speakers need not suit the test speakers)."""
     fitted = table.dropna(subset=["ece_after"])
     worst = table.loc[table.ece_before.idxmax()]
     text = (f"Before scaling, ECE ranges from {table.ece_before.min():.3f} to {table.ece_before.max():.3f} "
             f"({worst.system} the worst).")
     if len(fitted):
-        over = (fitted["temperature (median)"] > 1).sum()
-        text += (f" Temperatures fitted on the validation speakers bring it to {fitted.ece_after.min():.3f} to "
-                 f"{fitted.ece_after.max():.3f} on the test speakers; {over} of {len(fitted)} systems get T > 1 "
-                 f"(they were overconfident).")
+        over = int((fitted["temperature (median)"] > 1).sum())
+        lower = int((fitted.ece_after.round(3) < fitted.ece_before.round(3)).sum())
+        text += (f" With temperatures fitted on the validation speakers, ECE on the test speakers is "
+                 f"{fitted.ece_after.min():.3f} to {fitted.ece_after.max():.3f}: lower than before for {lower} "
+                 f"of {len(fitted)} systems. {over} of {len(fitted)} systems get a median T above 1 "
+                 f"(overconfident on their validation speakers).")
     return text
+
+
+def calibration_view(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`calibration_table` with short column names, one row per system."""
+    return table.set_index("system").rename(columns={
+        "ece_before": "ECE before", "ece_after": "ECE after", "nll_before": "NLL before", "nll_after": "NLL after",
+        "temperature (median)": "T (median)"})
 
 
 def transfer_comparison(lolo_table: pd.DataFrame, within: pd.DataFrame) -> pd.DataFrame:
@@ -220,13 +241,16 @@ def transfer_comparison(lolo_table: pd.DataFrame, within: pd.DataFrame) -> pd.Da
 
 
 def transfer_text(compare: pd.DataFrame) -> str:
-    """The mean cost of leaving a language out, per system, and the language that suffers most."""
+    """The mean cost of leaving a language out, per system, and the language that loses most
+    (or, when none loses, that none does)."""
     wide = compare.pivot_table(index=["system", "language"], columns="setting", values="accuracy")
     wide["cost"] = wide["language seen in training"] - wide["language left out"]
     parts = []
     for system, part in wide.groupby(level="system"):
         worst = part["cost"].idxmax()[1]
-        mean = 100 * part["cost"].mean()
+        mean, top = 100 * part["cost"].mean(), 100 * part["cost"].max()
+        tail = (f"the largest loss, on {worst}: {top:.1f}" if top > 0 else
+                "no language loses accuracy")
         parts.append(f"{system} {'loses' if mean >= 0 else 'gains'} {abs(mean):.1f} points on average when a "
-                     f"language is left out (the largest loss, on {worst}: {100 * part['cost'].max():.1f})")
+                     f"language is left out ({tail})")
     return "; ".join(parts) + "."

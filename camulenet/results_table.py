@@ -161,5 +161,8 @@ def pairwise_view(tests: pd.DataFrame) -> pd.DataFrame:
 def captioned(table: pd.DataFrame, settings, digits: int = 3):
     """``table`` for a page, numbers to ``digits`` decimals, missing cells as a dash, and the
     configuration that made it (:meth:`camulenet.book.BookSettings.describe`) as its caption,
-    so a table copied out of the book still says where it came from."""
-    return table.style.format(precision=digits, na_rep="–").set_caption(settings.describe())
+    so a table copied out of the book still says where it came from. ``settings`` may be a
+    list (a table with rows from several corpora): one line each."""
+    many = settings if isinstance(settings, (list, tuple)) else [settings]
+    caption = "<br>".join(s.describe() for s in many)
+    return table.style.format(precision=digits, na_rep="–").set_caption(caption)

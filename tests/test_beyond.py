@@ -97,3 +97,22 @@ def test_transfer_comparison_and_text():
                                              "(the largest loss, on de: 20.0).")
     better = compare.assign(accuracy=[0.5, 0.6, 0.55, 0.65])
     assert beyond.transfer_text(better).startswith("X gains 5.0 points on average")
+
+
+def test_texts_never_call_a_loss_a_gain():
+    effects = pd.DataFrame({"effect (points)": [-1.5, -0.2], "survives": [False, True]},
+                           index=pd.Index(["a", "b"], name="change"))
+    text = beyond.remedy_text(effects)
+    assert text.startswith("No change raises mean accuracy; the smallest loss is from b (-0.2 points).")
+    assert "gain" not in text and "b (-0.2)" in text
+    within = pd.DataFrame({"language": ["de", "fr"], "system": "X", "accuracy": [0.5, 0.6]})
+    lolo = pd.DataFrame({"language": ["de", "fr"], "system": "X", "accuracy": [0.55, 0.65]})
+    assert "no language loses accuracy" in beyond.transfer_text(beyond.transfer_comparison(lolo, within))
+
+
+def test_calibration_text_counts_systems_whose_ece_rose():
+    table = pd.DataFrame({"system": ["A", "B"], "ece_before": [0.20, 0.05], "ece_after": [0.04, 0.08],
+                          "nll_before": [1.0, 1.0], "nll_after": [0.9, 1.1], "temperature (median)": [1.8, 0.9]})
+    text = beyond.calibration_text(table)
+    assert "lower than before for 1 of 2 systems" in text and "1 of 2 systems get a median T above 1" in text
+    assert list(beyond.calibration_view(table).columns)[:2] == ["ECE before", "ECE after"]

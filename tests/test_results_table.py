@@ -127,3 +127,6 @@ def test_captioned_tables_name_their_configuration():
     cfg = book.settings(smoke=True, seed=3)
     html = captioned(pd.DataFrame({"wa": [0.123456, np.nan]}, index=["a", "b"]), cfg).to_html()
     assert cfg.describe() in html and "0.123" in html and "0.123456" not in html and "–" in html
+    two = [cfg, book.for_corpus(cfg, "crema-d")]
+    html = captioned(pd.DataFrame({"wa": [0.5]}), two).to_html()
+    assert all(s.describe() in html for s in two)

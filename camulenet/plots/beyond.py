@@ -6,14 +6,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from camulenet.plots.style import readable
 
+
+@readable
 def plot_similarity(per_speaker: pd.DataFrame, correlations: pd.DataFrame, max_cols: int = 3):
     """One panel per system: each test speaker's accuracy against its cosine distance to the
     nearest training speaker of its fold (colour: the fold), Spearman's rho in the title."""
     systems = list(dict.fromkeys(per_speaker["system"]))
     cols = min(len(systems), max_cols)
     rows = int(np.ceil(len(systems) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols + 1.4, 3.2 * rows), squeeze=False, sharex=True,
+    fig, axes = plt.subplots(rows, cols, figsize=(4.0 * cols + 1.8, 3.8 * rows), squeeze=False, sharex=True,
                              sharey=True, layout="constrained")
     for ax in axes.flat[len(systems):]:
         fig.delaxes(ax)
@@ -24,25 +27,26 @@ def plot_similarity(per_speaker: pd.DataFrame, correlations: pd.DataFrame, max_c
         part = per_speaker[per_speaker.system == system]
         for i, fold in enumerate(folds):
             f = part[part.fold == fold]
-            ax.scatter(f["distance"], f["accuracy"], s=18, color=cmap(i % 10), label=f"fold {fold}")
+            ax.scatter(f["distance"], f["accuracy"], s=36, color=cmap(i % 10), label=f"fold {fold}")
         r = rho.loc[system]
-        ax.set_title(f"{system}\nrho = {r['rho']:.2f} (p = {r['p']:.2g}, {int(r['n_speakers'])} speakers)",
-                     fontsize=9)
+        ax.set_title(f"{system}\nrho = {r['rho']:.2f} (p = {r['p']:.2g}, {int(r['n_speakers'])} speakers)")
         ax.set_ylim(-0.02, 1.02)
     for ax in axes[-1, :]:
         ax.set_xlabel("distance to nearest training speaker")
     for ax in axes[:, 0]:
         ax.set_ylabel("accuracy on the speaker")
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside right upper", fontsize=8, frameon=False, title="test fold")
+    fig.legend(handles, labels, loc="outside right upper", frameon=False, title="test fold",
+               ncols=1 if len(labels) <= 10 else 2)
     return fig
 
 
+@readable
 def plot_transfer(table: pd.DataFrame, value: str = "accuracy", by: str = "language", hue: str = "setting"):
     """Grouped bars: accuracy per language (or corpus) in each setting (e.g. language seen in
     training vs unseen), one panel per system; the legend outside the axes."""
     systems = list(dict.fromkeys(table["system"]))
-    fig, axes = plt.subplots(1, len(systems), figsize=(3.6 * len(systems) + 1.6, 3.2), squeeze=False,
+    fig, axes = plt.subplots(1, len(systems), figsize=(4.0 * len(systems) + 3.0, 3.8), squeeze=False,
                              sharey=True, layout="constrained")
     settings = list(dict.fromkeys(table[hue]))
     width = 0.8 / len(settings)
@@ -54,9 +58,9 @@ def plot_transfer(table: pd.DataFrame, value: str = "accuracy", by: str = "langu
             vals = part[part[hue] == setting].set_index(by).reindex(groups)[value]
             ax.bar(x + (j - (len(settings) - 1) / 2) * width, vals, width, label=setting, color=f"C{j}")
         ax.set_xticks(x, groups)
-        ax.set_title(system, fontsize=9)
+        ax.set_title(system)
         ax.set_xlabel(by)
     axes.flat[0].set_ylabel(value)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside right upper", fontsize=8, frameon=False)
+    fig.legend(handles, labels, loc="outside right upper", frameon=False)
     return fig

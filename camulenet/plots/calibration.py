@@ -7,10 +7,13 @@ from typing import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 
+from camulenet.plots.style import readable
+
 from camulenet.evaluation.calibration import (apply_temperature, expected_calibration_error, fit_temperature,
                                               reliability_table)
 
 
+@readable
 def plot_reliability(data: Mapping[str, tuple[np.ndarray, np.ndarray]],
                      temperatures: Mapping[str, float] | None = None, n_bins: int = 15, max_cols: int = 3,
                      scaled: Mapping[str, np.ndarray] | None = None):
@@ -31,7 +34,7 @@ def plot_reliability(data: Mapping[str, tuple[np.ndarray, np.ndarray]],
     temperatures = dict(temperatures or {})
     cols = min(len(systems), max_cols)
     rows = int(np.ceil(len(systems) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols + 1.6, 3.6 * rows), squeeze=False,
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols + 2.8, 4.2 * rows), squeeze=False,
                              sharey=True, layout="constrained")
     for ax in axes.flat[len(systems):]:
         fig.delaxes(ax)  # the figure has exactly one axes per system
@@ -51,9 +54,9 @@ def plot_reliability(data: Mapping[str, tuple[np.ndarray, np.ndarray]],
             ax.scatter(tab["confidence"], tab["accuracy"], s=8 + 80 * tab["count"] / tab["count"].max(),
                        color=color, zorder=3)
             ax.text(0.03, 0.95 if label == "before" else 0.87, f"ECE {label}: {ece:.3f}",
-                    color=color, transform=ax.transAxes, va="top", fontsize=8)
+                    color=color, transform=ax.transAxes, va="top", fontsize=11)
         ax.set(title=f"{name}\n{title}", xlim=(0, 1), ylim=(0, 1), aspect="equal")
-        ax.title.set_fontsize(9)
+        ax.title.set_fontsize(11)
     for i, ax in enumerate(axes.flat[:len(systems)]):
         if i + cols >= len(systems):  # lowest panel of its column
             ax.set_xlabel("confidence (top-class probability)")
@@ -61,5 +64,5 @@ def plot_reliability(data: Mapping[str, tuple[np.ndarray, np.ndarray]],
         ax.set_ylabel("accuracy")
     handles, labels = axes.flat[0].get_legend_handles_labels()
     labels = [lab if lab != "after" else "after temperature scaling" for lab in labels]
-    fig.legend(handles, labels, loc="outside right upper", fontsize=8, frameon=False)
+    fig.legend(handles, labels, loc="outside right upper", frameon=False)
     return fig

@@ -10,23 +10,7 @@ from sklearn.metrics import confusion_matrix
 
 from camulenet.results_table import METRICS, _order
 from camulenet.schema import emotion_order
-
-#: Larger type for the figures of chapter 8, which a page scales down to its width: about
-#: 10 pt or more once shown (the figures are at most 10 inches wide).
-READABLE = {"font.size": 13, "axes.titlesize": 13, "axes.labelsize": 13, "xtick.labelsize": 12,
-            "ytick.labelsize": 12, "legend.fontsize": 12, "legend.title_fontsize": 12}
-
-
-def _readable(plot):
-    """Draw ``plot`` under :data:`READABLE` (fonts are fixed when the texts are made)."""
-    from functools import wraps
-
-    @wraps(plot)
-    def wrapper(*args, **kwargs):
-        with plt.rc_context(READABLE):
-            return plot(*args, **kwargs)
-    return wrapper
-
+from camulenet.plots.style import readable as _readable
 
 @_readable
 def plot_fold_spread(results: pd.DataFrame, metrics=("wa", "ua", "weighted_f1")):
