@@ -1,0 +1,234 @@
+"""The book's wiring: launch buttons, the notebooks' install cell, citations and glossary terms.
+
+These fail in ``make test`` what would otherwise fail only in ``make book`` (an unknown
+citation key or glossary term under ``--warningiserror``) or only on Colab and Binder (a
+launch link to a file missing from the repository, an install cell that cannot clone or
+install).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SOURCES = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.py")) + sorted((REPO / "book").glob("*.md"))
+
+
+def _config() -> dict:
+    return yaml.safe_load((REPO / "_config.yml").read_text())
+
+
+def _first_code_cell(path: Path):
+    nb = nbformat.read(path, as_version=4)
+    return next(c for c in nb.cells if c.cell_type == "code")
+
+
+def _repository_in(source: str) -> str:
+    """The value assigned to REPOSITORY in the install cell."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "REPOSITORY" for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise AssertionError("no REPOSITORY assignment in the install cell")
+
+
+# ------------------------------------------------------------------ the install cell
+def test_notebooks_found():
+    assert len(NOTEBOOKS) >= 10 and len(SOURCES) > len(NOTEBOOKS)
+
+
+def test_install_cell_is_first_identical_and_points_at_the_repository():
+    url = _config()["repository"]["url"]
+    cells = [_first_code_cell(p) for p in NOTEBOOKS]
+    first = cells[0].source
+    for path, cell in zip(NOTEBOOKS, cells):
+        assert cell.source == first, f"{path.name}: first code cell differs from {NOTEBOOKS[0].name}'s"
+        assert "remove-cell" in cell.metadata.get("tags", []), f"{path.name}: install cell is not hidden"
+        assert "parameters" not in cell.metadata.get("tags", []), f"{path.name}: parameters before install"
+    assert "find_spec(\"camulenet\")" in first
+    assert _repository_in(first) == url
+
+
+def _stub_wheel(folder: Path, name: str, version: str) -> None:
+    """An empty wheel that stands in for a package the offline machine cannot fetch."""
+    info = f"{name}-{version}.dist-info"
+    with zipfile.ZipFile(folder / f"{name}-{version}-py3-none-any.whl", "w") as z:
+        z.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+        z.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        z.writestr(f"{info}/RECORD", "")
+
+
+@pytest.mark.skipif(shutil.which("git") is None or not (REPO / ".git").exists(), reason="needs git and a checkout")
+def test_install_cell_clones_moves_and_installs(tmp_path):
+    """The cell as Colab runs it, where camulenet is missing: it must clone the repository
+    (here this checkout's HEAD through a file:// URL), move into its notebooks/ folder and
+    pip-install the package with its weights. pip runs with --dry-run, offline, against this
+    environment, so nothing is installed; its report says what it would install."""
+    source = _first_code_cell(NOTEBOOKS[0]).source
+    source = source.replace(_repository_in(source), (REPO).as_uri())
+    work = tmp_path / "colab"   # empty, and no ../camulenet next to it
+    work.mkdir()
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    # openai-whisper requires triton on Linux x86-64; the environment leaves it out (CPU
+    # only), so an offline resolver needs something named triton to find
+    _stub_wheel(wheels, "triton", "3.0.0")
+    report = tmp_path / "pip-report.json"
+    driver = (
+        "import importlib.util, os, sys\n"
+        "_find = importlib.util.find_spec\n"
+        "importlib.util.find_spec = lambda name, *a, **k: None if name == 'camulenet' else _find(name, *a, **k)\n"
+        f"exec(compile({source!r}, 'install-cell', 'exec'))\n"
+        "print('CWD=' + os.getcwd())\n"
+        "print('PATH0=' + sys.path[0])\n"
+    )
+    env = {**os.environ, "PIP_DRY_RUN": "1", "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels),
+           "PIP_NO_BUILD_ISOLATION": "0",  # pip's inverted env semantics: 0 = no isolation
+           "PIP_REPORT": str(report), "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_CACHE_DIR": "1"}
+    done = subprocess.run([sys.executable, "-c", driver], cwd=work, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    clone = work / "camulenet-book"
+    assert (clone / "camulenet" / "__init__.py").is_file() and (clone / "pyproject.toml").is_file()
+    lines = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
+    assert Path(lines["CWD"]).resolve() == (clone / "notebooks").resolve()
+    assert Path(lines["PATH0"]).resolve() == clone.resolve()
+    installs = json.loads(report.read_text())["install"]
+    ours = [i for i in installs if i["metadata"]["name"] == "camulenet"]
+    assert len(ours) == 1 and ours[0]["requested_extras"] == ["weights"]
+    assert Path(ours[0]["download_info"]["url"].removeprefix("file://")).resolve() == clone.resolve()
+    # and this environment still has its own camulenet, from this checkout
+    assert Path(importlib.util.find_spec("camulenet").origin).resolve().is_relative_to(REPO)
+
+
+# ------------------------------------------------------------------ launch buttons
+def _launch_extension():
+    spec = importlib.util.spec_from_file_location("launch_notebooks", REPO / "book" / "_ext" / "launch_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_extension_is_registered():
+    config = _config()
+    assert config["sphinx"]["local_extensions"] == {"launch_notebooks": "book/_ext"}
+    assert "sphinx_exercise" in config["sphinx"]["extra_extensions"]
+
+
+def test_launch_links_open_the_repository_notebooks():
+    ext = _launch_extension()
+    base = "https://github.com/camulenet-reproduced/camulenet-book"
+    context = {"header_buttons": [
+        {"label": "download-buttons", "buttons": [{"url": "../_sources/book/05_training.ipynb"}]},
+        {"label": "launch-buttons", "buttons": [
+            {"text": "Binder", "url": "https://mybinder.org/v2/gh/camulenet-reproduced/camulenet-book/main"
+                                      "?urlpath=lab/tree/book/05_training.ipynb"},
+            {"text": "Colab", "url": "https://colab.research.google.com/github/camulenet-reproduced/"
+                                     "camulenet-book/blob/main/book/05_training.ipynb"},
+            {"text": "Live Code", "javascript": "initThebeSBT()"},
+        ]},
+        {"label": "repository", "url": base},
+    ]}
+    ext._on_page(None, "book/05_training", "page.html", context, None)
+    binder, colab, thebe = context["header_buttons"][1]["buttons"]
+    assert binder["url"].endswith("?urlpath=lab/tree/notebooks/05_training.ipynb")
+    assert colab["url"].endswith("/blob/main/notebooks/05_training.ipynb")
+    assert thebe == {"text": "Live Code", "javascript": "initThebeSBT()"}
+    # the download of the executed copy and other buttons are left alone
+    assert context["header_buttons"][0]["buttons"][0]["url"] == "../_sources/book/05_training.ipynb"
+    assert context["header_buttons"][2]["url"] == base
+
+
+@pytest.mark.parametrize("url", [
+    "https://colab.research.google.com/github/o/r/blob/main/book/intro.md",
+    "https://colab.research.google.com/github/o/r/blob/main/notebooks/05_training.ipynb",
+    "https://colab.research.google.com/github/o/ebook/blob/main/05_training.ipynb",
+    "https://x.org/handbook/05_training.ipynb",
+])
+def test_other_links_unchanged(url):
+    assert _launch_extension().notebook_url(url) == url
+
+
+def test_every_chapter_in_the_toc_has_a_notebook():
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
+    files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    chapters = [f for f in files if re.fullmatch(r"book/\d\d_\w+", f)]
+    assert chapters and all((REPO / "notebooks" / (Path(f).name + ".ipynb")).is_file() for f in chapters)
+    assert all((REPO / f"{f}.md").is_file() for f in files if f not in chapters)
+
+
+# ------------------------------------------------------------------ citations and terms
+_CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
+_TERM = re.compile(r"\{term\}`([^`]+)`")
+
+
+def _bib_keys() -> set[str]:
+    text = (REPO / "book" / "references.bib").read_text()
+    return set(re.findall(r"^@\w+\{([^,\s]+),", text, flags=re.M))
+
+
+def glossary_terms(text: str) -> dict[str, str]:
+    """Terms of the MyST ``{glossary}`` block: unindented lines, each followed by an
+    indented definition."""
+    block = re.search(r"^```\{glossary\}\n(.*?)^```", text, flags=re.M | re.S)
+    assert block, "no glossary directive"
+    terms: dict[str, str] = {}
+    current = None
+    for line in block.group(1).splitlines():
+        if not line.strip() or line.startswith(":"):
+            continue
+        if line[0].isspace():
+            assert current is not None, f"definition without a term: {line!r}"
+            terms[current] = (terms[current] + " " + line.strip()).strip()
+        else:
+            current = line.strip()
+            terms[current] = ""
+    return terms
+
+
+def _uses(pattern: re.Pattern) -> list[tuple[str, str]]:
+    found = []
+    for path in SOURCES:
+        text = path.read_text()
+        for match in pattern.finditer(text):
+            found.append((path.name, match.group(1)))
+    return found
+
+
+def test_glossary_parser():
+    text = "# G\n\n```{glossary}\n:sorted:\n\nWA\n  Plain accuracy.\n  Second line.\n\nHedges' g\n  Effect size.\n```\n"
+    assert glossary_terms(text) == {"WA": "Plain accuracy. Second line.", "Hedges' g": "Effect size."}
+
+
+def test_every_cited_key_is_in_the_bibliography():
+    keys = _bib_keys()
+    used = [(f, k.strip()) for f, keys_ in _uses(_CITE) for k in keys_.split(",")]
+    assert used, "no citations found: the pattern is wrong"
+    missing = sorted({f"{f}: {k}" for f, k in used if k not in keys})
+    assert not missing, f"cited but not in book/references.bib: {missing}"
+
+
+def test_every_term_is_in_the_glossary():
+    terms = glossary_terms((REPO / "book" / "glossary.md").read_text())
+    assert all(len(d.split()) >= 8 for d in terms.values()), "a glossary term without a real definition"
+    defined = {t.lower() for t in terms}  # Sphinx resolves {term} case-insensitively
+    used = []
+    for f, role in _uses(_TERM):
+        target = re.search(r"<([^>]+)>\s*$", role)
+        used.append((f, (target.group(1) if target else role).strip()))
+    assert used, "no terms found: the pattern is wrong"
+    missing = sorted({f"{f}: {t}" for f, t in used if t.lower() not in defined})
+    assert not missing, f"{{term}} not defined in book/glossary.md: {missing}"
