@@ -16,9 +16,23 @@
 # %% [markdown]
 # # The model
 #
-# This chapter builds CAMuLeNet twice: with the **released sizes** (the `paper`
-# configuration) and in the **compact** configuration that the book trains on two CPU
-# cores. A forward pass on a dummy batch shows every tensor shape along the way.
+# This chapter builds CAMuLeNet {cite:p}`goel2024camulenet` twice: with the **released
+# sizes** (the `paper` configuration) and in the **compact** configuration that the book
+# trains on two CPU cores. A forward pass on a dummy batch shows every tensor shape along
+# the way.
+#
+# :::{admonition} In this chapter
+# :class: tip
+# **You will learn**
+# - how three branches ({term}`log-Mel spectrogram`, {term}`MFCC` and {term}`Whisper encoder`
+#   frames) meet in the {term}`co-attention` layer;
+# - where the parameters of the released model sit, and why the compact model is smaller;
+# - how masking keeps padded frames out of the co-attention;
+# - how the ablations of the paper are options of one class.
+#
+# **You need** {doc}`03_features` (the three feature streams) and the terms {term}`profile`
+# and {term}`multitask learning`.
+# :::
 #
 # ```text
 #  mel spectrogram --> AlexNet features --> FC --> s (1024) --+
@@ -30,8 +44,11 @@
 #  [m, s, c] (3072) --> FC 128 --> FC 128 = embedding --> emotion head, gender head
 # ```
 #
-# *CAMuLeNet as released: the spectrogram and MFCC branches produce the co-attention
-# weights over the Whisper frames.*
+# *CAMuLeNet as released: the spectrogram branch (AlexNet features
+# {cite:p}`krizhevsky2012alexnet`) and the MFCC branch {cite:p}`davis1980mfcc` produce the
+# co-attention weights {cite:p}`lu2016coattention` over the Whisper frames
+# {cite:p}`radford2023whisper`; a gender head beside the emotion head makes it multitask
+# {cite:p}`caruana1997multitask`.*
 
 # %% tags=["remove-cell"]
 # Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
@@ -49,35 +66,46 @@ if importlib.util.find_spec("camulenet") is None:
 smoke = False
 seed = 0
 profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
+whisper_dim = 1024  # width d of the Whisper frames in the released sizes: 512 base, 1024 medium, 1280 large-v3
 
-# %%
+# %% tags=["remove-cell"]
 import pandas as pd
 import torch
 from myst_nb import glue
 
 from camulenet import book
 from camulenet.model import CAMuLeNet, CAMuLeNetConfig, count_parameters
-from camulenet.model.shapes import branch_parameter_table, trace_shapes
+from camulenet.model.shapes import branch_parameter_table, padding_invariance_gap, trace_shapes
 
 cfg = book.settings(smoke=smoke, seed=seed, profile=profile)
-display(book.banner(cfg))
 _ = torch.manual_seed(cfg.seed)
+
+
+def parameter_view(table):
+    """Counts with thousands separators, so a 9-digit count reads at a glance."""
+    return table.style.format({"parameters": "{:,}"})
+
+
+# %% tags=["remove-input"]
+display(book.banner(cfg))
 
 # %% [markdown]
 # ## The released sizes
 #
 # The `paper` configuration (the `paper` profile's model) follows the released code's layer
-# sizes for the Whisper-Medium width d = 1024: AlexNet features with a one-channel first
+# sizes for the Whisper frame width d = {glue:text}`whisper_dim` (1024 is Whisper-Medium's): AlexNet features with a one-channel first
 # convolution, a 2-layer bidirectional GRU over 501 MFCC frames (5 s; longer clips are
 # cropped, shorter ones padded) whose output is *flattened* (501 x 512 = 256,512 inputs to
 # one linear layer), and a 2048 -> 1500 layer that produces the co-attention weights.
 
-# %%
-paper_cfg = CAMuLeNetConfig.paper(whisper_dim=1024)
+# %% tags=["remove-cell"]
+paper_cfg = CAMuLeNetConfig.paper(whisper_dim=whisper_dim)
 paper_model = CAMuLeNet(paper_cfg)
-paper_table = branch_parameter_table(paper_model)
 glue("paper_params", f"{count_parameters(paper_model) / 1e6:.1f} M", display=False)
-paper_table
+glue("whisper_dim", str(whisper_dim), display=False)
+
+# %%
+parameter_view(branch_parameter_table(paper_model))
 
 # %% [markdown]
 # The released model has {glue:text}`paper_params` parameters; most of them sit in the
@@ -90,12 +118,17 @@ paper_table
 # co-attention and the same heads, but narrower layers, and the GRU output averaged over
 # the clip's own frames instead of flattened, so the model is not tied to one clip length.
 
-# %%
+# %% tags=["remove-cell"]
 compact_cfg = CAMuLeNetConfig.compact()
 compact_model = CAMuLeNet(compact_cfg)
 glue("compact_params", f"{count_parameters(compact_model) / 1e6:.2f} M", display=False)
-branch_parameter_table(compact_model)
 
+# %%
+parameter_view(branch_parameter_table(compact_model))
+
+# %% [markdown]
+# The compact model has {glue:text}`compact_params` parameters.
+#
 # %% [markdown]
 # ## A forward pass, shape by shape
 #
@@ -117,22 +150,73 @@ trace
 # dummy batch:
 
 # %%
-from camulenet.model.shapes import padding_invariance_gap
-
 gap = padding_invariance_gap(compact_model)
 print(f"largest change of any output when the padded frames are replaced by noise: {gap:.2e}")
 
 # %% [markdown]
 # ## Variants as options
 #
-# The ablations of the paper are flags of the same class, not copies of it:
+# The ablations of the paper are flags of the same class, not copies of it. Without
+# co-attention the Whisper frames are averaged over the clip instead of weighted by the
+# other two branches; without multitask learning the gender head is gone:
 
 # %%
-variants = {
+variants = {  # display name: flags of CAMuLeNetConfig
     "CAMuLeNet": {},
     "CAMuLeNet w/o multitask": {"multitask": False},
     "CAMuLeNet w/o co-attention & multitask": {"multitask": False, "coattention": False},
 }
 pd.DataFrame({name: {"parameters": count_parameters(CAMuLeNet(CAMuLeNetConfig.compact(**flags))),
                      "multitask": flags.get("multitask", True), "co-attention": flags.get("coattention", True)}
-              for name, flags in variants.items()}).T
+              for name, flags in variants.items()}).T.style.format({"parameters": "{:,}"})
+
+# %% [markdown]
+# ## Exercises
+#
+# :::{exercise}
+# :label: ex-04-width
+# Rerun this chapter in {term}`smoke mode` with the Whisper-Large-v3 width for the released
+# sizes:
+#
+# ```bash
+# papermill notebooks/04_model.ipynb /tmp/04_large.ipynb -p smoke True -p whisper_dim 1280
+# ```
+#
+# (or set `whisper_dim = 1280` in the parameters cell). Which rows of the first table
+# change, and which stay as they are?
+# :::
+#
+# :::{solution} ex-04-width
+# :class: dropdown
+# Only the parts that read the Whisper frames grow: the co-attention row (its projection of
+# the attended frame a @ W, of width d, to c). The spectrogram and MFCC branches, the trunk
+# and the heads never see d and keep their counts; the MFCC row still dominates the total.
+# :::
+#
+# :::{exercise}
+# :label: ex-04-flatten
+# The released model flattens the GRU output over 501 frames into one linear layer. What
+# happens to that layer, and to the model, if the clips were 10 s long instead of 5 s?
+# :::
+#
+# :::{solution} ex-04-flatten
+# :class: dropdown
+# The flattened input doubles (twice the frames, each of width 512), and so does the
+# weight matrix of that one layer, which already holds most of the parameters: the model
+# nearly doubles in size, and a model trained on 5-s clips cannot take 10-s ones at all.
+# The compact model averages the GRU output over each clip's own frames, so its size does
+# not depend on the clip length.
+# :::
+#
+# :::{exercise}
+# :label: ex-04-mask
+# In `camulenet/model`, find where the co-attention weights are masked. What would the
+# padding check above print if the mask were removed?
+# :::
+#
+# :::{solution} ex-04-mask
+# :class: dropdown
+# Without the mask the padded frames get weights too (after the ReLU or the softmax), so the noise placed in
+# them reaches the attended vector and every output after it: the printed change would be
+# far from zero. The test in `tests/` that checks padding invariance would fail as well.
+# :::

@@ -16,13 +16,25 @@
 # %% [markdown]
 # # Training under leave-speaker-out cross-validation
 #
-# Every system is trained once per fold: on the fold's training speakers, with early
+# Every system is trained once per {term}`fold`: on the fold's training speakers, with early
 # stopping on its *validation speakers* (never seen in training), and tested on the fold's
-# *test speakers* (never seen at all). The grid here is the paper's proposed model, its two
-# ablations and the baseline on the same Whisper weights ({glue:text}`whisper_system`), over
-# all folds. The runner writes one tidy
+# *test speakers* (never seen at all), the {term}`leave-speaker-out` protocol of
+# {cite:t}`goel2024camulenet`. The grid here is the paper's proposed model, its two
+# ablations and the baseline on the same Whisper weights ({glue:text}`whisper_system`,
+# {cite:p}`radford2023whisper`), over all folds. The runner writes one tidy
 # results table, the per-utterance predictions, the learning curves and the test
 # embeddings; it skips system-fold pairs already finished, so an interrupted run resumes.
+#
+# :::{admonition} In this chapter
+# :class: tip
+# **You will learn**
+# - how the grid of systems x folds is trained, and how a finished grid is reused;
+# - what the training schedule keeps and when it stops;
+# - how to read learning curves fold by fold, training against validation.
+#
+# **You need** {doc}`03_features` (the feature store) and {doc}`04_model` (the model and its
+# ablations); the terms {term}`fold`, {term}`multitask learning` and {term}`smoke mode`.
+# :::
 
 # %% tags=["remove-cell"]
 # Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
@@ -45,22 +57,27 @@ whisper = None  # Whisper weights: None for the profile default; base, medium, l
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 corpora = None  # more corpora to train as well, e.g. [crema-d, ravdess]; None: corpus alone
 
-# %%
+# %% tags=["remove-output"]
 import pandas as pd
-import seaborn as sns
 from myst_nb import glue
 
 from camulenet import book, pipeline
 from camulenet.environment import describe_device
+from camulenet.plots.training import plot_emotion_loss, plot_validation_accuracy
 from camulenet.results_table import style_corpora
+from camulenet.table_captions import captioned
+from camulenet.training_log import captured_output, fold_log_summary
 
 cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
                     fold_protocol=fold_protocol, corpora=corpora)
-display(book.banner(cfg))
 glue("whisper_system", book.whisper_label(cfg), display=False)
-manifest = pipeline.ensure_corpus(cfg)
-folds = pipeline.ensure_folds(cfg, manifest)
-features = pipeline.ensure_features(cfg, manifest)
+with captured_output():  # progress bars of cached steps
+    manifest = pipeline.ensure_corpus(cfg)
+    folds = pipeline.ensure_folds(cfg, manifest)
+    features = pipeline.ensure_features(cfg, manifest, progress=False)
+
+# %% tags=["remove-input"]
+display(book.banner(cfg))
 print(describe_device())
 
 # %% [markdown]
@@ -71,50 +88,71 @@ print(describe_device())
 # released one, 10 epochs at learning rate 5e-5 keeping the last epoch, is
 # `TrainConfig.paper()` and the `paper` profile's):
 
-# %%
+# %% tags=["remove-cell"]
 schedule = pipeline.train_config(cfg)
 glue("sched_name", cfg.schedule, display=False)
 glue("sched_selection", pipeline.selection_text(schedule), display=False)
+
+# %%
 pd.Series({k: schedule.to_dict()[k] for k in ("epochs", "batch_size", "lr", "weight_decay", "emotion_weight",
                                                "gender_weight", "loss_constant", "monitor", "patience", "grad_clip")},
           dtype=object).to_frame("value")
 
-# %%
-run = pipeline.ensure_results(cfg, manifest, folds, features)
+# %% [markdown]
+# The grid trains every system on every fold, or reads the folds already finished. Its
+# progress log (one line per system and fold) is kept off the page; the table below
+# summarises it per system: the folds, the epochs run and the epoch kept (mean, with the
+# range over folds, counted from 1), minutes per fold and in all, training samples per
+# second, the peak memory of the process and the parameters.
+
+# %% tags=["remove-cell"]
+with captured_output() as training_log:
+    run = pipeline.ensure_results(cfg, manifest, folds, features)
 glue("grid_minutes", f"{run.seconds / 60:.1f}", display=False)
 glue("grid_runs", len(run.results.groupby(["system", "fold"])), display=False)
 glue("grid_device", ", ".join(sorted(set(run.fold_info["device"].dropna()))) or "this machine", display=False)
-run.throughput
+
+# %%
+captioned(fold_log_summary(run.fold_info), cfg.describe())
 
 # %% [markdown]
 # The {glue:text}`grid_runs` system-fold runs took {glue:text}`grid_minutes` minutes of
-# training on {glue:text}`grid_device` (the table gives samples per second and peak memory
-# per system).
+# training on {glue:text}`grid_device`. The {doc}`10_appendix` compares the throughput of
+# one process with one worker per core.
 #
 # ## Learning curves
 #
-# Validation accuracy and emotion loss per epoch, one line per fold.
+# Validation accuracy per epoch, one line per fold (the colours of the key).
 # {glue:text}`sched_selection`
 
-# %%
-hist = run.history
-grid = sns.relplot(data=hist, x="epoch", y="val_wa", hue="fold", col="system", col_wrap=2,
-                   kind="line", palette="viridis", height=2.8, aspect=1.4, legend=False)
-_ = grid.set_titles("{col_name}").set_axis_labels("epoch", "validation accuracy (unseen speakers)")
+# %% tags=["remove-output"]
+fig = plot_validation_accuracy(run.history)
+glue("fig_val_acc", fig, display=False)
 
 # %% [markdown]
+# ```{glue:figure} fig_val_acc
+# :name: fig-05-val-acc
+#
+# Accuracy on each fold's validation speakers after every epoch; one panel per system, one
+# colour per fold.
+# ```
+#
 # The emotion part of the loss (the gender term is absent from the systems without
-# multitask learning, so the total would not compare across systems): training clips
-# (dashed) against validation speakers (solid).
+# {term}`multitask learning`, so the total would not compare across systems): training clips
+# (dashed) against validation speakers (solid). A validation curve that rises while its
+# training curve falls is a fold that overfits its training speakers.
 
-# %%
-losses = hist.melt(id_vars=["system", "fold", "epoch"], value_vars=["train_emotion_loss", "val_emotion_loss"],
-                   var_name="split", value_name="emotion loss")
-losses["split"] = losses["split"].map({"train_emotion_loss": "train", "val_emotion_loss": "validation"})
-grid = sns.relplot(data=losses, x="epoch", y="emotion loss", hue="fold", style="split", units="fold",
-                   estimator=None, col="system", col_wrap=2, kind="line", palette="viridis",
-                   style_order=["validation", "train"], height=2.8, aspect=1.4, legend=False)
-_ = grid.set_titles("{col_name}")
+# %% tags=["remove-output"]
+fig = plot_emotion_loss(run.history)
+glue("fig_emotion_loss", fig, display=False)
+
+# %% [markdown]
+# ```{glue:figure} fig_emotion_loss
+# :name: fig-05-emotion-loss
+#
+# Emotion cross-entropy per epoch: training clips dashed, validation speakers solid, one
+# colour per fold.
+# ```
 
 # %% [markdown]
 # ## Every corpus of this build
@@ -127,13 +165,74 @@ _ = grid.set_titles("{col_name}")
 # is not trained again). The table gives what each corpus has; a corpus without results
 # names what makes them.
 
-# %%
+# %% tags=["remove-cell"]
 others = [name for name in cfg.corpora if name != cfg.corpus]
 glue("other_corpora", ", ".join(others) or "no other corpus", display=False)
-for name in others:
-    other = book.for_corpus(cfg, name)
-    other_manifest = pipeline.ensure_corpus(other)
-    other_folds = pipeline.ensure_folds(other, other_manifest)
-    pipeline.ensure_results(other, other_manifest, other_folds, pipeline.ensure_features(other, other_manifest))
+with captured_output():
+    for name in others:
+        other = book.for_corpus(cfg, name)
+        other_manifest = pipeline.ensure_corpus(other)
+        other_folds = pipeline.ensure_folds(other, other_manifest)
+        pipeline.ensure_results(other, other_manifest, other_folds,
+                                pipeline.ensure_features(other, other_manifest, progress=False))
 found, skipped = pipeline.finished_corpora(cfg)
+
+# %%
 style_corpora(pipeline.corpora_table(found, skipped))
+
+# %% [markdown]
+# ## Exercises
+#
+# :::{exercise}
+# :label: ex-05-seed
+# Rerun this chapter in {term}`smoke mode` with another seed, from the repository root:
+#
+# ```bash
+# papermill notebooks/05_training.ipynb /tmp/05_seed1.ipynb -p smoke True -p seed 1
+# ```
+#
+# (or set `smoke = True` and `seed = 1` in the parameters cell). Which parts of the
+# summary table and the learning curves change, and which do not? Does the new seed train
+# again or reuse the grid of seed 0?
+# :::
+#
+# :::{solution} ex-05-seed
+# :class: dropdown
+# The seed is part of the key of the run folder, so seed 1 trains a grid of its own (the
+# smoke grid takes a minute or two) and leaves seed 0's untouched. The folds, the
+# parameters and the schedule stay the same; the initial weights and the order of the
+# batches change, so the epochs kept, the curves and the scores move. How far they move
+# is the seed-to-seed spread, to set beside the fold-to-fold spread of {doc}`06_results`.
+# :::
+#
+# :::{exercise}
+# :label: ex-05-overfit
+# In the emotion-loss figure, look for a fold whose validation loss rises while its training
+# loss keeps falling. Which epoch does the schedule keep for that fold, and why does that
+# protect the test score?
+# :::
+#
+# :::{solution} ex-05-overfit
+# :class: dropdown
+# The schedule keeps the weights of the epoch with the best validation score (see the
+# sentence under *Learning curves*), not those of the last epoch, so the rising part of the
+# validation curve never reaches the test speakers. The *best epoch* column of the summary
+# table shows how early that epoch comes on average; with early stopping the fold also
+# ends a few epochs after it.
+# :::
+#
+# :::{exercise}
+# :label: ex-05-schedule
+# The `paper` profile uses the released schedule (10 epochs at learning rate 5e-5, keeping
+# the last epoch). What would you expect of the learning curves if the compact model were
+# trained with it, and which line of the summary table would tell you?
+# :::
+#
+# :::{solution} ex-05-schedule
+# :class: dropdown
+# Keeping the last epoch means no early stopping: every fold runs all epochs (the
+# *epochs* column shows one number), and the kept epoch is the last whatever the
+# validation curve does. With a much smaller learning rate the curves fall more slowly,
+# so after 10 epochs the compact model is likely to be less trained than with its own
+# schedule. `TrainConfig.paper()` in `camulenet.training` is that schedule.
+# :::

@@ -16,11 +16,26 @@
 # %% [markdown]
 # # Ablations and baselines
 #
-# The paper's Table 1 compares CAMuLeNet with two ablations (without multitask learning;
-# without co-attention and multitask learning) and with classifiers on pre-trained
-# embeddings. This chapter lays out the same table for the first corpus of this build,
-# then sets every corpus of this build that has finished results beside the paper's
-# numbers.
+# The paper's Table 1 {cite:p}`goel2024camulenet` compares CAMuLeNet with two ablations
+# (without {term}`multitask learning`; without {term}`co-attention` and multitask learning)
+# and with classifiers on pre-trained embeddings (Wav2Vec2.0 {cite:p}`baevski2020wav2vec2`,
+# HuBERT {cite:p}`hsu2021hubert`, WavLM {cite:p}`chen2022wavlm` and Whisper
+# {cite:p}`radford2023whisper`). This chapter lays out the same table for the first corpus
+# of this build, sets every corpus of this build that has finished results beside the
+# paper's numbers, and asks which gaps between systems are larger than the spread across
+# folds.
+#
+# :::{admonition} In this chapter
+# :class: tip
+# **You will learn**
+# - to read {term}`WA`, {term}`UA`, {term}`WF1` and {term}`MF1` as means over folds;
+# - why absolute scores compare only within one corpus, while gaps between systems can be
+#   compared with the paper's;
+# - to tell a gap that exceeds the fold spread from one within fold noise.
+#
+# **You need** {doc}`05_training` (the finished grid); the terms {term}`fold`,
+# {term}`leave-speaker-out` and {term}`corrected resampled t-test`.
+# :::
 
 # %% tags=["remove-cell"]
 # Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
@@ -43,40 +58,46 @@ whisper = None  # Whisper weights: None for the profile default; base, medium, l
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 corpora = None  # more corpora whose finished results join Table 1, e.g. [crema-d, ravdess]; None: corpus alone
 
-# %%
+# %% tags=["remove-cell"]
+import numpy as np
 import pandas as pd
 from myst_nb import glue
 
 from camulenet import book, pipeline
+from camulenet.ablation_stats import ablation_gaps, gap_verdict, gaps_view
+from camulenet.corpus_text import is_synthetic
+from camulenet.plots.ablation import plot_gaps_vs_paper
 from camulenet.results_table import (ablation_deltas, beside_paper, results_like_table1, style_corpora, style_deltas,
                                      style_scores)
+from camulenet.sanity_baseline import REFERENCE_SYSTEM
+from camulenet.table_captions import captioned, corpora_caption
+from camulenet.training_log import captured_output
 
 cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
                     fold_protocol=fold_protocol, corpora=corpora)
-display(book.banner(cfg))
-manifest = pipeline.ensure_corpus(cfg)
-folds = pipeline.ensure_folds(cfg, manifest)
+with captured_output():
+    manifest = pipeline.ensure_corpus(cfg)
+    folds = pipeline.ensure_folds(cfg, manifest)
 run = pipeline.load_run(cfg, manifest)
 whisper_system = book.whisper_label(cfg)
 glue("corpus_name", cfg.corpus, display=False)
 paper = book.paper_table1()
 
+# %% tags=["remove-input"]
+display(book.banner(cfg))
+
 # %% [markdown]
 # ## Results on this corpus
 #
 # Corpus {glue:text}`corpus_name`.
-# Mean and standard deviation over the folds. **WA** is accuracy, **UA** the mean of the
-# per-class recalls, **WF1** the support-weighted F1 (the paper's "weighted F1"), **MF1**
-# the macro F1; gender accuracy is reported for the multitask model. The last row is not
-# in the paper: the simple baseline of chapter 2 (MFCC statistics and logistic
-# regression), trained and tested on the same folds, as a yardstick for what the neural
-# systems add.
+# Mean and standard deviation over the folds. {term}`WA` is accuracy, {term}`UA` the mean of
+# the per-class recalls, {term}`WF1` the support-weighted F1 (the paper's "weighted F1"),
+# {term}`MF1` the macro F1; gender accuracy is reported for the multitask model. The last
+# row is not in the paper: the simple baseline of chapter 2 ({term}`MFCC` statistics and
+# logistic regression), trained and tested on the same folds, as a {term}`yardstick` for
+# what the neural systems add. The line above the table names the configuration that made it.
 
-# %%
-import numpy as np
-
-from camulenet.sanity_baseline import REFERENCE_SYSTEM
-
+# %% tags=["remove-cell"]
 reference = pipeline.reference_results(cfg, manifest, folds)
 results = pipeline.wide_results(pd.concat([run.results_long, reference], ignore_index=True))
 ours = results_like_table1(results)
@@ -85,9 +106,6 @@ glue("wa_ua_note", "Every test speaker of this corpus acts every emotion equally
      "and WF1 equals MF1 here; on unbalanced corpora such as IEMOCAP they differ." if balanced else
      "The emotions are not equally frequent in the test folds, so WA (accuracy) and UA (mean recall) differ.",
      display=False)
-ours
-
-# %%
 best = results.groupby("system")["wa"].mean()
 glue("ours_camulenet_wa", f"{best['CAMuLeNet']:.3f}", display=False)
 glue("ours_whisper_wa", f"{best[whisper_system]:.3f}", display=False)
@@ -95,12 +113,13 @@ glue("whisper_system", whisper_system, display=False)
 glue("ours_reference_wa", f"{best[REFERENCE_SYSTEM]:.3f}", display=False)
 glue("train_clips", f"{np.mean([len(f.train) for f in folds.folds]):,.0f}", display=False)
 glue("reference_verdict", "above" if best["CAMuLeNet"] > best[REFERENCE_SYSTEM] else "below", display=False)
-from camulenet.corpus_text import is_synthetic
-
 glue("corpus_commentary", "The synthetic emotions are acted through prosody rules (pitch, rate, energy, voice "
      "quality), exactly what MFCC statistics summarise, while Whisper's encoder was trained to transcribe speech "
      "whatever its prosody: chapter 7 measures how much emotion its pooled frames carry here."
      if is_synthetic(manifest) else "", display=False)
+
+# %%
+captioned(ours, cfg.describe())
 
 # %% [markdown]
 # ## Beside the paper
@@ -112,20 +131,23 @@ glue("corpus_commentary", "The synthetic emotions are acted through prosody rule
 # block of ours beside the paper's block of the same corpus, where this build ran on one of
 # the paper's corpora.
 
-# %%
+# %% tags=["remove-cell"]
 found, skipped = pipeline.finished_corpora(cfg)
 blocks = {f"{cfg.corpus} (ours)": results}  # this chapter's corpus first, as above
 for entry in found:
     if entry.name != cfg.corpus:
         blocks[f"{entry.name} (ours)"] = pipeline.wide_results(pipeline.results_with_reference(entry))
-glue("corpora_beside", ", ".join(label.removesuffix(" (ours)") for label in blocks), display=False)
+names = [label.removesuffix(" (ours)") for label in blocks]
+glue("corpora_beside", ", ".join(names), display=False)
 glue("corpora_missing", ", ".join(name for name, _ in skipped) or "none", display=False)
 side = beside_paper(blocks, paper)
-
-style_scores(side.xs("WA", axis=1, level="metric"))
+blocks_caption = corpora_caption(cfg, names)
 
 # %%
-style_scores(side.xs("WF1", axis=1, level="metric"))
+captioned(style_scores(side.xs("WA", axis=1, level="metric")), "WA · " + blocks_caption)
+
+# %%
+captioned(style_scores(side.xs("WF1", axis=1, level="metric")), "WF1 · " + blocks_caption)
 
 # %% [markdown]
 # The corpora of this build and what each has. Corpora without finished results under
@@ -136,6 +158,8 @@ style_scores(side.xs("WF1", axis=1, level="metric"))
 style_corpora(pipeline.corpora_table(found, skipped))
 
 # %% [markdown]
+# ## What each component adds
+#
 # What can be compared is the *shape* of the table: how much each component adds. The
 # tables below give, for each system, its score minus CAMuLeNet's, on corpus
 # {glue:text}`corpus_name` (the first of this build, labelled ours) and, for the paper,
@@ -143,17 +167,49 @@ style_corpora(pipeline.corpora_table(found, skipped))
 
 # %%
 deltas = ablation_deltas(run.results, paper, metric="WA", corpus=cfg.corpus)
-style_deltas(deltas)
+captioned(style_deltas(deltas), "ΔWA · ours: " + cfg.describe())
 
 # %%
-style_deltas(ablation_deltas(run.results, paper, metric="WF1", corpus=cfg.corpus))
-
-# %%
-from camulenet.plots.results import plot_deltas_vs_paper
-
-fig = plot_deltas_vs_paper(deltas)
+captioned(style_deltas(ablation_deltas(run.results, paper, metric="WF1", corpus=cfg.corpus)),
+          "ΔWF1 · ours: " + cfg.describe())
 
 # %% [markdown]
+# A gap of ours is the mean of {glue:text}`gap_folds` per-fold differences (each fold's score of the system
+# minus CAMuLeNet's on the same test speakers), and those differences scatter. The table
+# below gives each gap with the standard deviation of its per-fold differences (the fold
+# spread), the 95% interval of the {term}`corrected resampled t-test`
+# {cite:p}`nadeau2003inference` (the folds share most of their training speakers, so the
+# plain t-interval is too narrow), and its p-value after the {term}`Holm correction`
+# {cite:p}`holm1979` over the systems compared. Chapter 8 adds effect sizes
+# ({term}`Hedges' g`) and the other corpora.
+
+# %% tags=["remove-cell"]
+gaps_wa = ablation_gaps(run.results_long, folds, "WA", seed=cfg.seed)
+gaps_wf1 = ablation_gaps(run.results_long, folds, "WF1", seed=cfg.seed)
+glue("gap_verdict_wa", gap_verdict(gaps_wa, cfg.corpus), display=False)
+glue("gap_verdict_wf1", gap_verdict(gaps_wf1, cfg.corpus), display=False)
+glue("gap_folds", f"{int(gaps_wa['n'].max()) if len(gaps_wa) else 0}", display=False)
+
+# %%
+captioned(gaps_view(gaps_wa), "WA gaps to CAMuLeNet · " + cfg.describe())
+
+# %% tags=["remove-output"]
+fig = plot_gaps_vs_paper(deltas, gaps_wa, label=f"{cfg.corpus} (ours)")
+glue("fig_gaps", fig, display=False)
+
+# %% [markdown]
+# ```{glue:figure} fig_gaps
+# :name: fig-06-gaps
+#
+# Each system's WA minus CAMuLeNet's. Grey dots: the paper, one per corpus of its Table 1.
+# Diamond: ours, over {glue:text}`gap_folds` folds, with a thick bar of plus or minus one
+# standard deviation of the per-fold differences and thin whiskers for the corrected 95%
+# interval; filled when the gap survives Holm's correction, hollow when it is within fold
+# noise.
+# ```
+#
+# {glue:text}`gap_verdict_wa` For WF1: {glue:text}`gap_verdict_wf1`
+#
 # {glue:text}`wa_ua_note`
 #
 # On corpus {glue:text}`corpus_name`, CAMuLeNet reaches WA {glue:text}`ours_camulenet_wa` against
@@ -161,8 +217,7 @@ fig = plot_deltas_vs_paper(deltas)
 # MFCC-statistics baseline reaches {glue:text}`ours_reference_wa`,
 # {glue:text}`reference_verdict` CAMuLeNet. CAMuLeNet is trained from scratch on
 # {glue:text}`train_clips` clips per fold on average. {glue:text}`corpus_commentary`
-# Chapter 8 tests whether the differences between systems are larger than the spread
-# across folds.
+# Chapter 8 tests every difference between systems, on every corpus of this build.
 #
 # ````{note}
 # The Wav2Vec2.0, HuBERT, WavLM and Whisper-Medium baselines need pre-trained weights that
@@ -182,3 +237,57 @@ fig = plot_deltas_vs_paper(deltas)
 # run = pipeline.ensure_results(cfg, manifest, folds, features, systems=SYSTEMS + ("WavLM",))
 # ```
 # ````
+#
+# ## Exercises
+#
+# :::{exercise}
+# :label: ex-06-noise
+# Take the smallest gap of ours in the WA table of gaps. Using its fold sd, how many folds
+# of the same spread would a gap of that size need before the corrected interval could
+# exclude zero? What does that say about reading the paper's single-number gaps?
+# :::
+#
+# :::{solution} ex-06-noise
+# :class: dropdown
+# The half-width of the corrected interval is about t(k-1) x sd x sqrt(1/k + n_test/n_train).
+# The term n_test/n_train does not shrink with more folds of the same corpus (with k folds it
+# is about 1/(k-1)), so the interval narrows roughly like sd x sqrt(2/k): a gap much smaller
+# than the fold sd needs many times more folds, that is more speakers, to be told from
+# noise. The paper prints one number per gap without a spread, so a gap of a point or two
+# there cannot be judged either way.
+# :::
+#
+# :::{exercise}
+# :label: ex-06-seed
+# Rerun this chapter and chapter 5 in {term}`smoke mode` with another seed:
+#
+# ```bash
+# papermill notebooks/05_training.ipynb /tmp/05.ipynb -p smoke True -p seed 1
+# papermill notebooks/06_results.ipynb /tmp/06.ipynb -p smoke True -p seed 1
+# ```
+#
+# Do the gaps keep their sign? Does the verdict sentence under the figure change?
+# :::
+#
+# :::{solution} ex-06-seed
+# :class: dropdown
+# With two folds and two epochs the smoke gaps are mostly noise: signs can flip from one
+# seed to the next, and with two folds the corrected test has one degree of freedom, so
+# the verdict names every gap as within fold noise unless it is very large. That is the
+# point of the fold spread: a gap whose sign a new seed can flip is not a finding.
+# :::
+#
+# :::{exercise}
+# :label: ex-06-corpus
+# Point the book at a second corpus (for instance `-y 'corpora: [synthetic, crema-d]'` with papermill
+# once CREMA-D {cite:p}`cao2014cremad` is under `data/corpora/`). Which tables get a new
+# block, and what does each block's caption tell you?
+# :::
+#
+# :::{solution} ex-06-corpus
+# :class: dropdown
+# The two tables beside the paper get one column block per corpus with finished results;
+# their caption lists each corpus's own configuration (profile, features, model,
+# schedule, folds, seed), so a block trained under other settings shows it. The gap
+# tables and the figure stay on the chapter's first corpus; chapter 8 tests the others.
+# :::
