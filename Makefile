@@ -6,13 +6,15 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.camulenet-installed
 export PYTHONHASHSEED := 0
 
-.PHONY: setup data book book-html test smoke sync bench clean help
+.PHONY: setup data book book-html test smoke sync bench clean help publish pdf
 
 help:
 	@echo "make book   - set up .venv, build the embedded corpus, execute all notebooks, build the HTML book"
 	@echo "make test   - set up .venv, run pytest (package tests + nbval smoke runs of every notebook)"
 	@echo "make sync   - re-sync notebooks/*.ipynb from their Jupytext .py sources"
 	@echo "make bench  - feature, training and corpus-scale benchmarks (print figures)"
+	@echo "make publish - push the built book (_build/html) to the gh-pages branch of origin (PUBLISH_REMOTE, PUBLISH_BRANCH)"
+	@echo "make pdf    - the whole book as one PDF, offline, with Debian's chromium -> _build/pdf/camulenet-book.pdf"
 
 # torch first: 2.13.0 installs the CPU build from local disk; anything that pulls another
 # torch would download several GB. openai-whisper goes in without deps to avoid triton.
@@ -43,6 +45,18 @@ book-html: setup
 # makes each notebook use the small corpus and few epochs; cells must run without error).
 test: setup
 	CAMULENET_SMOKE=1 $(PY) -m pytest tests notebooks --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+# The built HTML (make book first) to a GitHub Pages branch with ghp-import; it does not rebuild.
+PUBLISH_REMOTE ?= origin
+PUBLISH_BRANCH ?= gh-pages
+publish: setup
+	PUBLISH_REMOTE=$(PUBLISH_REMOTE) PUBLISH_BRANCH=$(PUBLISH_BRANCH) $(PY) scripts/publish.py
+
+# Every page of the book printed by chromium and joined in toc order (pdfunite); prints the
+# executed notebooks in book/ (make book first). Installs chromium and poppler-utils with
+# apt when missing and run as root on Debian.
+pdf: setup
+	$(PY) scripts/build_pdf.py
 
 bench: setup
 	$(PY) scripts/bench_features.py
