@@ -101,3 +101,16 @@ def notebook_timings() -> pd.DataFrame:
     out["minutes"] = (out.seconds / 60).round(1)
     out.loc["total"] = [out.seconds.sum(), round(out.seconds.sum() / 60, 1)]
     return out
+
+
+def settings_table(cfg) -> pd.DataFrame:
+    """The book's settings (:class:`camulenet.book.BookSettings`) for a page: every field but
+    ``data_root`` (a path of the machine that built it), a Whisper checkpoint by its file
+    name only, the corpora as one comma-separated line."""
+    from camulenet.book import is_checkpoint_path
+
+    rows = {k: v for k, v in cfg.as_dict().items() if k != "data_root"}
+    if is_checkpoint_path(str(rows["whisper_model"])):
+        rows["whisper_model"] = Path(rows["whisper_model"]).name
+    rows["corpora"] = ", ".join(rows["corpora"])
+    return pd.Series({k: str(v) for k, v in rows.items()}, dtype=object).to_frame("value")

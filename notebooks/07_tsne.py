@@ -152,7 +152,7 @@ glue("tsne_verdict", spaces_verdict(scores, ours, pooled), display=False)
 # :::{exercise}
 # :label: ex-07-perplexity
 # Rerun this chapter in {term}`smoke mode` with a much smaller t-SNE perplexity, e.g.
-# `papermill notebooks/07_tsne.ipynb /tmp/tsne.ipynb -p smoke True -p perplexity 5`
+# `papermill notebooks/07_tsne.ipynb tsne-smoke.ipynb -p smoke True -p perplexity 5`
 # (or set `smoke = True` and `perplexity = 5` in the parameters cell). What changes on the
 # map, and what changes in the table of scores?
 # :::

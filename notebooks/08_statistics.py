@@ -248,7 +248,7 @@ captioned(run.results.groupby("system")["gender_accuracy"].agg(["mean", "std"]).
 # :::{exercise}
 # :label: ex-08-smoke-floor
 # Rerun this chapter in {term}`smoke mode`:
-# `papermill notebooks/08_statistics.ipynb /tmp/stats.ipynb -p smoke True -p seed 1`
+# `papermill notebooks/08_statistics.ipynb stats-smoke.ipynb -p smoke True -p seed 1`
 # (or set `smoke = True` and `seed = 1` in the parameters cell). Smoke mode has two folds.
 # Can any difference reach significance at the 5% level by the Wilcoxon test? Look at the
 # column *lowest p* before you look at the p-values.

@@ -16,9 +16,10 @@
 # %% [markdown]
 # # Beyond the paper: what carries emotion to unseen speakers and languages
 #
-# The paper credits co-attention and multitask learning for its results on unseen speakers.
-# Its own review leaves open checks that this chapter makes, on the same folds, seeds and
-# schedule as chapter 5:
+# The paper {cite:p}`goel2024camulenet` credits {term}`co-attention` {cite:p}`lu2016coattention`
+# and {term}`multitask learning` {cite:p}`caruana1997multitask` for its results on unseen
+# speakers. Its own review leaves open checks that this chapter makes, on the same folds,
+# seeds and schedule as {doc}`05_training`:
 #
 # 1. does co-attention beat plainer ways to fuse the branches?
 # 2. does the model carry across languages, and across corpora?
@@ -26,10 +27,24 @@
 # 4. how does the classic remedy for unseen speakers, per-speaker normalisation, compare?
 # 5. are the predicted probabilities calibrated, and does temperature scaling fix them?
 #
-# Every comparison uses the corrected resampled t-test (Nadeau and Bengio, 2003): folds of
-# one cross-validation share most of their training speakers, so the plain paired t-interval
-# over folds is too narrow. When one system is compared with several, Holm's correction
-# keeps the chance of any false claim at 5%.
+# :::{admonition} In this chapter
+# :class: tip
+# **You will learn**
+# - whether co-attention beats plainer fusions, tested with the {term}`corrected resampled t-test`
+#   and the {term}`Holm correction`;
+# - what {term}`leave-one-language-out` evaluation and a voice's distance from the training
+#   speakers cost a model;
+# - how a {term}`transductive` remedy, per-speaker normalisation, compares;
+# - to measure calibration with the {term}`ECE` and fix it by {term}`temperature scaling`.
+#
+# **You need** {doc}`05_training` (the folds and systems) and {doc}`08_statistics` (the
+# corrected test, Holm's correction and {term}`Hedges' g`).
+# :::
+#
+# Every comparison uses the corrected resampled t-test {cite:p}`nadeau2003inference`: folds
+# of one cross-validation share most of their training speakers, so the plain paired
+# t-interval over folds is too narrow. When one system is compared with several, Holm's
+# correction {cite:p}`holm1979` keeps the chance of any false claim at 5%.
 
 # %% tags=["remove-cell"]
 # Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
@@ -60,6 +75,7 @@ from myst_nb import glue
 from camulenet import beyond, book, pipeline
 from camulenet.corpus_text import is_synthetic
 from camulenet.evaluation.cv_stats import comparison_table, fold_sizes
+from camulenet.results_table import captioned
 from camulenet.runner import BEYOND_SYSTEMS
 
 cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
@@ -70,8 +86,9 @@ features = pipeline.ensure_features(cfg, manifest, progress=False)
 readable, fold_lists, _ = pipeline.with_features(manifest, folds, features)
 n_train, n_test = fold_sizes(folds)
 whisper_system = book.whisper_label(cfg)
+glue("config", cfg.describe(), display=False)
 
-# %%
+# %% tags=["remove-input"]
 display(book.banner(cfg))
 
 # %% [markdown]
@@ -96,24 +113,26 @@ book_run = pipeline.load_run(cfg, manifest)
 fusion_long = beyond_run.results_long[beyond_run.results_long.system.isin(["CAMuLeNet", *fusion_systems])]
 from camulenet.results_table import results_like_table1
 
-results_like_table1(pipeline.wide_results(fusion_long))
+captioned(results_like_table1(pipeline.wide_results(fusion_long)), cfg)
 
 # %%
 fusion_tests = comparison_table(fusion_long, "CAMuLeNet", "wa", n_train, n_test, seed=cfg.seed)
+captioned(beyond.comparison_view(fusion_tests), cfg)
+
+# %% tags=["remove-cell"]
 glue("fusion_verdict", beyond.survivors_text(fusion_tests, "CAMuLeNet"), display=False)
-beyond.comparison_view(fusion_tests)
 
 # %% [markdown]
 # Differences are each system's accuracy minus CAMuLeNet's, in points; the plain interval
 # is the usual paired t-interval over folds, the corrected one widens it for the training
-# speakers that folds share; Hedges' g is the standardised mean difference over folds with
-# a bootstrap interval. {glue:text}`fusion_verdict`
+# speakers that folds share; {term}`Hedges' g` {cite:p}`hedges1981` is the standardised mean
+# difference over folds with a bootstrap interval. {glue:text}`fusion_verdict`
 #
 # ## Across languages and corpora
 #
-# Leave-speaker-out folds keep a test speaker's language in training (other speakers of it).
-# Leaving a whole language out asks more: train on the other languages' speakers, test on
-# every speaker of the held-out one.
+# {term}`Leave-speaker-out <leave-speaker-out>` folds keep a test speaker's language in
+# training (other speakers of it). {term}`Leave-one-language-out <leave-one-language-out>`
+# asks more: train on the other languages' speakers, test on every speaker of the held-out one.
 
 # %%
 from camulenet import transfer_runs
@@ -124,7 +143,7 @@ try:
 except ValueError as err:  # e.g. a corpus in one language
     lolo, lolo_reason = None, str(err)
 if lolo is not None:
-    display(lolo.wide.round(3))
+    display(captioned(lolo.wide, cfg))
 
 # %%
 if lolo is not None:
@@ -134,9 +153,12 @@ if lolo is not None:
     compare = beyond.transfer_comparison(lolo.table.rename(columns={"wa": "accuracy"}),
                                          within.rename(columns={"wa": "accuracy"}))
     fig = plot_transfer(compare)
-    glue("lolo_text", beyond.transfer_text(compare), display=False)
-else:
-    glue("lolo_text", f"This section needs several languages: {lolo_reason}.", display=False)
+
+# %% tags=["remove-cell"]
+import matplotlib.pyplot as plt
+
+glue("lolo_text", beyond.transfer_text(compare) if lolo is not None else
+     f"This section needs several languages: {lolo_reason}.", display=False)
 
 # %% [markdown]
 # {glue:text}`lolo_text`
@@ -147,8 +169,10 @@ else:
 
 # %%
 cross = transfer_runs.cross_corpus_table(cfg, progress=False)
+captioned(cross.table, [book.for_corpus(cfg, c) for c in cfg.corpora]) if len(cross.table) else None
+
+# %% tags=["remove-cell"]
 glue("cross_reason", cross.reason or "Each row trains on one corpus and tests on all of another.", display=False)
-cross.table.round(3) if len(cross.table) else None
 
 # %% [markdown]
 # {glue:text}`cross_reason`
@@ -167,10 +191,21 @@ sim_preds = beyond_run.predictions[beyond_run.predictions.system.isin(["CAMuLeNe
 sim_preds = pd.concat([sim_preds, book_run.predictions[book_run.predictions.system == whisper_system]])
 per_speaker, correlations = beyond.speaker_similarity(sim_preds, readable, folds, features)
 fig = plot_similarity(per_speaker, correlations)
+captioned(correlations.set_index("system"), cfg)
+
+# %% tags=["remove-cell"]
 glue("similarity_text", beyond.similarity_text(correlations), display=False)
-correlations.set_index("system").round(3)
+glue("fig_similarity", fig, display=False)
+plt.close(fig)
 
 # %% [markdown]
+# ```{glue:figure} fig_similarity
+# :name: fig-similarity
+#
+# Each test speaker's accuracy against the cosine distance of their voice to the nearest
+# training speaker of their fold, one panel per system. Made by {glue:text}`config`.
+# ```
+#
 # {glue:text}`similarity_text` The correlation is descriptive: speakers of one fold share a
 # model, so its p-value is indicative only.
 #
@@ -178,9 +213,9 @@ correlations.set_index("system").round(3)
 #
 # The classic remedy for unseen speakers standardises every input per speaker, removing
 # what is constant about a voice. For a test speaker that needs their own clips (unlabelled):
-# the method is **transductive**, it assumes a batch of the new speaker's speech before
-# predicting. Here it is applied to CAMuLeNet's frames and to the MFCC-statistics yardstick,
-# and set beside what co-attention and multitask learning add.
+# the method is {term}`transductive`, it assumes a batch of the new speaker's speech before
+# predicting. Here it is applied to CAMuLeNet's frames and to the MFCC-statistics
+# {term}`yardstick`, and set beside what co-attention and multitask learning add.
 
 # %%
 reference = pipeline.reference_results(cfg, manifest, folds)
@@ -189,18 +224,23 @@ norm_long = pd.concat([beyond_run.results_long[beyond_run.results_long.system.is
                        book_run.results_long[book_run.results_long.system != "CAMuLeNet"], reference,
                        normalised_reference], ignore_index=True)
 effects = beyond.remedy_effects(norm_long, norm_system, n_train, n_test, seed=cfg.seed)
+captioned(beyond.remedy_view(effects), cfg)
+
+# %% tags=["remove-cell"]
 glue("norm_text", beyond.remedy_text(effects), display=False)
-effects
 
 # %% [markdown]
 # Each row is one change and its effect on accuracy (points, mean over folds, with the
-# corrected 95% interval). {glue:text}`norm_text`
+# corrected 95% interval): speaker normalisation compares each system with its normalised
+# twin, multitask learning compares CAMuLeNet with CAMuLeNet without the gender task, and
+# co-attention compares that with the system that also lacks co-attention. {glue:text}`norm_text`
 #
 # ## Calibration
 #
 # A model's top-class probability should match how often it is right. The expected
-# calibration error (ECE) is the gap between the two, averaged over bins of confidence.
-# Temperature scaling divides the log-probabilities by one number T per fold, fitted on that
+# calibration error ({term}`ECE`) {cite:p}`naeini2015ece` is the gap between the two,
+# averaged over bins of confidence. {term}`Temperature scaling <temperature scaling>`
+# {cite:p}`guo2017calibration` divides the log-probabilities by one number T per fold, fitted on that
 # fold's *validation* speakers and applied to its test speakers: it never changes a
 # prediction, only how sure the model says it is.
 
@@ -213,17 +253,29 @@ test_preds = pd.concat([book_run.predictions, beyond_run.predictions[beyond_run.
 calibration = beyond.calibration_table(test_preds, val)
 raw, scaled = beyond.calibrated_probs(test_preds, val)
 fig = plot_reliability(raw, scaled=scaled, max_cols=2)
+captioned(beyond.calibration_view(calibration), cfg)
+
+# %% tags=["remove-cell"]
 glue("calibration_text", beyond.calibration_text(calibration), display=False)
-calibration.set_index("system").round(3)
+glue("fig_reliability", fig, display=False)
+plt.close(fig)
 
 # %% [markdown]
+# ```{glue:figure} fig_reliability
+# :name: fig-reliability
+#
+# Reliability diagrams of the test predictions of every fold, before and after temperature
+# scaling with one temperature per fold fitted on its validation speakers (marker area: the
+# bin's clips). Made by {glue:text}`config`.
+# ```
+#
 # {glue:text}`calibration_text`
 #
 # ## What transfers from this corpus
 #
 # {glue:text}`transfer_note`
 
-# %%
+# %% tags=["remove-cell"]
 glue("transfer_note", "The voices of the embedded corpus are synthetic: its speakers differ by a few "
      "generator parameters and its emotions by prosody rules, so the answers above describe that generator. "
      "Which fusion wins, how much a language or a voice's distance costs, and how miscalibrated the models "
@@ -231,3 +283,55 @@ glue("transfer_note", "The voices of the embedded corpus are synthetic: its spea
      if is_synthetic(manifest) else
      f"These results are measured on {cfg.corpus}; the synthetic corpus's chapter gives a second, "
      "independent reading of the same questions.", display=False)
+
+# %% [markdown]
+# ## Exercises
+#
+# :::{exercise}
+# :label: ex-09-seed
+# Rerun this chapter in {term}`smoke mode` with another seed:
+# `papermill notebooks/09_beyond.ipynb beyond-smoke.ipynb -p smoke True -p seed 1`
+# (or set `smoke = True` and `seed = 1` in the parameters cell). Compare the fusion table and
+# its verdict with this page. What do the corrected intervals tell you about how far to trust
+# the ranking of the fusions in a smoke run?
+# :::
+#
+# :::{solution} ex-09-seed
+# :class: dropdown
+# The means move with the seed, and the ranking of the fusions may change. Look at the
+# corrected 95% intervals: with two folds and one or two epochs they are very wide and
+# usually contain zero, and the verdict under the table says which differences survive Holm's
+# correction. A ranking whose intervals overlap zero is not evidence for either fusion; only
+# the full run, with all folds, can separate them, and even then only where the verdict says so.
+# :::
+#
+# :::{exercise}
+# :label: ex-09-temperature
+# Temperature scaling changes the ECE of a system but never its accuracy. Why? And why is
+# the temperature fitted on the validation speakers rather than on the test speakers?
+# :::
+#
+# :::{solution} ex-09-temperature
+# :class: dropdown
+# Dividing all log-probabilities of a clip by the same positive T keeps their order, so the
+# top class, and with it every prediction, stays the same; only the probabilities become
+# flatter (T > 1) or sharper (T < 1). Fitting T on the test speakers would use their labels
+# to tune the model: the "after" ECE would then flatter the method. Validation speakers are
+# unseen by the training, like the test speakers, and their labels may be used.
+# :::
+#
+# :::{exercise}
+# :label: ex-09-transductive
+# Per-speaker normalisation is transductive. What would a deployed system need before it
+# could classify the first clip of a new caller, and how could the book measure the cost of
+# having only a few of their clips?
+# :::
+#
+# :::{solution} ex-09-transductive
+# :class: dropdown
+# It needs a batch of the new speaker's speech (unlabelled) to estimate their mean and spread;
+# with a single clip, the normalisation would remove the clip's own emotion along with the
+# voice. To measure the cost, estimate each test speaker's statistics from only k of their
+# clips (k = 1, 2, 5, ...) and plot accuracy against k: the gap to the full-data normalisation
+# is the price of a short history.
+# :::

@@ -16,6 +16,22 @@
 # %% [markdown]
 # # Appendix: deviations, environment and run times
 #
+# What a reader needs to trust, or rebuild, the numbers of this book: where this edition
+# departs from the paper's released code, which code and machine made the pages, the
+# settings, and how long each chapter took.
+#
+# :::{admonition} What is here
+# :class: tip
+# - **Deviations** from the released code of the paper {cite:p}`goel2024camulenet`, each with its reason;
+# - **Provenance**: the commit and package version that built this book, and the machine and libraries;
+# - **Settings and seeds**: every setting of this build, and what one seed fixes;
+# - **Run times** of each chapter, and a benchmark of the training executors.
+#
+# To rebuild a page, check out the commit named below and execute the notebooks with
+# papermill {cite:p}`papermill`, as `scripts/build_book.py` does; the book itself is built by
+# Jupyter Book {cite:p}`jupyterbook`.
+# :::
+#
 # ## Deviations from the released code, and why
 #
 # The paper's released code has defects that a reproduction should not inherit, and a few
@@ -43,7 +59,7 @@ whisper = None  # Whisper weights: None for the profile default; base, medium, l
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 corpora = None  # the corpora chapters 5, 6 and 8 gather, e.g. [crema-d, ravdess]; None: corpus alone
 
-# %%
+# %% tags=["remove-input"]
 import pandas as pd
 from IPython.display import Markdown
 
@@ -53,20 +69,28 @@ from camulenet.deviations import as_markdown
 Markdown(as_markdown())
 
 # %% [markdown]
-# ## Environment and hardware
+# ## Provenance: code, environment and hardware
 #
-# The machine and library versions that executed this book:
+# The code that built this book: the commit of its repository (short; "with uncommitted
+# changes" when the working tree differed from it, "not a git checkout" for an installed
+# package) and the version of the `camulenet` package.
 
 # %%
-from camulenet.environment import environment_table
+from camulenet.environment import environment_table, provenance_table, settings_table
 
+provenance_table()
+
+# %% [markdown]
+# The machine and library versions that executed it:
+
+# %%
 environment_table()
 
 # %% [markdown]
 # ## Seeds
 #
 # The settings that made this build (its profile's choices spelled out; every cached
-# artefact lives under a key of the settings it depends on). One seed (the `seed`
+# artefact lives under a key of the settings it depends on), in one line and field by field. One seed (the `seed`
 # parameter of every notebook) determines the synthetic corpus, the folds, weight initialisation, data
 # order and dropout. On the CPU, the same
 # seed gives the same folds and the same numbers bit for bit; on a GPU, results can differ
@@ -75,8 +99,8 @@ environment_table()
 # %%
 cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
                     fold_protocol=fold_protocol, corpora=corpora)
-display(book.banner(cfg))
-pd.Series(cfg.as_dict()).to_frame("value")
+print(cfg.describe())
+settings_table(cfg)
 
 # %% [markdown]
 # ## Run times
@@ -109,10 +133,12 @@ bench = pd.DataFrame(json.loads((REPO_ROOT / "benchmarks" / "training_executors.
 speed = bench.groupby("mode").agg(workers=("workers", "first"), threads_per_job=("threads_per_job", "first"),
                                   wall_s=("wall_s", "median"), samples_trained=("samples_trained", "median"),
                                   samples_per_wall_s=("samples_per_wall_s", "median"))
+speed.round(1)
+
+# %% tags=["remove-cell"]
 gain = speed.loc["local", "samples_per_wall_s"] / speed.loc["inprocess", "samples_per_wall_s"]
 glue("executor_gain", f"{gain:.2f}", display=False)
 glue("executor_when", bench["when"].iloc[0], display=False)
-speed
 
 # %% [markdown]
 # One worker per core trains {glue:text}`executor_gain` times as many samples per second

@@ -51,3 +51,17 @@ def test_provenance_names_version_and_no_path(tmp_path):
     assert table.loc["camulenet version", "value"] == package_version() != "not installed"
     assert package_version("no-such-package-xyz") == "not installed"
     assert all(str(tmp_path) not in str(v) and "/" not in str(v) for v in table["value"])
+
+
+def test_settings_table_shows_no_path_of_the_machine(tmp_path):
+    from dataclasses import replace
+
+    from camulenet import book
+    from camulenet.environment import settings_table
+
+    checkpoint = tmp_path / "my-whisper.pt"
+    cfg = replace(book.settings(smoke=True), data_root=tmp_path / "data", whisper_model=str(checkpoint))
+    table = settings_table(cfg)
+    assert "data_root" not in table.index and table.loc["whisper_model", "value"] == "my-whisper.pt"
+    assert table.loc["seed", "value"] == "0" and table.loc["corpora", "value"] == "synthetic-small"
+    assert not any(str(tmp_path) in v or "/" in v for v in table["value"])
