@@ -2,9 +2,9 @@
 
 Usage:
     python scripts/render_pages.py [--html _build/html] [--out build/screens]
-        [--width 1400 390] [--height 4000] [--pdf] [--pdf-pages 3] [pages ...]
+        [--width 1400,390] [--height 4000] [--pdf] [--pdf-pages 3] [pages ...]
 
-``--width`` takes several widths (a desktop and a phone, say): one PNG per page and width,
+``--width`` takes one width or several, comma-separated (a desktop and a phone, say): one PNG per page and width,
 ``<page>_<width>.png``. ``--pdf`` also prints each page to ``<page>.pdf`` with the print
 stylesheet, and turns its first ``--pdf-pages`` pages into ``<page>_p<N>.png`` with
 pdftoppm (poppler-utils) for a look. Needs Debian's chromium (apt-get install chromium).
@@ -61,7 +61,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--html", default=str(REPO / "_build" / "html"), help="built HTML book (default _build/html)")
     ap.add_argument("--out", default=str(REPO / "build" / "screens"))
-    ap.add_argument("--width", type=int, nargs="+", default=[1400, 390])
+    ap.add_argument("--width", default="1400,390", type=lambda v: [int(w) for w in v.split(",")],
+                    help="window width(s) in px, comma-separated (default 1400,390)")
     ap.add_argument("--height", type=int, default=4000)
     ap.add_argument("--pdf", action="store_true", help="also print each page to PDF and look at its first pages")
     ap.add_argument("--pdf-pages", type=int, default=3, help="PDF pages per page to turn into PNGs")
