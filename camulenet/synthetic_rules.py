@@ -19,7 +19,7 @@ VOICE_QUALITY = {"tilt": "tilt", "breath": "breathy", "jitter": "jitter", "tremo
 
 #: What each column means (units), for the sentence under the table.
 UNITS = ("rate: change of speaking rate; pitch and range: eSpeak NG units (0-100 scale); "
-         "level: gain in dB; voice quality: amounts on a 0-1 scale (tilt: + brighter and tenser, "
+         "level: gain; voice quality: amounts on a 0-1 scale (tilt: + brighter and tenser, "
          "- darker and softer; pressed: soft clipping of vocal effort); pauses: extra silence "
          "between words; exclamative: share of clips spoken with exclamative intonation")
 
@@ -39,9 +39,9 @@ def emotion_rules_table() -> pd.DataFrame:
             "rate": _signed(100 * (math.exp(p["rate"]) - 1), "{:+.0f}%"),
             "pitch": _signed(p["pitch"]),
             "range": _signed(p["range"]),
-            "level": _signed(p["gain_db"], "{:+.0f} dB"),
+            "level (dB)": _signed(p["gain_db"]),
             "voice quality": quality or "-",
-            "pauses": _signed(10 * p["word_gap"], "+{:.0f} ms"),
+            "pauses (ms)": _signed(10 * p["word_gap"]),
             "exclamative": _signed(100 * p["exclaim"], "{:.0f}%"),
         }
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("emotion")

@@ -18,19 +18,37 @@
 #
 # Goel, Hira and Gupta {cite}`goel2024camulenet` ask whether a speech-emotion classifier
 # can recognise emotions of **speakers it has never heard**, across several languages.
+#
+# :::{admonition} In this chapter
+# :class: tip
+# **You will learn**
+# - what CAMuLeNet is: three feature branches, {term}`co-attention` and {term}`multitask learning`;
+# - how the paper evaluates it ({term}`leave-speaker-out` cross-validation) and what its Table 1 reports;
+# - which parts of the paper this edition reproduces, and why its default numbers come from a synthetic corpus.
+#
+# **You need** basic machine learning (train and test sets, classifiers, accuracy); no earlier chapter.
+# :::
+#
 # Their model, **CAMuLeNet** (Co-Attention based fusion of Multi-feature representations
 # with Multitask Learning), combines three views of a clip:
 #
-# 1. the frame sequence of a pre-trained **Whisper encoder** {cite}`radford2023whisper`
+# 1. the frame sequence of a pre-trained {term}`Whisper encoder` {cite:p}`radford2023whisper`
 #    (1500 frames x *d* for 30 s of padded audio),
-# 2. a **mel spectrogram** read by an AlexNet-style CNN,
-# 3. an **MFCC** sequence read by a bidirectional GRU.
+# 2. a mel spectrogram ({term}`log-Mel spectrogram` in this edition's CPU preset) read by an
+#    AlexNet-style CNN {cite:p}`krizhevsky2012alexnet`,
+# 3. an {term}`MFCC` sequence {cite:p}`davis1980mfcc` read by a bidirectional GRU.
 #
 # The spectrogram and MFCC branches together produce a 1500-way weight vector that
-# *attends over the Whisper frames* (the co-attention). The three 1024-d vectors are
-# concatenated and feed two heads, **emotion** and **gender** (multitask learning).
-# Evaluation holds out speakers: the paper reports 10-fold leave-speaker-out
-# cross-validation on six corpora in English, German, French and Hindi.
+# *attends over the Whisper frames* (the {term}`co-attention`, after {cite:t}`lu2016coattention`).
+# The three 1024-d vectors are concatenated and feed two heads, **emotion** and **gender**
+# ({term}`multitask learning` {cite:p}`caruana1997multitask`). Evaluation holds out speakers:
+# the paper reports 10-fold {term}`leave-speaker-out` cross-validation on six corpora in English,
+# German, French and Hindi: CREMA-D {cite:p}`cao2014cremad`, IEMOCAP {cite:p}`busso2008iemocap`,
+# RAVDESS {cite:p}`livingstone2018ravdess`, EmoDB {cite:p}`burkhardt2005emodb`, CaFE
+# {cite:p}`gournay2018cafe` and BhavVani {cite:p}`bhavvani`. Its baselines are embeddings of
+# Wav2Vec2.0 {cite:p}`baevski2020wav2vec2`, HuBERT {cite:p}`hsu2021hubert`, WavLM
+# {cite:p}`chen2022wavlm` and Whisper (Base and Medium) {cite:p}`radford2023whisper`, each read
+# by a small CNN.
 #
 # This chapter shows the paper's headline numbers and what this edition reproduces.
 
@@ -52,12 +70,10 @@ seed = 0
 profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
 
 # %%
-import matplotlib.pyplot as plt
-import pandas as pd
-import seaborn as sns
 from myst_nb import glue
 
 from camulenet import book
+from camulenet.plots.paper import plot_paper_table1
 
 cfg = book.settings(smoke=smoke, seed=seed, profile=profile)
 display(book.banner(cfg))
@@ -67,24 +83,31 @@ paper_long = book.paper_table1_long()
 # %% [markdown]
 # ## The paper's Table 1
 #
-# WA and WF1 for each corpus; the paper calls its metrics "weighted accuracy" and
-# "weighted F1". In this edition **WA is plain accuracy** (the usual meaning in
-# speech-emotion papers) and we also report **UA** (unweighted accuracy, the mean of the
-# per-class recalls), which is less flattering on unbalanced corpora.
+# {term}`WA` and {term}`WF1` for each corpus; the paper calls its metrics "weighted accuracy"
+# and "weighted F1". In this edition **WA is plain accuracy** (the usual meaning in
+# speech-emotion papers) and we also report {term}`UA` (unweighted accuracy, the mean of the
+# per-class recalls), which is less flattering on unbalanced corpora. The WA columns of the
+# paper's Table 1, as published:
 
 # %%
 wa = paper.set_index("system")[[c for c in paper.columns if c.endswith("_WA")]]
 wa.columns = [c.removesuffix("_WA") for c in wa.columns]
-wa.style.format("{:.3f}").background_gradient(cmap="Greens", axis=None)
+wa.style.format("{:.3f}").background_gradient(cmap="Greens", axis=None).set_caption(
+    "WA as printed in the paper (not computed here)")
 
-# %%
-fig, ax = plt.subplots(figsize=(9, 4))
-sns.barplot(data=paper_long[paper_long.metric == "WA"], x="corpus", y="value", hue="system", ax=ax)
-ax.set(ylabel="WA (accuracy)", xlabel="", title="Paper, Table 1: accuracy on unseen speakers")
-ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)  # below: no bar hidden
-fig.tight_layout()
+# %% tags=["remove-cell"]
+fig = plot_paper_table1(paper_long, metric="WA")
+glue("paper_table1_figure", fig, display=False)
 
-# %%
+# %% [markdown]
+# ```{glue:figure} paper_table1_figure
+# :name: fig-01-table1
+#
+# The paper's Table 1 (WA, published values): one group of bars per corpus, one bar per
+# system; CAMuLeNet is the darkest bar. Every system is weakest on BhavVani.
+# ```
+
+# %% tags=["remove-cell"]
 gain = (wa.loc["CAMuLeNet"] - wa.loc["Whisper-Medium"]).mean()
 glue("paper_gain_over_whisper_medium", f"{100 * gain:.1f}", display=False)
 glue("paper_camulenet_crema_wa", f"{wa.loc['CAMuLeNet', 'CREMA-D']:.3f}", display=False)
@@ -115,3 +138,56 @@ glue("paper_camulenet_crema_wa", f"{wa.loc['CAMuLeNet', 'CREMA-D']:.3f}", displa
 # and `profile="paper"`. The note at the top of every page names the corpus, profile and
 # Whisper weights its results come from.
 # ```
+
+# %% [markdown]
+# ## Exercises
+#
+# :::{exercise}
+# :label: ex-01-profile
+# Every chapter starts with a note naming the corpus, {term}`profile` and Whisper weights its
+# results come from. Rerun this chapter in {term}`smoke mode` with the paper profile:
+# `papermill notebooks/01_paper.ipynb /tmp/out.ipynb -p smoke True -p profile paper`
+# (or set `smoke = True` and `profile = "paper"` in the parameters cell). What does the note
+# say now?
+# :::
+#
+# :::{solution} ex-01-profile
+# :class: dropdown
+# The note names the `paper` profile and Whisper-Medium weights instead of the `compact`
+# profile's Whisper-base, and says that this is a smoke run whose numbers mean nothing. The
+# paper's Table 1 and figure do not change: they are the published values, not computed here.
+# :::
+#
+# :::{exercise}
+# :label: ex-01-wf1
+# The table above shows WA only. Build the same table for WF1 from `paper` (columns ending in
+# `_WF1`) and find the corpus where WA and WF1 differ most for CAMuLeNet. What does a large
+# difference tell you about that corpus?
+# :::
+#
+# :::{solution} ex-01-wf1
+# :class: dropdown
+# ```python
+# wf1 = paper.set_index("system")[[c for c in paper.columns if c.endswith("_WF1")]]
+# wf1.columns = [c.removesuffix("_WF1") for c in wf1.columns]
+# (wa - wf1).loc["CAMuLeNet"].abs().sort_values(ascending=False)
+# ```
+# WA counts every clip once, so large classes dominate it; an F1 averaged over classes (even
+# weighted by support) also reflects precision, so the two part ways when the model's errors
+# pile up on some classes. A large gap hints at unbalanced classes or uneven per-class
+# performance, the situation in which {term}`UA` and {term}`MF1` are the fairer summaries.
+# :::
+#
+# :::{exercise}
+# :label: ex-01-unseen
+# Why does the paper hold out *speakers* rather than random clips? Name one way a model could
+# score well on random clips without recognising emotion.
+# :::
+#
+# :::{solution} ex-01-unseen
+# :class: dropdown
+# With random clips, the same speakers are in training and test: a model can learn each
+# speaker's voice and personal way of acting each emotion, and score well without learning
+# emotion cues that transfer to new people. Chapter {doc}`02_data` measures exactly this gap
+# with a simple baseline on both kinds of split.
+# :::

@@ -20,12 +20,26 @@
 # in training**. Everything in this chapter serves that: one manifest schema for every
 # corpus, and folds in which no speaker is ever on both sides.
 #
+# :::{admonition} In this chapter
+# :class: tip
+# **You will learn**
+# - which corpora the paper uses and how one loader schema covers all of them;
+# - what the book's corpus contains, and what its emotions, languages and voices sound like;
+# - why a simple baseline on {term}`leave-speaker-out` folds tells whether a corpus is a fair benchmark;
+# - how speakers are split into seeded, speaker-disjoint {term}`folds <fold>`.
+#
+# **You need** the paper's question from {doc}`01_paper`; accuracy as a measure ({term}`WA`).
+# :::
+#
 # ## The corpora of the paper
 #
-# The paper uses six corpora; this edition ships a loader for each of them (and EMOVO),
-# tested against their real file layouts. Their audio is licensed or gated, so by default
-# the book runs on an embedded synthetic corpus; the `corpus` parameter points it at any of
-# them instead.
+# The paper uses six corpora: CREMA-D {cite:p}`cao2014cremad`, IEMOCAP {cite:p}`busso2008iemocap`,
+# RAVDESS {cite:p}`livingstone2018ravdess` and EmoDB {cite:p}`burkhardt2005emodb` in English and
+# German, CaFE {cite:p}`gournay2018cafe` in French, and BhavVani {cite:p}`bhavvani` in Hindi.
+# This edition ships a loader for each of them (and for EMOVO {cite:p}`costantini2014emovo`,
+# in Italian), tested against their real file layouts. Their audio is licensed or gated, so
+# by default the book runs on an embedded synthetic corpus; the `corpus` parameter (the value
+# in the table's second column) points it at any of them instead.
 
 # %% tags=["remove-cell"]
 # Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
@@ -50,14 +64,12 @@ fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 # %%
 import numpy as np
 import pandas as pd
-from IPython.display import Audio, display
+from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
-from IPython.display import Markdown
-
 from camulenet import book, pipeline
-from camulenet.corpora import CORPUS_INFO
-from camulenet.corpus_text import describe_corpus, is_synthetic, listening_examples, spoken_text
+from camulenet.audio_gallery import Clip, gallery_html, language_gender_examples
+from camulenet.corpus_text import corpus_table, describe_corpus, is_synthetic, listening_examples, spoken_text
 from camulenet.folds import check_speaker_disjoint
 from camulenet.manifest import summarize
 from camulenet.plots.dataset import plot_corpus_overview, plot_folds
@@ -66,7 +78,9 @@ from camulenet.sanity_baseline import sanity_check
 cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
                     fold_protocol=fold_protocol)
 display(book.banner(cfg))
-pd.DataFrame(CORPUS_INFO).T
+
+# %%
+corpus_table()
 
 # %% [markdown]
 # To use a real corpus, put (or symlink) it at `data/corpora/<name>` in its official
@@ -80,18 +94,21 @@ pd.DataFrame(CORPUS_INFO).T
 # ## This book's corpus
 #
 # The corpus this build ran on, as its loader read it. The embedded synthetic corpus
-# (the default) follows the emotion rules of Murray and Arnott {cite}`murray1993emotion`.
+# (the default) is rendered with the eSpeak NG synthesiser {cite:p}`espeakng` and follows the
+# emotion rules of Murray and Arnott {cite:p}`murray1993emotion`.
 
 # %%
 manifest = pipeline.ensure_corpus(cfg)
 display(Markdown(describe_corpus(cfg.corpus, manifest)))
 summary = summarize(manifest)
+summary.rename(columns=lambda c: c.replace("_", " ")).rename(columns={"hours": "hours of audio"}).T
+
+# %% tags=["remove-cell"]
 glue("n_clips", len(manifest), display=False)
 glue("n_speakers", manifest.speaker.nunique(), display=False)
 glue("n_languages", manifest.language.nunique(), display=False)
 glue("n_emotions", manifest.emotion.nunique(), display=False)
 glue("emotion_list", ", ".join(sorted(manifest.emotion.unique())), display=False)
-summary
 
 # %% [markdown]
 # The corpus has {glue:text}`n_clips` clips from {glue:text}`n_speakers` speakers in
@@ -100,21 +117,57 @@ summary
 
 # %%
 shown_columns = ["utt_id", "language", "speaker", "gender", "emotion", "sentence", "duration"]
-manifest[[c for c in shown_columns if c in manifest.columns]].head(8)
+manifest[[c for c in shown_columns if c in manifest.columns]].head(8).style.format(
+    {"duration": "{:.2f}"}).hide(axis="index")
 
-# %%
+# %% tags=["remove-cell"]
 fig = plot_corpus_overview(manifest)
+glue("corpus_overview", fig, display=False)
 
 # %% [markdown]
+# ```{glue:figure} corpus_overview
+# :name: fig-02-overview
+#
+# What the corpus holds. Top left: clips per emotion, split by gender. Top right: the share of
+# each emotion within each language (equal segments mean a balanced language; `n` is its
+# number of clips). Bottom: clips per speaker, coloured by gender. A class or a gender that
+# dominates would make plain accuracy flatter the model; that is what {term}`UA` corrects.
+# ```
+#
 # ### Listen to it
 #
-# One speaker in each emotion of the corpus (the same sentence where the corpus has one in
-# common):
+# One speaker in each emotion of the corpus, the same sentence where the corpus has one in
+# common. Each player is labelled with the emotion it plays.
 
-# %%
-for row in listening_examples(manifest).itertuples():
-    print(f"{row.emotion:>8}  ({row.speaker}, {row.language}, {row.gender}): {spoken_text(cfg.corpus, row)}")
-    display(Audio(row.path))
+# %% tags=["remove-input"]
+if is_synthetic(manifest):
+    from camulenet.synthetic_rules import UNITS, emotion_rules_table
+    display(Markdown("The generator acts each emotion by changing these settings from the speaker's "
+                     "neutral voice (the prototypes, read from `data_prep.synthetic.emotions`; each "
+                     "speaker's acting style scales and mixes them, and every clip varies):"))
+    display(emotion_rules_table().style)  # a Styler never cuts long cells
+    display(Markdown(f"*Units.* {UNITS}."))
+else:
+    display(Markdown("A table of emotion rules is shown only for the synthetic corpus, whose "
+                     "emotions are rendered by written rules; this corpus was acted by people, so "
+                     "there are no rules to show, only what you hear."))
+
+# %% tags=["remove-input"]
+examples = listening_examples(manifest)
+HTML(gallery_html([Clip(title=r.emotion, detail=f"{r.speaker} ({r.language}, {r.gender}): "
+                        f"\u201c{spoken_text(cfg.corpus, r)}\u201d", path=r.path)
+                   for r in examples.itertuples()]))
+
+# %% [markdown]
+# The voices of the corpus: one clip for each language and gender, in the same emotion where
+# every voice has one, so that what changes from player to player is the speaker and the
+# language.
+
+# %% tags=["remove-input"]
+voices = language_gender_examples(manifest)
+HTML(gallery_html([Clip(title=f"{r.language}, {r.gender}", detail=f"{r.speaker}, {r.emotion}: "
+                        f"\u201c{spoken_text(cfg.corpus, r)}\u201d", path=r.path)
+                   for r in voices.itertuples()]))
 
 # %% [markdown]
 # ### Is it a meaningful benchmark?
@@ -129,11 +182,13 @@ for row in listening_examples(manifest).itertuples():
 stats = pipeline.mfcc_statistics(cfg, manifest)  # cached: chapter 6 reuses them on the book's folds
 readable = ~np.isnan(stats).any(axis=1)
 check = sanity_check(manifest[readable], seed=cfg.seed, features=stats[readable])
+check.style.format(precision=3).set_caption(cfg.describe())
+
+# %% tags=["remove-cell"]
 held, mixed = (check.loc[k, "accuracy"] for k in ("held-out speakers", "speaker-mixed"))
 glue("sanity_heldout", f"{100 * held:.1f}%", display=False)
 glue("sanity_mixed", f"{100 * mixed:.1f}%", display=False)
 glue("sanity_chance", f"{100 * check.chance.iloc[0]:.1f}%", display=False)
-check
 
 # %% [markdown]
 # On held-out speakers the baseline reaches {glue:text}`sanity_heldout` (chance is
@@ -152,9 +207,28 @@ check
 
 # %%
 folds = pipeline.ensure_folds(cfg, manifest)
-check_speaker_disjoint(folds, manifest)
-print(f"{folds.strategy}: {len(folds.folds)} folds, seed {folds.seed}; saved to {pipeline.folds_file(cfg, manifest).name}")
+check_speaker_disjoint(folds, manifest)  # raises if a speaker is on two sides
+
+# %% tags=["remove-cell"]
+glue("folds_strategy", folds.strategy, display=False)
+glue("folds_n", len(folds.folds), display=False)
+glue("folds_seed", folds.seed, display=False)
+glue("folds_file", pipeline.folds_file(cfg, manifest).name, display=False)
 fig = plot_folds(folds, manifest)
+glue("folds_figure", fig, display=False)
+
+# %% [markdown]
+# The guard passed: {glue:text}`folds_n` folds ({glue:text}`folds_strategy`, seed
+# {glue:text}`folds_seed`), saved as {glue:text}`folds_file` in the folds folder of `data/`.
+
+# %% [markdown]
+# ```{glue:figure} folds_figure
+# :name: fig-02-folds
+#
+# Every speaker (rows, grouped by gender: the coloured strip) in every fold (columns):
+# purple = test, orange = validation, grey = training. Each row has exactly one purple cell:
+# each speaker is tested once, by a model that never heard them.
+# ```
 
 # %%
 pd.DataFrame([{"fold": i, "test speakers": len(f.test_speakers), "val speakers": len(f.val_speakers),
@@ -170,3 +244,54 @@ pd.DataFrame([{"fold": i, "test speakers": len(f.test_speakers), "val speakers":
 if is_synthetic(manifest):
     display(Markdown("**This corpus is synthetic**: its accuracy figures say nothing about CREMA-D or any "
                      "other real corpus."))
+
+# %% [markdown]
+# ## Exercises
+#
+# :::{exercise}
+# :label: ex-02-seed
+# The folds are a pure function of the manifest and the seed. Rerun this chapter in
+# {term}`smoke mode` with another seed, e.g.
+# `papermill notebooks/02_data.ipynb /tmp/out.ipynb -p smoke True -p seed 1`
+# (or set `smoke = True` and `seed = 1` in the parameters cell). What changes in the fold
+# figure, and what never changes?
+# :::
+#
+# :::{solution} ex-02-seed
+# :class: dropdown
+# Which speakers fall into which test fold (and which are drawn for validation) changes with
+# the seed. What never changes: each speaker is tested exactly once, no speaker is ever in
+# two parts of a fold (the guard `check_speaker_disjoint` would raise), and the folds stay
+# balanced by gender. The same seed always gives the same folds, byte for byte, in the saved
+# JSON file.
+# :::
+#
+# :::{exercise}
+# :label: ex-02-gap
+# The sanity baseline is trained twice: on held-out speakers and on a speaker-mixed split.
+# Why is the speaker-mixed figure higher, and what would it mean if the two were equal?
+# :::
+#
+# :::{solution} ex-02-gap
+# :class: dropdown
+# In the speaker-mixed split the same voices appear in training and test, so the model can
+# partly recognise *who* speaks and how that person acts each emotion, not the emotion alone.
+# Equal figures would mean that knowing the speaker does not help, i.e. the corpus carries no
+# speaker-specific way of acting, which is not how people (or this generator's acting styles)
+# behave. The gap is the reason the paper evaluates {term}`leave-speaker-out`.
+# :::
+#
+# :::{exercise}
+# :label: ex-02-listen
+# Listen to the emotion gallery with the rules table (on the synthetic corpus) beside you.
+# Which two emotions do you expect a model to confuse most, and why?
+# :::
+#
+# :::{solution} ex-02-listen
+# :class: dropdown
+# Look for pairs whose rows point the same way: emotions that both raise (or both lower) pitch,
+# rate and level differ mainly in voice quality, which survives less well in short clips. The
+# confusion matrices of {doc}`06_results` show which pairs the models actually confuse; compare
+# them with your guess. On a real corpus, the acted emotions have no written rules, but the same
+# reasoning applies to what you hear.
+# :::

@@ -16,9 +16,22 @@
 # %% [markdown]
 # # Feature extraction
 #
-# CAMuLeNet reads three representations of each clip: Whisper encoder frames, an MFCC
-# sequence and a mel spectrogram. This chapter computes them for the whole corpus into an
-# on-disk feature store, shows what each looks like, and what each costs.
+# CAMuLeNet {cite:p}`goel2024camulenet` reads three representations of each clip: the frames
+# of a {term}`Whisper encoder` {cite:p}`radford2023whisper`, an {term}`MFCC` sequence
+# {cite:p}`davis1980mfcc` and a {term}`log-Mel spectrogram`. This chapter computes them for
+# the whole corpus into an on-disk feature store, shows what each looks like, and what each costs.
+#
+# :::{admonition} In this chapter
+# :class: tip
+# **You will learn**
+# - how the real Whisper weights are obtained offline and verified;
+# - the difference between the paper's full 30-s Whisper frames and the clip's own (trimmed) frames;
+# - what MFCCs and log-Mel spectrograms of one clip look like under the paper's and the CPU parameters;
+# - what the feature store keeps on disk, and what extraction costs per clip.
+#
+# **You need** the corpus and its manifest from {doc}`02_data`; the model's three branches from
+# {doc}`01_paper`.
+# :::
 
 # %% tags=["remove-cell"]
 # Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
@@ -43,7 +56,6 @@ fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 # %%
 import time
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from myst_nb import glue
@@ -54,6 +66,7 @@ from camulenet.features import spectral
 from camulenet.features.store import FeatureStore
 from camulenet.features.whisper_encoder import WhisperEncoder, load_whisper
 from camulenet.features.whisper_weights import ensure_whisper_base_checkpoint
+from camulenet.plots.features import frame_agreement, plot_presets, plot_whisper_frames
 
 cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
                     fold_protocol=fold_protocol)
@@ -92,30 +105,37 @@ pd.Series({"weights": book.whisper_label(cfg), "checkpoint": source, "encoder la
 # when clips are batched), about 50 frames per second of audio. The frames of the two
 # modes are close but not identical, because in full mode attention also sees the padding:
 
-# %%
+# %% tags=["remove-cell"]
 row = manifest.iloc[0]
 wave = load_audio(row.path)
 full = WhisperEncoder(model, mode="full").encode([wave])[0]
 trim = WhisperEncoder(model, mode="trimmed").encode([wave])[0]
-n = len(trim)
-cos = (full[:n] * trim).sum(1) / (np.linalg.norm(full[:n], axis=1) * np.linalg.norm(trim, axis=1))
-glue("trim_cos", f"{cos.mean():.3f}", display=False)
-glue("trim_frames", n, display=False)
-print(f"clip of {len(wave) / 16000:.2f} s: full {full.shape}, trimmed {trim.shape}; "
-      f"mean cosine similarity of the shared frames {cos.mean():.3f}")
+agree = frame_agreement(full, trim)
+glue("trim_seconds", f"{len(wave) / 16000:.2f}", display=False)
+glue("trim_frames", len(trim), display=False)
+glue("full_frames", len(full), display=False)
+glue("trim_cos", f"{agree['mean']:.3f}", display=False)
+glue("trim_cos_min", f"{agree['min']:.3f}", display=False)
 
-# %%
-# A few Whisper dimensions have very large magnitudes; a robust colour range shows the rest.
-lo, hi = np.percentile(trim, [2, 98])
-fig, axes = plt.subplots(3, 1, figsize=(9, 7), constrained_layout=True)
-t = np.arange(len(wave)) / 16000
-axes[0].plot(t, wave, lw=0.5)
-axes[0].set(title=f"{row.utt_id}: {row.emotion}, {row.language}, {row.gender}", xlabel="s", xlim=(0, t[-1]))
-axes[1].imshow(full[: max(3 * n, 150)].T, aspect="auto", origin="lower", cmap="magma", vmin=lo, vmax=hi)
-axes[1].axvline(n, color="w", ls="--")
-axes[1].set(title="Whisper frames, full mode (first frames; dashed: end of speech)", ylabel="dim")
-axes[2].imshow(trim.T, aspect="auto", origin="lower", cmap="magma", vmin=lo, vmax=hi)
-_ = axes[2].set(title="Whisper frames, trimmed mode", xlabel="frame (20 ms)", ylabel="dim")
+# %% [markdown]
+# For the first clip of the corpus ({glue:text}`trim_seconds` s), full mode gives
+# {glue:text}`full_frames` frames and trimmed mode {glue:text}`trim_frames`. Over the frames
+# both have, the cosine similarity between the two modes is {glue:text}`trim_cos` on average
+# (lowest frame: {glue:text}`trim_cos_min`; 1 would mean identical directions).
+
+# %% tags=["remove-cell"]
+fig = plot_whisper_frames(wave, full, trim, f"{row.utt_id}: {row.emotion}, {row.language}, {row.gender}")
+glue("whisper_frames_figure", fig, display=False)
+
+# %% [markdown]
+# ```{glue:figure} whisper_frames_figure
+# :name: fig-03-whisper
+#
+# One clip: its waveform (top), the first Whisper frames of full mode with the end of the
+# clip's own frames dashed (middle), and the trimmed frames (bottom). Colour: the value of each
+# encoder dimension, clipped to its 2nd-98th percentile because a few dimensions are huge. After
+# the dashed line, full mode encodes padding.
+# ```
 
 # %% [markdown]
 # ## MFCC and mel: the paper's parameters and a CPU preset
@@ -135,23 +155,24 @@ _ = axes[2].set(title="Whisper frames, trimmed mode", xlabel="frame (20 ms)", yl
 # to the batch's longest clip, with a mask.
 
 # %%
-presets = pd.DataFrame({name: vars(p) for name, p in spectral.PRESETS.items()})
-glue("preset_used", cfg.feature_preset, display=False)
-presets
+pd.DataFrame({name: vars(p) for name, p in spectral.PRESETS.items()})
 
-# %%
-fig, axes = plt.subplots(2, 2, figsize=(10, 6), constrained_layout=True)
-for col, name in enumerate(["paper", "cpu"]):
-    p = spectral.PRESETS[name]
-    m, c = spectral.mel(wave, p), spectral.mfcc(wave, p)
-    if not p.log_mel:  # the paper preset keeps raw power; show it in dB like the other
-        m = 10 * np.log10(np.maximum(m, 1e-10))
-    axes[0, col].imshow(m.T, aspect="auto", origin="lower", cmap="magma")
-    axes[0, col].set(title=f"mel, {name} preset: {m.shape[0]} frames x {m.shape[1]} bands", ylabel="band")
-    z = (c - c.mean(0)) / (c.std(0) + 1e-6)  # each coefficient standardised, or c0 hides the rest
-    axes[1, col].imshow(z.T, aspect="auto", origin="lower", cmap="coolwarm", vmin=-3, vmax=3)
-    _ = axes[1, col].set(title=f"MFCC, {name} preset: {c.shape[0]} frames x {c.shape[1]} (standardised)",
-                         xlabel="frame", ylabel="coef")
+# %% tags=["remove-cell"]
+glue("preset_used", cfg.feature_preset, display=False)
+
+# %% tags=["remove-cell"]
+fig = plot_presets(wave, {name: spectral.PRESETS[name] for name in ("paper", "cpu")})
+glue("presets_figure", fig, display=False)
+
+# %% [markdown]
+# ```{glue:figure} presets_figure
+# :name: fig-03-presets
+#
+# The same clip under the two presets. Top: {term}`log-Mel spectrogram` in dB (time runs to the
+# right, low bands at the bottom). Bottom: MFCCs, each coefficient standardised over the clip
+# (z-score), or the first coefficient would hide the rest. The paper preset's MFCCs are padded
+# to a fixed length: the flat part on the right is padding.
+# ```
 
 # %% [markdown]
 # ## The feature store
@@ -174,10 +195,9 @@ print(f"{len(manifest) - len(failed)} clips extracted, {len(failed)} could not b
       + (f" (reasons and fixes in {store.failures_path.name})" if len(failed) else "")
       + f"; {len(cut)} longer than Whisper's 30-s window, cut to it"
       + (f" (listed in {store.truncated_path.name})" if len(cut) else ""))
-info = pd.DataFrame({name: store.info(name) for name in pipeline.BOOK_FEATURES}).T
-info
+pd.DataFrame({name: store.info(name) for name in pipeline.BOOK_FEATURES}).T
 
-# %%
+# %% tags=["remove-cell"]
 full_bytes = dims.n_audio_ctx * dims.n_audio_state * 4
 per_clip = store.info("whisper")["bytes"] / len(manifest)
 glue("whisper_mode_used", {"trimmed": "Trimmed", "full": "Full 30-s"}[cfg.whisper_mode], display=False)
@@ -205,11 +225,13 @@ shown = bench[["clips_per_s", "speedup_vs_naive", "peak_rss_delta_mb", "bytes_pe
     "bytes_per_clip_whisper": "Whisper bytes/clip", "whisper_bytes_ratio_vs_full_f32": "x smaller than full f32"})
 shown.index = shown.index.map({"naive": "released-code style loop", "trimmed": "batched, trimmed (book)",
                                "full": "batched, full 30 s"})
+shown.style.format({"clips/s": "{:.2f}", "speed-up": "{:.1f}x", "peak memory rise (MB)": "{:.0f}",
+                    "Whisper bytes/clip": "{:,.0f}", "x smaller than full f32": "{:.1f}"})
+
+# %% tags=["remove-cell"]
 glue("bench_speedup", f"{bench.loc['trimmed', 'speedup_vs_naive']:.1f}", display=False)
 glue("bench_n", bench.attrs["n_clips"], display=False)
 glue("bench_full_speedup", f"{bench.loc['full', 'speedup_vs_naive']:.1f}", display=False)
-shown.style.format({"clips/s": "{:.2f}", "speed-up": "{:.1f}x", "peak memory rise (MB)": "{:.0f}",
-                    "Whisper bytes/clip": "{:,.0f}", "x smaller than full f32": "{:.1f}"})
 
 # %% [markdown]
 # On {glue:text}`bench_n` clips, batched trimmed extraction is {glue:text}`bench_speedup`
@@ -218,3 +240,53 @@ shown.style.format({"clips/s": "{:.2f}", "speed-up": "{:.1f}x", "peak memory ris
 # still processes 1500 frames per clip, most of them padding, so batching buys little. The goals
 # this edition set itself were at least 5 times the loop's speed and at least 10 times
 # fewer bytes per clip than float32 full frames; the table shows where they stand.
+
+# %% [markdown]
+# ## Exercises
+#
+# :::{exercise}
+# :label: ex-03-clip
+# The figures above show the corpus's first clip. Change the cell that picks it
+# (`row = manifest.iloc[0]`) to a clip of another emotion, e.g.
+# `row = manifest[manifest.emotion == "sad"].iloc[0]`, and rerun the notebook in
+# {term}`smoke mode` (`smoke = True` in the parameters cell, or
+# `papermill notebooks/03_features.ipynb /tmp/out.ipynb -p smoke True`). Does the cosine
+# similarity between full and trimmed frames stay in the same range?
+# :::
+#
+# :::{solution} ex-03-clip
+# :class: dropdown
+# Look at the sentence just above the Whisper frames figure: the mean and the lowest
+# per-frame cosine. It varies from clip to clip (longer clips leave less padding for full-mode
+# attention to see) but stays clearly below 1: the two modes are close, not interchangeable,
+# which is why a model must be trained and evaluated with the same mode.
+# :::
+#
+# :::{exercise}
+# :label: ex-03-frames
+# How many spectrogram frames per second does each preset produce, and how many Whisper
+# frames? Compute them from the presets table and check them against the figure titles.
+# :::
+#
+# :::{solution} ex-03-frames
+# :class: dropdown
+# Frames per second are the sample rate divided by the hop: 16000 / `hop_length`. The paper
+# preset's tiny hop gives many times more frames than the `cpu` preset's 10-ms hop (100 frames
+# per second). Whisper's encoder gives 50 frames per second (one per 20 ms), and 1500 for its
+# 30-s window. The titles of {ref}`the presets figure <fig-03-presets>` give the frame counts of one clip;
+# divide by its duration.
+# :::
+#
+# :::{exercise}
+# :label: ex-03-storage
+# The store keeps Whisper frames in float16. What would full-mode float32 frames cost for the
+# whole corpus, and why does the trimmed mode also save computing time, not only disk?
+# :::
+#
+# :::{solution} ex-03-storage
+# :class: dropdown
+# Multiply the full-mode size per clip shown above by the number of clips of the corpus (chapter
+# {doc}`02_data`). The encoder's cost grows with the number of frames it attends over (self-attention
+# is quadratic in it), so running it on a clip's own frames instead of 1500 does less work per
+# clip; the benchmark table shows how much on this machine.
+# :::

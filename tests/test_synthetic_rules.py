@@ -14,7 +14,7 @@ def test_table_matches_generator_prototypes():
     for emo, proto in emotions.PROTOTYPES.items():
         row = table.loc[emo]
         gain = proto.get("gain_db", 0)
-        assert row["level"] == ("0" if gain == 0 else f"{gain:+.0f} dB")
+        assert row["level (dB)"] == ("0" if gain == 0 else f"{gain:+.0f}")
         assert row["pitch"] == ("0" if proto.get("pitch", 0) == 0 else f"{proto['pitch']:+.0f}")
         rate = 100 * (math.exp(proto.get("rate", 0)) - 1)
         assert row["rate"] == ("0" if rate == 0 else f"{rate:+.0f}%")
@@ -25,5 +25,5 @@ def test_table_follows_a_changed_constant(monkeypatch):
     changed = {**emotions.PROTOTYPES, "sad": {**emotions.PROTOTYPES["sad"], "creak": 0.4, "gain_db": -9}}
     monkeypatch.setattr(emotions, "PROTOTYPES", changed)
     row = synthetic_rules.emotion_rules_table().loc["sad"]
-    assert row["level"] == "-9 dB"
+    assert row["level (dB)"] == "-9"
     assert "creaky 0.4" in row["voice quality"]

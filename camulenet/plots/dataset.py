@@ -24,7 +24,7 @@ def plot_corpus_overview(df: pd.DataFrame, title: str | None = None) -> plt.Figu
     genders = [g for g in GENDERS if g in set(df["gender"])]
     with plt.rc_context({"font.size": 11, "axes.titlesize": 12}):
         # two rows so that the figure stays legible at the width of a book page
-        fig, ax = plt.subplot_mosaic([["emotion", "balance"], ["speaker", "speaker"]], figsize=(11, 8),
+        fig, ax = plt.subplot_mosaic([["emotion", "balance"], ["speaker", "speaker"]], figsize=(8.5, 8.5),
                                      constrained_layout=True)
         _emotion_by_gender(df, emotions, genders, ax["emotion"])
         _language_balance(df, emotions, ax["balance"])
@@ -59,14 +59,14 @@ def _language_balance(df, emotions, ax) -> None:
         ax.barh(y, share[e], left=left, color=color, label=e, edgecolor="white", linewidth=0.8)
         for yi, (x0, w) in enumerate(zip(left, share[e])):
             if w >= 0.09:  # the share, where the segment has room for it
-                ax.text(x0 + w / 2, yi, f"{100 * w:.0f}%", ha="center", va="center", fontsize=9)
+                ax.text(x0 + w / 2, yi, f"{100 * w:.0f}", ha="center", va="center", fontsize=9)
         left += share[e].to_numpy()
-    ax.set_yticks(y, [f"{name}  (n={n})" for name, n in zip(share.index, counts.sum(axis=1))])
+    ax.set_yticks(y, [f"{name}\nn={n}" for name, n in zip(share.index, counts.sum(axis=1))], fontsize=10)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
-    ax.set(title="Emotion balance per language", xlabel="share of the language's clips")
-    ax.legend(title="emotion", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}")
+    ax.set(title="Emotion balance per language", xlabel="share of the language's clips (%)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False, fontsize=10)
 
 
 def _clips_per_speaker(df, ax) -> None:
@@ -105,7 +105,7 @@ def plot_folds(folds, manifest: pd.DataFrame) -> plt.Figure:
               cmap=ListedColormap([ROLE_COLORS[r] for r in ("train", "val", "test")]))
     ax.set_xticks(range(roles.shape[1]), [str(c) for c in roles.columns])
     if len(order) <= _MAX_LABELLED_SPEAKERS:
-        ax_g.set_yticks(range(len(order)), order, fontsize=7)
+        ax_g.set_yticks(range(len(order)), order, fontsize=8)
     else:
         ax_g.set_yticks([])
     ax.set(xlabel="fold", title=f"{folds.corpus}: {folds.strategy}, {folds.n_folds} folds, seed {folds.seed}")
