@@ -91,12 +91,17 @@ def environment_table() -> pd.DataFrame:
     return pd.Series(rows, dtype=object).to_frame("value")
 
 
-def notebook_timings() -> pd.DataFrame:
-    """Seconds per notebook, as written by scripts/build_book.py into book/_timings.json."""
-    path = REPO_ROOT / "book" / "_timings.json"
+def notebook_timings(path: Path | str | None = None, chapters: Path | str | None = None) -> pd.DataFrame:
+    """Seconds per notebook, as written by scripts/build_book.py into book/_timings.json;
+    only chapters that still exist in ``notebooks/`` (a renamed chapter's old entry stays in
+    the file), the appendix itself excluded."""
+    path = Path(path) if path is not None else REPO_ROOT / "book" / "_timings.json"
+    chapters = Path(chapters) if chapters is not None else REPO_ROOT / "notebooks"
     if not path.exists():
         return pd.DataFrame({"seconds": []})
     t = pd.Series(json.loads(path.read_text()), name="seconds").drop(labels=["10_appendix"], errors="ignore")
+    if chapters.is_dir():
+        t = t[[(chapters / f"{name}.py").exists() for name in t.index]]
     out = t.to_frame()
     out["minutes"] = (out.seconds / 60).round(1)
     out.loc["total"] = [out.seconds.sum(), round(out.seconds.sum() / 60, 1)]

@@ -65,3 +65,17 @@ def test_settings_table_shows_no_path_of_the_machine(tmp_path):
     assert "data_root" not in table.index and table.loc["whisper_model", "value"] == "my-whisper.pt"
     assert table.loc["seed", "value"] == "0" and table.loc["corpora", "value"] == "synthetic-small"
     assert not any(str(tmp_path) in v or "/" in v for v in table["value"])
+
+
+def test_timings_keep_only_existing_chapters_and_sum_them(tmp_path):
+    import json
+
+    from camulenet.environment import notebook_timings
+
+    (tmp_path / "nb").mkdir()
+    for name in ("01_a", "02_b", "10_appendix"):
+        (tmp_path / "nb" / f"{name}.py").write_text("")
+    (tmp_path / "t.json").write_text(json.dumps({"01_a": 60, "02_b": 30, "09_old": 5, "10_appendix": 2}))
+    t = notebook_timings(tmp_path / "t.json", tmp_path / "nb")
+    assert list(t.index) == ["01_a", "02_b", "total"] and t.loc["total", "seconds"] == 90
+    assert t.loc["total", "minutes"] == 1.5
