@@ -53,8 +53,8 @@ def gaps_view(gaps: pd.DataFrame) -> pd.DataFrame:
                for s, nom in zip(gaps["significant"], gaps["nominal"])]
     return pd.DataFrame({"gap": gaps["gap"].map("{:+.3f}".format),
                          "fold sd": gaps["sd"].map("{:.3f}".format),
-                         f"{conf}% CI": [f"[{lo:+.3f}, {hi:+.3f}]" for lo, hi in zip(gaps.ci_low, gaps.ci_high)],
-                         "p (Holm)": gaps["p_holm"].map("{:.3f}".format),
+                         f"{conf}% CI": [f"[{lo:+.3f},\u00a0{hi:+.3f}]" for lo, hi in zip(gaps.ci_low, gaps.ci_high)],
+                         "p (Holm)": gaps["p_holm"].map("{:.3g}".format),  # 0.0504, not a misleading 0.050
                          "verdict": verdict}, index=gaps.index)
 
 

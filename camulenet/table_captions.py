@@ -18,8 +18,9 @@ _CAPTION_STYLE = [{"selector": "caption",
 
 
 def captioned(table: pd.DataFrame | Styler, caption: str) -> Styler:
-    """``table`` (a frame or an already formatted Styler) with ``caption`` above it."""
-    styler = table if isinstance(table, Styler) else table.style
+    """``table`` (a frame, shown with three decimals, or an already formatted Styler) with
+    ``caption`` above it."""
+    styler = table if isinstance(table, Styler) else table.style.format(precision=3, na_rep="")
     return styler.set_caption(caption).set_table_styles(_CAPTION_STYLE, overwrite=False)
 
 

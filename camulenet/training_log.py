@@ -20,7 +20,7 @@ from camulenet.results_table import _order
 def _spread(values: pd.Series, digits: int = 1) -> str:
     """'mean (min–max)' of whole numbers such as epochs; one value alone when they agree."""
     lo, hi = int(values.min()), int(values.max())
-    return f"{lo}" if lo == hi else f"{values.mean():.{digits}f} ({lo}–{hi})"
+    return f"{lo}" if lo == hi else f"{values.mean():.{digits}f}\u00a0({lo}–{hi})"  # no break inside
 
 
 def fold_log_summary(fold_info: pd.DataFrame) -> pd.DataFrame:
@@ -48,6 +48,12 @@ def fold_log_summary(fold_info: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame.from_dict(rows, orient="index").reindex(_order(rows))
     table.index.name = "system"
     return table
+
+
+def style_fold_log(table: pd.DataFrame):
+    """:func:`fold_log_summary` for a page: each number with the digits it needs."""
+    return table.style.format({"min/fold": "{:.2f}", "total min": "{:.1f}", "samples/s": "{:.0f}",
+                               "peak MB": "{:.0f}", "params (M)": "{:.2f}"}, na_rep="")
 
 
 @contextlib.contextmanager

@@ -66,7 +66,7 @@ from camulenet.environment import describe_device
 from camulenet.plots.training import plot_emotion_loss, plot_validation_accuracy
 from camulenet.results_table import style_corpora
 from camulenet.table_captions import captioned
-from camulenet.training_log import captured_output, fold_log_summary
+from camulenet.training_log import captured_output, fold_log_summary, style_fold_log
 
 cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
                     fold_protocol=fold_protocol, corpora=corpora)
@@ -113,7 +113,7 @@ glue("grid_runs", len(run.results.groupby(["system", "fold"])), display=False)
 glue("grid_device", ", ".join(sorted(set(run.fold_info["device"].dropna()))) or "this machine", display=False)
 
 # %%
-captioned(fold_log_summary(run.fold_info), cfg.describe())
+captioned(style_fold_log(fold_log_summary(run.fold_info)), cfg.describe())
 
 # %% [markdown]
 # The {glue:text}`grid_runs` system-fold runs took {glue:text}`grid_minutes` minutes of

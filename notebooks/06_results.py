@@ -61,6 +61,7 @@ corpora = None  # more corpora whose finished results join Table 1, e.g. [crema-
 # %% tags=["remove-cell"]
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown
 from myst_nb import glue
 
 from camulenet import book, pipeline
@@ -102,10 +103,9 @@ reference = pipeline.reference_results(cfg, manifest, folds)
 results = pipeline.wide_results(pd.concat([run.results_long, reference], ignore_index=True))
 ours = results_like_table1(results)
 balanced = np.allclose(results.wa, results.ua)
-glue("wa_ua_note", "Every test speaker of this corpus acts every emotion equally often, so WA equals UA "
+wa_ua_note = ("Every test speaker of this corpus acts every emotion equally often, so WA equals UA "
      "and WF1 equals MF1 here; on unbalanced corpora such as IEMOCAP they differ." if balanced else
-     "The emotions are not equally frequent in the test folds, so WA (accuracy) and UA (mean recall) differ.",
-     display=False)
+     "The emotions are not equally frequent in the test folds, so WA (accuracy) and UA (mean recall) differ.")
 best = results.groupby("system")["wa"].mean()
 glue("ours_camulenet_wa", f"{best['CAMuLeNet']:.3f}", display=False)
 glue("ours_whisper_wa", f"{best[whisper_system]:.3f}", display=False)
@@ -113,10 +113,10 @@ glue("whisper_system", whisper_system, display=False)
 glue("ours_reference_wa", f"{best[REFERENCE_SYSTEM]:.3f}", display=False)
 glue("train_clips", f"{np.mean([len(f.train) for f in folds.folds]):,.0f}", display=False)
 glue("reference_verdict", "above" if best["CAMuLeNet"] > best[REFERENCE_SYSTEM] else "below", display=False)
-glue("corpus_commentary", "The synthetic emotions are acted through prosody rules (pitch, rate, energy, voice "
+corpus_commentary = ("The synthetic emotions are acted through prosody rules (pitch, rate, energy, voice "
      "quality), exactly what MFCC statistics summarise, while Whisper's encoder was trained to transcribe speech "
      "whatever its prosody: chapter 7 measures how much emotion its pooled frames carry here."
-     if is_synthetic(manifest) else "", display=False)
+     if is_synthetic(manifest) else "")
 
 # %%
 captioned(ours, cfg.describe())
@@ -186,8 +186,6 @@ captioned(style_deltas(ablation_deltas(run.results, paper, metric="WF1", corpus=
 # %% tags=["remove-cell"]
 gaps_wa = ablation_gaps(run.results_long, folds, "WA", seed=cfg.seed)
 gaps_wf1 = ablation_gaps(run.results_long, folds, "WF1", seed=cfg.seed)
-glue("gap_verdict_wa", gap_verdict(gaps_wa, cfg.corpus), display=False)
-glue("gap_verdict_wf1", gap_verdict(gaps_wf1, cfg.corpus), display=False)
 glue("gap_folds", f"{int(gaps_wa['n'].max()) if len(gaps_wa) else 0}", display=False)
 
 # %%
@@ -207,16 +205,21 @@ glue("fig_gaps", fig, display=False)
 # interval; filled when the gap survives Holm's correction, hollow when it is within fold
 # noise.
 # ```
-#
-# {glue:text}`gap_verdict_wa` For WF1: {glue:text}`gap_verdict_wf1`
-#
-# {glue:text}`wa_ua_note`
-#
+
+# %% tags=["remove-input"]
+Markdown(f"**Which gaps hold.** {gap_verdict(gaps_wa, cfg.corpus)} For WF1: {gap_verdict(gaps_wf1, cfg.corpus)}")
+
+# %% [markdown]
 # On corpus {glue:text}`corpus_name`, CAMuLeNet reaches WA {glue:text}`ours_camulenet_wa` against
 # {glue:text}`ours_whisper_wa` for the {glue:text}`whisper_system` baseline, and the
 # MFCC-statistics baseline reaches {glue:text}`ours_reference_wa`,
 # {glue:text}`reference_verdict` CAMuLeNet. CAMuLeNet is trained from scratch on
-# {glue:text}`train_clips` clips per fold on average. {glue:text}`corpus_commentary`
+# {glue:text}`train_clips` clips per fold on average.
+
+# %% tags=["remove-input"]
+Markdown(f"{wa_ua_note} {corpus_commentary}")
+
+# %% [markdown]
 # Chapter 8 tests every difference between systems, on every corpus of this build.
 #
 # ````{note}

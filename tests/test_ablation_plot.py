@@ -24,7 +24,7 @@ def test_gap_plot_draws_spread_and_marks_significance():
                             "fold": 0, "wa": [0.5, 0.4, 0.52], "weighted_f1": 0.5})
     fig = plot_gaps_vs_paper(ablation_deltas(results, paper_table1(), "WA"), _gaps())
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == list(_gaps().index)
+    assert [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()] == list(_gaps().index)
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "± 1 sd of the fold differences" in labels and "corrected 95% interval" in labels
     thick = [ln for ln in ax.lines if ln.get_linewidth() == 6]
@@ -41,3 +41,4 @@ def test_captions_name_the_configuration_of_each_block():
     assert text.count("profile compact") == 2 and "crema-d ·" in text and text.endswith("as printed")
     html = captioned(pd.DataFrame({"WA": [0.5]}), cfg.describe()).to_html()
     assert "<caption>" in html and cfg.describe().split(" · ")[0] in html
+    assert ">0.500<" in html  # a bare frame gets three decimals

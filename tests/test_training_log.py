@@ -4,7 +4,7 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from camulenet.training_log import captured_output, fold_log_summary
+from camulenet.training_log import captured_output, fold_log_summary, style_fold_log
 
 matplotlib.use("Agg")
 
@@ -21,13 +21,15 @@ def _fold_info():
 def test_summary_is_one_short_row_per_system():
     t = fold_log_summary(_fold_info())
     assert list(t.index) == ["Whisper-Base", "CAMuLeNet"]  # Table 1 order
-    assert t.loc["CAMuLeNet", "epochs"] == "12.0 (10–14)"
+    assert t.loc["CAMuLeNet", "epochs"] == "12.0\u00a0(10–14)"
     assert t.loc["Whisper-Base", "epochs"] == "6"  # equal everywhere: one number
-    assert t.loc["CAMuLeNet", "best epoch"] == "10.0 (6–14)"  # counted from 1
+    assert t.loc["CAMuLeNet", "best epoch"] == "10.0\u00a0(6–14)"  # counted from 1
     assert t.loc["CAMuLeNet", "min/fold"] == 2.0 and t.loc["CAMuLeNet", "total min"] == 6.0
     assert t.loc["CAMuLeNet", "samples/s"] == 200 and t.loc["CAMuLeNet", "peak MB"] == 502
     assert t.loc["CAMuLeNet", "params (M)"] == 0.65
     assert max(len(c) for c in t.columns) <= 10
+    html = style_fold_log(t).to_html()
+    assert ">2.00<" in html and ">6.0<" in html and "0.000000" not in html
 
 
 def test_summary_refuses_an_empty_log():

@@ -10,6 +10,8 @@ Holm's correction, a hollow one a gap within fold noise.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -25,7 +27,7 @@ def plot_gaps_vs_paper(deltas: pd.DataFrame, gaps: pd.DataFrame, label: str = "o
     systems = [s for s in gaps.index if np.isfinite(gaps.loc[s, "gap"])]
     corpus_cols = [c for c in deltas.columns if c.startswith("paper ") and "mean" not in c]
     y = np.arange(len(systems))[::-1]
-    fig, ax = plt.subplots(figsize=(9, 1.6 + 0.8 * len(systems)), layout="constrained")
+    fig, ax = plt.subplots(figsize=(9, 2.2 + 0.9 * len(systems)), layout="constrained")
     for yi, system in zip(y, systems):
         paper = deltas.loc[system, corpus_cols].dropna() if system in deltas.index else pd.Series(dtype=float)
         ax.scatter(paper.to_numpy(float), np.full(len(paper), yi + 0.18), s=45, color="0.6", zorder=2)
@@ -38,16 +40,16 @@ def plot_gaps_vs_paper(deltas: pd.DataFrame, gaps: pd.DataFrame, label: str = "o
         ax.scatter([g.gap], [yi - 0.08], marker="D", s=80, zorder=4, edgecolors="C3", linewidths=1.8,
                    facecolors="C3" if g.significant else "white")
     ax.axvline(0, color="k", lw=0.8)
-    ax.set_yticks(y, systems, fontsize=11)
+    ax.set_yticks(y, [textwrap.fill(s, 24, break_on_hyphens=False) for s in systems], fontsize=13)
     ax.set_ylim(y.min() - 0.6, y.max() + 0.6)
-    ax.tick_params(axis="x", labelsize=10)
+    ax.tick_params(axis="x", labelsize=12)
     ax.grid(axis="x", alpha=0.3)
-    ax.set_xlabel(f"{metric} minus CAMuLeNet's", fontsize=11)
+    ax.set_xlabel(f"{metric} minus CAMuLeNet's", fontsize=13)
     key = [Line2D([], [], marker="o", ls="none", color="0.6", markersize=7, label="paper, one dot per corpus"),
            Line2D([], [], marker="D", ls="none", color="C3", markersize=8, label=f"{label}: gap significant (Holm)"),
            Line2D([], [], marker="D", ls="none", color="C3", markerfacecolor="white", markersize=8,
                   label=f"{label}: gap within fold noise"),
            Line2D([], [], color="C3", lw=6, alpha=0.45, label="± 1 sd of the fold differences"),
            Line2D([], [], color="C3", lw=1.3, label=f"corrected {conf}% interval")]
-    fig.legend(handles=key, loc="outside lower center", ncols=2, fontsize=10, frameon=False)
+    fig.legend(handles=key, loc="outside lower center", ncols=2, fontsize=12, frameon=False)
     return fig

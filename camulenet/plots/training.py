@@ -28,9 +28,12 @@ def plot_fold_curves(history: pd.DataFrame, columns: dict[str, str], ylabel: str
     """
     systems = _order(history["system"].unique())
     folds = sorted(history["fold"].unique())
-    colours = dict(zip(folds, plt.get_cmap("viridis")(np.linspace(0, 0.9, len(folds)))))
+    # few folds: a qualitative palette tells them apart; many: a sequential one, keyed as a whole
+    palette = (plt.get_cmap("tab10")(np.arange(len(folds))) if len(folds) <= MAX_LISTED_FOLDS
+               else plt.get_cmap("viridis")(np.linspace(0, 0.9, len(folds))))
+    colours = dict(zip(folds, palette))
     nrows = int(np.ceil(len(systems) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(10.5, 3.3 * nrows), sharex=True, sharey=True,
+    fig, axes = plt.subplots(nrows, ncols, figsize=(9, 3.1 * nrows), sharex=True, sharey=True,
                              squeeze=False, layout="constrained")
     for ax, system in zip(axes.flat, systems):
         part = history[history["system"] == system]
@@ -39,16 +42,16 @@ def plot_fold_curves(history: pd.DataFrame, columns: dict[str, str], ylabel: str
             for split, column in columns.items():
                 ax.plot(curve["epoch"] + 1, curve[column], color=colours[fold], lw=1.4,
                         ls=_STYLES.get(split, "-"), alpha=0.9)
-        ax.set_title(system, fontsize=11)
-        ax.tick_params(labelsize=10)
+        ax.set_title(system, fontsize=13)
+        ax.tick_params(labelsize=12)
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(systems):]:
         ax.axis("off")
     for ax in axes[-1]:
-        ax.set_xlabel("epoch", fontsize=11)
+        ax.set_xlabel("epoch", fontsize=13)
     for ax in axes[:, 0]:
-        ax.set_ylabel(ylabel, fontsize=11)
-    fig.legend(handles=_key(folds, colours, list(columns)), loc="outside right center", fontsize=10,
+        ax.set_ylabel(ylabel, fontsize=13)
+    fig.legend(handles=_key(folds, colours, list(columns)), loc="outside right center", fontsize=12,
                frameon=False)
     return fig
 
