@@ -87,7 +87,7 @@ display(book.banner(cfg))
 # neighbours close but does not keep distances between groups: the size of a cluster and the
 # gaps between clusters on the map mean little.
 
-# %%
+# %% tags=["remove-output"]
 pooled = f"{book.whisper_label(cfg)} (mean-pooled)"
 ours = "CAMuLeNet (128-d)"
 spaces = {pooled: features["whisper_mean"], ours: run.test_embeddings("CAMuLeNet")}

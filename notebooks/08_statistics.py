@@ -88,7 +88,7 @@ display(book.banner(cfg))
 # Each dot is one {term}`fold` (a different set of unseen speakers). Lines join the same fold
 # across systems: a system that is better on most folds shows mostly rising lines.
 
-# %%
+# %% tags=["remove-output"]
 fig = plot_fold_spread(run.results, metrics=("wa", "ua", "weighted_f1"))
 
 # %% tags=["remove-cell"]
@@ -192,7 +192,7 @@ glue("corrected_by_corpus", " ".join(f"{name}: {beyond.survivors_text(t, 'CAMuLe
 # Confusion matrices summed over all test folds, each row normalised to the clips of that
 # true emotion (so the diagonal is the per-class recall).
 
-# %%
+# %% tags=["remove-output"]
 fig = plot_confusions(run.predictions)
 
 # %% tags=["remove-cell"]
@@ -221,10 +221,9 @@ captioned(recall.pivot(index="system", columns="emotion", values="text").reindex
 # language group). A model that only learned the voices of its training speakers would do
 # well on some groups and poorly on others.
 
-# %%
+# %% tags=["remove-output"]
 acc = group_accuracy(run.predictions, manifest, by=("language", "gender"))
 fig = plot_group_accuracy(acc)
-captioned(acc.pivot_table(index="system", columns="group", values="accuracy"), cfg)
 
 # %% tags=["remove-cell"]
 glue("fig_groups", fig, display=False)
@@ -236,6 +235,11 @@ plt.close(fig)
 #
 # Accuracy on the test clips of all folds, by language and by gender. Made by {glue:text}`config`.
 # ```
+
+# %%
+captioned(acc.pivot_table(index="system", columns="group", values="accuracy"), cfg)
+
+# %% [markdown]
 #
 # The multitask head also predicts gender; its accuracy on unseen speakers:
 

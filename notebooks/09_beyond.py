@@ -184,19 +184,21 @@ glue("cross_reason", cross.reason or "Each row trains on one corpus and tests on
 # *training* speaker of their fold says how familiar their voice is to the model. A negative
 # rank correlation (Spearman's rho) means the farther a voice, the lower the accuracy.
 
-# %%
+# %% tags=["remove-output"]
 from camulenet.plots.beyond import plot_similarity
 
 sim_preds = beyond_run.predictions[beyond_run.predictions.system.isin(["CAMuLeNet"])]
 sim_preds = pd.concat([sim_preds, book_run.predictions[book_run.predictions.system == whisper_system]])
 per_speaker, correlations = beyond.speaker_similarity(sim_preds, readable, folds, features)
 fig = plot_similarity(per_speaker, correlations)
-captioned(correlations.set_index("system"), cfg)
 
 # %% tags=["remove-cell"]
 glue("similarity_text", beyond.similarity_text(correlations), display=False)
 glue("fig_similarity", fig, display=False)
 plt.close(fig)
+
+# %%
+captioned(correlations.set_index("system"), cfg)
 
 # %% [markdown]
 # ```{glue:figure} fig_similarity
@@ -244,7 +246,7 @@ glue("norm_text", beyond.remedy_text(effects), display=False)
 # fold's *validation* speakers and applied to its test speakers: it never changes a
 # prediction, only how sure the model says it is.
 
-# %%
+# %% tags=["remove-output"]
 from camulenet.plots.calibration import plot_reliability
 from camulenet.runner import load_val_predictions
 
@@ -253,12 +255,14 @@ test_preds = pd.concat([book_run.predictions, beyond_run.predictions[beyond_run.
 calibration = beyond.calibration_table(test_preds, val)
 raw, scaled = beyond.calibrated_probs(test_preds, val)
 fig = plot_reliability(raw, scaled=scaled, max_cols=2)
-captioned(beyond.calibration_view(calibration), cfg)
 
 # %% tags=["remove-cell"]
 glue("calibration_text", beyond.calibration_text(calibration), display=False)
 glue("fig_reliability", fig, display=False)
 plt.close(fig)
+
+# %%
+captioned(beyond.calibration_view(calibration), cfg)
 
 # %% [markdown]
 # ```{glue:figure} fig_reliability

@@ -116,7 +116,7 @@ def test_group_accuracy_legend_sits_outside_every_bar():
     fig.canvas.draw()
     assert all(ax.get_legend() is None for ax in fig.axes) and len(fig.legends) == 1
     legend = fig.legends[0].get_window_extent()
-    assert all(legend.x0 >= ax.get_window_extent().x1 for ax in fig.axes)
+    assert not any(legend.overlaps(ax.get_window_extent()) for ax in fig.axes)
     assert min(t.get_fontsize() for t in fig.legends[0].get_texts()) >= 10
 
 

@@ -8,7 +8,7 @@ import seaborn as sns
 
 #: Font size of titles, legends and labels: readable on a projected page once the figure
 #: is scaled to the page's width.
-FONT = 11
+FONT = 13
 
 
 def plot_tsne_grid(frame: pd.DataFrame, colour_by: tuple[str, ...] = ("emotion", "speaker"),
@@ -29,7 +29,7 @@ def plot_tsne_grid(frame: pd.DataFrame, colour_by: tuple[str, ...] = ("emotion",
         for r, space in enumerate(spaces):
             part = frame[frame.space == space]
             ax = axes[r, c]
-            sns.scatterplot(data=part, x="x", y="y", hue=col, palette=palette, hue_order=order, s=28,
+            sns.scatterplot(data=part, x="x", y="y", hue=col, palette=palette, hue_order=order, s=34,
                             linewidth=0, alpha=0.85, ax=ax, legend=n <= max_legend)
             ax.set_title(f"{space}\ncoloured by {col}" + (f" ({n} {col}s)" if n > max_legend else ""),
                          fontsize=FONT)

@@ -57,8 +57,8 @@ def plot_confusions(predictions: pd.DataFrame, labels=None):
 @_readable
 def plot_group_accuracy(acc: pd.DataFrame):
     """Accuracy per language and per gender, a bar per system; one legend for all panels,
-    right of the figure, so that it covers no bar."""
-    fig, axes = plt.subplots(1, acc["by"].nunique(), figsize=(10, 4), layout="constrained", squeeze=False,
+    below them, so that it covers no bar."""
+    fig, axes = plt.subplots(1, acc["by"].nunique(), figsize=(10, 4.8), layout="constrained", squeeze=False,
                              gridspec_kw={"width_ratios": list(acc.groupby("by", sort=False)["value"].nunique())})
     for ax, (by, part) in zip(axes.flat, acc.groupby("by", sort=False)):
         sns.barplot(data=part, x="value", y="accuracy", hue="system", hue_order=_order(part.system.unique()), ax=ax)
@@ -67,7 +67,9 @@ def plot_group_accuracy(acc: pd.DataFrame):
     for ax in axes.flat:
         if ax.get_legend() is not None:
             ax.get_legend().remove()
-    fig.legend(handles, labels, loc="outside right upper", frameon=False, title="system")
+    fig.legend(handles, labels, loc="outside lower center", frameon=False, ncols=min(len(labels), 2))
+    for ax in axes.flat[1:]:
+        ax.set_ylabel("")
     return fig
 
 
