@@ -71,22 +71,3 @@ def plot_group_accuracy(acc: pd.DataFrame):
     for ax in axes.flat[1:]:
         ax.set_ylabel("")
     return fig
-
-
-def plot_deltas_vs_paper(deltas: pd.DataFrame):
-    """Each system's gap to CAMuLeNet: ours (this build's corpus) beside the paper's per-corpus gaps."""
-    ours_col = next(c for c in deltas.columns if " (ours) Δ" in c)
-    corpus_cols = [c for c in deltas.columns if c.startswith("paper ") and "mean" not in c]
-    d = deltas.dropna(subset=[ours_col]).drop(index="CAMuLeNet", errors="ignore")
-    long = d[corpus_cols].reset_index().melt(id_vars="system", var_name="corpus", value_name="delta")
-    fig, ax = plt.subplots(figsize=(8, 0.9 + 0.7 * len(d)), constrained_layout=True)
-    sns.stripplot(data=long, y="system", x="delta", order=list(d.index), color="0.55", size=6,
-                  ax=ax, label="paper, one dot per corpus")
-    ax.scatter(d[ours_col], range(len(d)), marker="D", s=70, color="C3", zorder=3,
-               label=ours_col.split(" Δ")[0])
-    ax.axvline(0, color="k", lw=0.8)
-    handles, labels = ax.get_legend_handles_labels()
-    uniq = dict(zip(labels, handles))
-    ax.legend(uniq.values(), uniq.keys(), fontsize=8, loc="lower left")
-    ax.set(xlabel="accuracy minus CAMuLeNet's", ylabel="", title="What each component adds")
-    return fig
