@@ -116,3 +116,18 @@ def test_calibration_text_counts_systems_whose_ece_rose():
     text = beyond.calibration_text(table)
     assert "lower than before for 1 of 2 systems" in text and "1 of 2 systems get a median T above 1" in text
     assert list(beyond.calibration_view(table).columns)[:2] == ["ECE before", "ECE after"]
+
+
+def test_similarity_plot_scales_tiny_distances_into_its_label():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from camulenet.plots.beyond import plot_similarity
+
+    per_speaker = pd.DataFrame({"system": "A", "fold": [0, 0, 1, 1], "distance": [0.0021, 0.0030, 0.0042, 0.0025],
+                                "accuracy": [0.2, 0.5, 0.4, 0.9]})
+    rho = pd.DataFrame({"system": ["A"], "rho": [0.1], "p": [0.9], "n_speakers": [4]})
+    fig = plot_similarity(per_speaker, rho)
+    ax = fig.axes[0]
+    assert ax.get_xlabel().endswith("(×10$^{-3}$)")
+    assert 1.5 < ax.collections[0].get_offsets()[:, 0].min() < 5 and len(fig.legends) == 1

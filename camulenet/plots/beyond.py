@@ -21,6 +21,10 @@ def plot_similarity(per_speaker: pd.DataFrame, correlations: pd.DataFrame, max_c
     for ax in axes.flat[len(systems):]:
         fig.delaxes(ax)
     rho = correlations.set_index("system")
+    # cosine distances between voices can be tiny: plot them in units of 10^k, named in the label
+    top = float(per_speaker["distance"].abs().max()) if len(per_speaker) else 0.0
+    power = int(np.floor(np.log10(top))) if top > 0 and top < 0.01 else 0
+    per_speaker = per_speaker.assign(distance=per_speaker["distance"] / 10.0 ** power)
     folds = sorted(per_speaker["fold"].unique())
     cmap = plt.get_cmap("tab10")
     for ax, system in zip(axes.flat, systems):
@@ -31,8 +35,9 @@ def plot_similarity(per_speaker: pd.DataFrame, correlations: pd.DataFrame, max_c
         r = rho.loc[system]
         ax.set_title(f"{system}\nrho = {r['rho']:.2f} (p = {r['p']:.2g}, {int(r['n_speakers'])} speakers)")
         ax.set_ylim(-0.02, 1.02)
+        ax.xaxis.set_major_locator(plt.MaxNLocator(4))
     for ax in axes[-1, :]:
-        ax.set_xlabel("distance to nearest training speaker")
+        ax.set_xlabel("distance to nearest training speaker" + (f" (×10$^{{{power}}}$)" if power else ""))
     for ax in axes[:, 0]:
         ax.set_ylabel("accuracy on the speaker")
     handles, labels = axes.flat[0].get_legend_handles_labels()
