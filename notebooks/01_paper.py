@@ -131,10 +131,10 @@ glue("paper_camulenet_crema_wa", f"{wa.loc['CAMuLeNet', 'CREMA-D']:.3f}", displa
 #
 # ```{important}
 # The default build computes every result on a **synthetic** multilingual corpus rendered
-# with eSpeak NG (chapter 2). It exercises the paper's question (unseen speakers, five
+# with eSpeak NG ({doc}`02_data`). It exercises the paper's question (unseen speakers, five
 # languages, emotion and gender) and runs on a laptop CPU (run times in the appendix), but its
 # numbers **do not transfer** to CREMA-D or any real corpus. To reproduce Table 1, point
-# the loaders at the real corpora (chapter 2) and rerun the notebooks with `corpus=...`
+# the loaders at the real corpora ({doc}`02_data`) and rerun the notebooks with `corpus=...`
 # and `profile="paper"`. The note at the top of every page names the corpus, profile and
 # Whisper weights its results come from.
 # ```

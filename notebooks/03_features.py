@@ -90,9 +90,12 @@ manifest = pipeline.ensure_corpus(cfg)
 source = ensure_whisper_base_checkpoint().name if cfg.whisper_model == "base" else cfg.whisper_model
 model = load_whisper(cfg.whisper_model)
 dims = model.dims
-glue("whisper_d", dims.n_audio_state, display=False)
 pd.Series({"weights": book.whisper_label(cfg), "checkpoint": source, "encoder layers": dims.n_audio_layer,
-           "width d": dims.n_audio_state, "mel bins": dims.n_mels, "encoder frames (30 s)": dims.n_audio_ctx})
+           "width d": dims.n_audio_state, "mel bins": dims.n_mels,
+           "encoder frames (30 s)": dims.n_audio_ctx}).to_frame("this build")
+
+# %% tags=["remove-cell"]
+glue("whisper_d", dims.n_audio_state, display=False)
 
 # %% [markdown]
 # ## Full 30-second frames or only the clip's own frames
@@ -105,9 +108,11 @@ pd.Series({"weights": book.whisper_label(cfg), "checkpoint": source, "encoder la
 # when clips are batched), about 50 frames per second of audio. The frames of the two
 # modes are close but not identical, because in full mode attention also sees the padding:
 
-# %% tags=["remove-cell"]
-row = manifest.iloc[0]
+# %%
+row = manifest.iloc[0]  # the clip of the figures below: any row of the manifest works
 wave = load_audio(row.path)
+
+# %% tags=["remove-cell"]
 full = WhisperEncoder(model, mode="full").encode([wave])[0]
 trim = WhisperEncoder(model, mode="trimmed").encode([wave])[0]
 agree = frame_agreement(full, trim)
@@ -118,7 +123,7 @@ glue("trim_cos", f"{agree['mean']:.3f}", display=False)
 glue("trim_cos_min", f"{agree['min']:.3f}", display=False)
 
 # %% [markdown]
-# For the first clip of the corpus ({glue:text}`trim_seconds` s), full mode gives
+# For this clip ({glue:text}`trim_seconds` s), full mode gives
 # {glue:text}`full_frames` frames and trimmed mode {glue:text}`trim_frames`. Over the frames
 # both have, the cosine similarity between the two modes is {glue:text}`trim_cos` on average
 # (lowest frame: {glue:text}`trim_cos_min`; 1 would mean identical directions).
@@ -195,7 +200,9 @@ print(f"{len(manifest) - len(failed)} clips extracted, {len(failed)} could not b
       + (f" (reasons and fixes in {store.failures_path.name})" if len(failed) else "")
       + f"; {len(cut)} longer than Whisper's 30-s window, cut to it"
       + (f" (listed in {store.truncated_path.name})" if len(cut) else ""))
-pd.DataFrame({name: store.info(name) for name in pipeline.BOOK_FEATURES}).T
+info = pd.DataFrame({name: store.info(name) for name in pipeline.BOOK_FEATURES}).T
+info[["dtype", "n", "n_frames", "feature_dim", "n_shards"]].rename(
+    columns={"n": "clips", "n_frames": "frames", "feature_dim": "width", "n_shards": "shards"})
 
 # %% tags=["remove-cell"]
 full_bytes = dims.n_audio_ctx * dims.n_audio_state * 4
@@ -226,7 +233,7 @@ shown = bench[["clips_per_s", "speedup_vs_naive", "peak_rss_delta_mb", "bytes_pe
 shown.index = shown.index.map({"naive": "released-code style loop", "trimmed": "batched, trimmed (book)",
                                "full": "batched, full 30 s"})
 shown.style.format({"clips/s": "{:.2f}", "speed-up": "{:.1f}x", "peak memory rise (MB)": "{:.0f}",
-                    "Whisper bytes/clip": "{:,.0f}", "x smaller than full f32": "{:.1f}"})
+                    "Whisper bytes/clip": "{:,.0f}", "x smaller than full f32": "{:.1f}"}).set_caption(cfg.describe())
 
 # %% tags=["remove-cell"]
 glue("bench_speedup", f"{bench.loc['trimmed', 'speedup_vs_naive']:.1f}", display=False)
@@ -247,7 +254,7 @@ glue("bench_full_speedup", f"{bench.loc['full', 'speedup_vs_naive']:.1f}", displ
 # :::{exercise}
 # :label: ex-03-clip
 # The figures above show the corpus's first clip. Change the cell that picks it
-# (`row = manifest.iloc[0]`) to a clip of another emotion, e.g.
+# (`row = manifest.iloc[0]`, above the Whisper frames figure) to a clip of another emotion, e.g.
 # `row = manifest[manifest.emotion == "sad"].iloc[0]`, and rerun the notebook in
 # {term}`smoke mode` (`smoke = True` in the parameters cell, or
 # `papermill notebooks/03_features.ipynb /tmp/out.ipynb -p smoke True`). Does the cosine
@@ -285,7 +292,7 @@ glue("bench_full_speedup", f"{bench.loc['full', 'speedup_vs_naive']:.1f}", displ
 #
 # :::{solution} ex-03-storage
 # :class: dropdown
-# Multiply the full-mode size per clip shown above by the number of clips of the corpus (chapter
+# Multiply the full-mode size per clip shown above by the number of clips of the corpus (see
 # {doc}`02_data`). The encoder's cost grows with the number of frames it attends over (self-attention
 # is quadratic in it), so running it on a clip's own frames instead of 1500 does less work per
 # clip; the benchmark table shows how much on this machine.

@@ -48,7 +48,7 @@ def plot_whisper_frames(wave: np.ndarray, full: np.ndarray, trimmed: np.ndarray,
 def plot_presets(wave: np.ndarray, presets: dict[str, spectral.SpectralPreset]) -> plt.Figure:
     """Log-Mel spectrogram in dB (top) and standardised MFCCs (bottom), one column per preset."""
     with plt.rc_context(_FONTS):
-        fig, axes = plt.subplots(2, len(presets), figsize=(5.2 * len(presets), 6.5), constrained_layout=True,
+        fig, axes = plt.subplots(2, len(presets), figsize=(4.3 * len(presets), 7), constrained_layout=True,
                                  squeeze=False)
         for col, (name, p) in enumerate(presets.items()):
             m, c = spectral.mel(wave, p), spectral.mfcc(wave, p)
