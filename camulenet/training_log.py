@@ -20,7 +20,7 @@ from camulenet.results_table import _order
 def _spread(values: pd.Series, digits: int = 1) -> str:
     """'mean (min–max)' of whole numbers such as epochs; one value alone when they agree."""
     lo, hi = int(values.min()), int(values.max())
-    return f"{lo}" if lo == hi else f"{values.mean():.{digits}f}\u00a0({lo}–{hi})"  # no break inside
+    return f"{lo}" if lo == hi else f"{values.mean():.{digits}f}\u00a0({lo}\u2060–\u2060{hi})"  # no line break inside
 
 
 def fold_log_summary(fold_info: pd.DataFrame) -> pd.DataFrame:

@@ -59,6 +59,7 @@ corpora = None  # more corpora to train as well, e.g. [crema-d, ravdess]; None: 
 
 # %% tags=["remove-output"]
 import pandas as pd
+from IPython.display import Markdown
 from myst_nb import glue
 
 from camulenet import book, pipeline
@@ -91,7 +92,6 @@ print(describe_device())
 # %% tags=["remove-cell"]
 schedule = pipeline.train_config(cfg)
 glue("sched_name", cfg.schedule, display=False)
-glue("sched_selection", pipeline.selection_text(schedule), display=False)
 
 # %%
 pd.Series({k: schedule.to_dict()[k] for k in ("epochs", "batch_size", "lr", "weight_decay", "emotion_weight",
@@ -123,7 +123,9 @@ captioned(style_fold_log(fold_log_summary(run.fold_info)), cfg.describe())
 # ## Learning curves
 #
 # Validation accuracy per epoch, one line per fold (the colours of the key).
-# {glue:text}`sched_selection`
+
+# %% tags=["remove-input"]
+Markdown(pipeline.selection_text(schedule))
 
 # %% tags=["remove-output"]
 fig = plot_validation_accuracy(run.history)

@@ -21,9 +21,9 @@ def _fold_info():
 def test_summary_is_one_short_row_per_system():
     t = fold_log_summary(_fold_info())
     assert list(t.index) == ["Whisper-Base", "CAMuLeNet"]  # Table 1 order
-    assert t.loc["CAMuLeNet", "epochs"] == "12.0\u00a0(10–14)"
+    assert t.loc["CAMuLeNet", "epochs"] == "12.0\u00a0(10\u2060–\u206014)"
     assert t.loc["Whisper-Base", "epochs"] == "6"  # equal everywhere: one number
-    assert t.loc["CAMuLeNet", "best epoch"] == "10.0\u00a0(6–14)"  # counted from 1
+    assert t.loc["CAMuLeNet", "best epoch"] == "10.0\u00a0(6\u2060–\u206014)"  # counted from 1
     assert t.loc["CAMuLeNet", "min/fold"] == 2.0 and t.loc["CAMuLeNet", "total min"] == 6.0
     assert t.loc["CAMuLeNet", "samples/s"] == 200 and t.loc["CAMuLeNet", "peak MB"] == 502
     assert t.loc["CAMuLeNet", "params (M)"] == 0.65
