@@ -173,7 +173,7 @@ HTML(gallery_html([Clip(title=f"{r.language}, {r.gender}", detail=f"{r.speaker},
 # ### Is it a meaningful benchmark?
 #
 # A corpus on which emotions are trivially separable, or not separable at all, would teach
-# nothing. A deliberately simple baseline (MFCC statistics and logistic regression) should
+# nothing. A deliberately simple baseline ({term}`MFCC` statistics and logistic regression) should
 # land well above chance on held-out speakers, and clearly below the *same* model on a
 # speaker-mixed split, where it can partly recognise the voice instead of the emotion.
 # That gap is the effect the paper's unseen-speaker protocol guards against.
