@@ -111,18 +111,19 @@ def transfer_gap(lolo: pd.DataFrame, within: pd.DataFrame) -> pd.DataFrame:
 
 
 def comparison_view(table: pd.DataFrame) -> pd.DataFrame:
-    """:func:`camulenet.evaluation.cv_stats.comparison_table` for a page: one row per system,
-    differences in points of accuracy, the corrected interval, Holm's p and the effect size."""
+    """:func:`camulenet.evaluation.cv_stats.comparison_table` narrow enough for a page: one
+    row per system, the difference and both intervals in points of accuracy, the corrected
+    and Holm's p, Hedges' g with its bootstrap interval, and whether Holm's test rejects."""
     view = pd.DataFrame({
         "system": table["system"],
-        "mean diff (points)": 100 * table["mean_diff"],
-        "plain 95% CI": [f"[{100 * lo:+.1f}, {100 * hi:+.1f}]" for lo, hi in zip(table.plain_low, table.plain_high)],
-        "corrected 95% CI": [f"[{100 * lo:+.1f}, {100 * hi:+.1f}]" for lo, hi in zip(table.ci_low, table.ci_high)],
-        "p (corrected)": table["p"], "p (Holm)": table["p_holm"],
-        "Hedges g": [f"{g:+.2f} [{lo:+.2f}, {hi:+.2f}]" for g, lo, hi in
-                     zip(table.effect, table.effect_low, table.effect_high)],
-        "survives": table["survives"]})
-    return view.set_index("system").round({"mean diff (points)": 1, "p (corrected)": 3, "p (Holm)": 3})
+        "diff (points)": [f"{100 * d:+.1f}" for d in table["mean_diff"]],
+        "plain CI": [f"[{100 * lo:+.1f}, {100 * hi:+.1f}]" for lo, hi in zip(table.plain_low, table.plain_high)],
+        "corrected CI": [f"[{100 * lo:+.1f}, {100 * hi:+.1f}]" for lo, hi in zip(table.ci_low, table.ci_high)],
+        "p": [f"{p:.3f}" for p in table["p"]], "p Holm": [f"{p:.3f}" for p in table["p_holm"]],
+        "Hedges' g": [f"{g:+.2f} [{lo:+.2f}, {hi:+.2f}]" for g, lo, hi in
+                      zip(table.effect, table.effect_low, table.effect_high)],
+        "survives": ["yes" if ok else "no" for ok in table["survives"]]})
+    return view.set_index("system")
 
 
 def survivors_text(table: pd.DataFrame, reference: str) -> str:

@@ -150,11 +150,11 @@ def pairwise_view(tests: pd.DataFrame) -> pd.DataFrame:
     difference in the same direction on every fold), three significant digits."""
     view = pd.DataFrame(index=tests.index)
     view["folds"] = tests["n"].astype(int)
-    view["diff (points)"] = (100 * tests["mean_diff"]).round(1)
+    view["diff (points)"] = [f"{100 * d:+.1f}" for d in tests["mean_diff"]]
     view["t 95% CI"] = [_interval(lo, hi) for lo, hi in zip(tests["t_low"], tests["t_high"])]
     view["bootstrap 95% CI"] = [_interval(lo, hi) for lo, hi in zip(tests["boot_low"], tests["boot_high"])]
-    view["Wilcoxon p"] = [float(f"{p:.3g}") if np.isfinite(p) else np.nan for p in tests["wilcoxon_p"]]
-    view["lowest p"] = [float(f"{2 / 2 ** n:.3g}") for n in tests["n"].astype(int)]
+    view["Wilcoxon p"] = [f"{p:.3g}" if np.isfinite(p) else "–" for p in tests["wilcoxon_p"]]
+    view["lowest p"] = [f"{2 / 2 ** n:.3g}" for n in tests["n"].astype(int)]
     return view
 
 
@@ -165,4 +165,9 @@ def captioned(table: pd.DataFrame, settings, digits: int = 3):
     list (a table with rows from several corpora): one line each."""
     many = settings if isinstance(settings, (list, tuple)) else [settings]
     caption = "<br>".join(s.describe() for s in many)
-    return table.style.format(precision=digits, na_rep="–").set_caption(caption)
+
+    def number(v):  # small p-values keep three significant digits instead of rounding to 0.00x
+        return f"{v:.3g}" if 0 < abs(v) < 0.01 else f"{v:.{digits}f}"
+
+    floats = [c for c in table.columns if pd.api.types.is_float_dtype(table[c])]
+    return table.style.format(number, subset=floats, na_rep="–").set_caption(caption)

@@ -137,10 +137,12 @@ scores.style.format("{:.3f}").set_caption(cfg.describe())
 
 # %% tags=["remove-cell"]
 glue("n_fold_models", len(trained), display=False)
-glue("tsne_verdict", spaces_verdict(scores, ours, pooled), display=False)
+from IPython.display import Markdown
+
+glue("tsne_verdict", Markdown(spaces_verdict(scores, ours, pooled)), display=False)
 
 # %% [markdown]
-# {glue:text}`tsne_verdict`
+# {glue:md}`tsne_verdict`
 #
 # Note the difference in what each was trained for: CAMuLeNet's embedding for emotion and
 # gender on other speakers, the Whisper encoder for transcription, so its pooled frames carry

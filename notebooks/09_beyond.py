@@ -70,6 +70,7 @@ corpora = None  # more corpora for the cross-corpus section, e.g. crema-d and ra
 # %% tags=["remove-cell"]
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown
 from myst_nb import glue
 
 from camulenet import beyond, book, pipeline
@@ -120,13 +121,13 @@ fusion_tests = comparison_table(fusion_long, "CAMuLeNet", "wa", n_train, n_test,
 captioned(beyond.comparison_view(fusion_tests), cfg)
 
 # %% tags=["remove-cell"]
-glue("fusion_verdict", beyond.survivors_text(fusion_tests, "CAMuLeNet"), display=False)
+glue("fusion_verdict", Markdown(beyond.survivors_text(fusion_tests, "CAMuLeNet")), display=False)
 
 # %% [markdown]
 # Differences are each system's accuracy minus CAMuLeNet's, in points; the plain interval
 # is the usual paired t-interval over folds, the corrected one widens it for the training
 # speakers that folds share; {term}`Hedges' g` {cite:p}`hedges1981` is the standardised mean
-# difference over folds with a bootstrap interval. {glue:text}`fusion_verdict`
+# difference over folds with a bootstrap interval. {glue:md}`fusion_verdict`
 #
 # ## Across languages and corpora
 #
@@ -157,11 +158,11 @@ if lolo is not None:
 # %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
 
-glue("lolo_text", beyond.transfer_text(compare) if lolo is not None else
-     f"This section needs several languages: {lolo_reason}.", display=False)
+glue("lolo_text", Markdown(beyond.transfer_text(compare) if lolo is not None else
+                          f"This section needs several languages: {lolo_reason}."), display=False)
 
 # %% [markdown]
-# {glue:text}`lolo_text`
+# {glue:md}`lolo_text`
 #
 # Across corpora, with two or more corpora in the book (`scripts/build_book.py --corpus a b`),
 # each trains on all speakers of one corpus and tests on all of another, emotions mapped to
@@ -193,7 +194,7 @@ per_speaker, correlations = beyond.speaker_similarity(sim_preds, readable, folds
 fig = plot_similarity(per_speaker, correlations)
 
 # %% tags=["remove-cell"]
-glue("similarity_text", beyond.similarity_text(correlations), display=False)
+glue("similarity_text", Markdown(beyond.similarity_text(correlations)), display=False)
 glue("fig_similarity", fig, display=False)
 plt.close(fig)
 
@@ -208,7 +209,7 @@ captioned(correlations.set_index("system"), cfg)
 # training speaker of their fold, one panel per system. Made by {glue:text}`config`.
 # ```
 #
-# {glue:text}`similarity_text` The correlation is descriptive: speakers of one fold share a
+# {glue:md}`similarity_text` The correlation is descriptive: speakers of one fold share a
 # model, so its p-value is indicative only.
 #
 # ## Per-speaker normalisation
@@ -229,13 +230,13 @@ effects = beyond.remedy_effects(norm_long, norm_system, n_train, n_test, seed=cf
 captioned(beyond.remedy_view(effects), cfg)
 
 # %% tags=["remove-cell"]
-glue("norm_text", beyond.remedy_text(effects), display=False)
+glue("norm_text", Markdown(beyond.remedy_text(effects)), display=False)
 
 # %% [markdown]
 # Each row is one change and its effect on accuracy (points, mean over folds, with the
 # corrected 95% interval): speaker normalisation compares each system with its normalised
 # twin, multitask learning compares CAMuLeNet with CAMuLeNet without the gender task, and
-# co-attention compares that with the system that also lacks co-attention. {glue:text}`norm_text`
+# co-attention compares that with the system that also lacks co-attention. {glue:md}`norm_text`
 #
 # ## Calibration
 #
@@ -257,7 +258,7 @@ raw, scaled = beyond.calibrated_probs(test_preds, val)
 fig = plot_reliability(raw, scaled=scaled, max_cols=2)
 
 # %% tags=["remove-cell"]
-glue("calibration_text", beyond.calibration_text(calibration), display=False)
+glue("calibration_text", Markdown(beyond.calibration_text(calibration)), display=False)
 glue("fig_reliability", fig, display=False)
 plt.close(fig)
 
@@ -273,20 +274,20 @@ captioned(beyond.calibration_view(calibration), cfg)
 # bin's clips). Made by {glue:text}`config`.
 # ```
 #
-# {glue:text}`calibration_text`
+# {glue:md}`calibration_text`
 #
 # ## What transfers from this corpus
 #
-# {glue:text}`transfer_note`
+# {glue:md}`transfer_note`
 
 # %% tags=["remove-cell"]
-glue("transfer_note", "The voices of the embedded corpus are synthetic: its speakers differ by a few "
+glue("transfer_note", Markdown("The voices of the embedded corpus are synthetic: its speakers differ by a few "
      "generator parameters and its emotions by prosody rules, so the answers above describe that generator. "
      "Which fusion wins, how much a language or a voice's distance costs, and how miscalibrated the models "
      "are, are questions to ask again of a real corpus: run this chapter with its corpus parameter."
      if is_synthetic(manifest) else
      f"These results are measured on {cfg.corpus}; the synthetic corpus's chapter gives a second, "
-     "independent reading of the same questions.", display=False)
+     "independent reading of the same questions."), display=False)
 
 # %% [markdown]
 # ## Exercises

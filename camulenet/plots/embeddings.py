@@ -15,12 +15,13 @@ def plot_tsne_grid(frame: pd.DataFrame, colour_by: tuple[str, ...] = ("emotion",
                    max_legend: int = 12):
     """Rows: embedding spaces; columns: what the points are coloured by.
 
-    Each column has one legend, right of its last panel (outside the data), with large
-    markers; a column with more than ``max_legend`` values (e.g. many speakers) gets no
-    legend, its title says how many there are.
+    Each column has one legend, below its last panel (outside the data, so the figure stays
+    narrow enough to keep its type readable on a page), with large markers; a column with
+    more than ``max_legend`` values (e.g. many speakers) gets no legend, its title says how
+    many there are.
     """
     spaces = list(dict.fromkeys(frame["space"]))
-    fig, axes = plt.subplots(len(spaces), len(colour_by), figsize=(4.3 * len(colour_by) + 2.6, 3.9 * len(spaces)),
+    fig, axes = plt.subplots(len(spaces), len(colour_by), figsize=(3.9 * len(colour_by), 3.7 * len(spaces) + 1.2),
                              layout="constrained", squeeze=False)
     for c, col in enumerate(colour_by):
         order = sorted(frame[col].unique())
@@ -35,9 +36,10 @@ def plot_tsne_grid(frame: pd.DataFrame, colour_by: tuple[str, ...] = ("emotion",
                          fontsize=FONT)
             ax.set(xticks=[], yticks=[], xlabel="", ylabel="")
             if ax.get_legend() is not None:
-                if r == 0:
+                if r == len(spaces) - 1:
                     ax.legend(title=col, fontsize=FONT - 1, title_fontsize=FONT, markerscale=1.8, frameon=False,
-                              loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+                              loc="upper center", bbox_to_anchor=(0.5, -0.03), ncols=2, borderaxespad=0,
+                              columnspacing=0.8, handletextpad=0.2)
                 else:
                     ax.get_legend().remove()
     return fig

@@ -41,16 +41,17 @@ def plot_confusions(predictions: pd.DataFrame, labels=None):
     n = len(systems)
     cols = min(n, 2)
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(5.0 * cols, 4.3 * rows), constrained_layout=True, squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols + 1.0, 4.3 * rows), constrained_layout=True, squeeze=False)
     for ax, s in zip(axes.flat, systems):
         p = predictions[predictions.system == s]
         cm = confusion_matrix(p["true"], p["pred"], labels=labels, normalize="true")
-        sns.heatmap(cm, annot=True, fmt=".2f", cmap="Blues", vmin=0, vmax=1, cbar=True,
-                    cbar_kws={"label": "share of the true emotion's clips"},
-                    xticklabels=labels, yticklabels=labels, ax=ax, annot_kws={"fontsize": 10})
+        sns.heatmap(cm, annot=True, fmt=".2f", cmap="Blues", vmin=0, vmax=1, cbar=False,
+                    xticklabels=labels, yticklabels=labels, ax=ax, annot_kws={"fontsize": 11})
         ax.set(title=s, xlabel="predicted", ylabel="true")
     for ax in axes.flat[n:]:
         ax.axis("off")
+    # one colourbar for all panels (they share the scale 0-1)
+    fig.colorbar(axes.flat[0].collections[0], ax=axes, shrink=0.6, label="share of the true emotion's clips")
     return fig
 
 
