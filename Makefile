@@ -44,7 +44,7 @@ book-html: setup
 # Package tests, then every notebook executed by nbval in smoke mode (CAMULENET_SMOKE=1
 # makes each notebook use the small corpus and few epochs; cells must run without error).
 test: setup
-	CAMULENET_SMOKE=1 $(PY) -m pytest tests notebooks --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg
+	CAMULENET_SMOKE=1 $(PY) -m pytest tests notebooks --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --durations=25
 
 # The built HTML (make book first) to a GitHub Pages branch with ghp-import; it does not rebuild.
 PUBLISH_REMOTE ?= origin

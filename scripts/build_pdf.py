@@ -35,17 +35,30 @@ class PdfError(RuntimeError):
     """Why no PDF was made."""
 
 
+def has_devanagari_font() -> bool:
+    """fontconfig knows a font for Hindi (what chromium falls back to for Devanagari)."""
+    if not shutil.which("fc-list"):
+        return False
+    return bool(subprocess.run(["fc-list", ":lang=hi"], capture_output=True, text=True).stdout.strip())
+
+
 def ensure_tools() -> None:
     """chromium and pdfunite, installed with apt when missing and we are root on Debian;
     otherwise a clear error saying what to install."""
     missing = [pkg for tool, pkg in (("chromium", "chromium"), ("pdfunite", "poppler-utils"))
                if not shutil.which(tool) and not (tool == "chromium" and shutil.which("chromium-browser"))]
-    if not missing:
-        return
-    if os.geteuid() == 0 and Path("/etc/debian_version").exists() and shutil.which("apt-get"):
-        print(f"== apt-get install -y {' '.join(missing)}", flush=True)
-        subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", *missing], check=True,
+    # Hindi captions (the synthetic corpus and BhavVani) print as empty boxes without a
+    # Devanagari font; it is small, so it comes along whenever apt can install it.
+    fonts = [] if has_devanagari_font() else ["fonts-lohit-deva"]
+    can_apt = os.geteuid() == 0 and Path("/etc/debian_version").exists() and shutil.which("apt-get")
+    if can_apt and (missing or fonts):
+        print(f"== apt-get install -y {' '.join(missing + fonts)}", flush=True)
+        subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", *missing, *fonts], check=True,
                        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        return
+    if fonts:
+        print("note: no Devanagari font (e.g. apt-get install fonts-lohit-deva): Hindi text prints as boxes")
+    if not missing:
         return
     raise PdfError(f"make pdf needs {' and '.join(missing)}: install them, e.g. "
                    f"sudo apt-get install {' '.join(missing)} (Debian/Ubuntu)")
