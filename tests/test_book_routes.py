@@ -190,8 +190,8 @@ def test_one_book_gathers_several_corpora(routes, monkeypatch):
     assert all(f"{c}: " in stats["corrected_by_corpus"] for c in ("crema-d", "ravdess"))  # Nadeau-Bengio + Holm
     beyond = _glued(out / "09_beyond.ipynb")  # chapter 9 trains on each corpus and tests on the other
     assert beyond["cross_reason"] == "Each row trains on one corpus and tests on all of another."
-    cross = next(o["data"]["text/plain"] for c in nbformat.read(out / "09_beyond.ipynb", as_version=4).cells
-                 for o in c.get("outputs", []) if "train_corpus" in o.get("data", {}).get("text/plain", ""))
+    cross = next(o["data"]["text/html"] for c in nbformat.read(out / "09_beyond.ipynb", as_version=4).cells
+                 for o in c.get("outputs", []) if "train_corpus" in o.get("data", {}).get("text/html", ""))
     assert "crema-d" in cross and "ravdess" in cross
 
 
