@@ -492,8 +492,9 @@ def cross_corpus_table(cfg: BookSettings, systems=("CAMuLeNet",), merge: dict[st
             present.append((c, manifest))
     if len(present) < 2:
         names = [c.corpus for c, _ in present]
-        reason = (f"cross-corpus transfer needs two corpora with data; present: {names or 'none'} of "
-                  f"{list(cfg.corpora)} (add corpora, e.g. settings(corpora=[...]) or build_book --corpus A B)")
+        reason = (f"Cross-corpus transfer needs two corpora with data; this build has "
+                  f"{', '.join(names) or 'none'} of its {', '.join(cfg.corpora)}. Add one with "
+                  f"scripts/build_book.py --corpus A B (or the corpora parameter).")
         return CrossCorpusReport(pd.DataFrame(columns=TABLE_COLUMNS), {}, skipped, reason)
     data = {c.corpus: (c, *_corpus_data(c, progress, m)) for c, m in present}
     runs, tables = {}, []
