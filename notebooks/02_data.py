@@ -182,7 +182,9 @@ HTML(gallery_html([Clip(title=f"{r.language}, {r.gender}", detail=f"{r.speaker},
 stats = pipeline.mfcc_statistics(cfg, manifest)  # cached: chapter 6 reuses them on the book's folds
 readable = ~np.isnan(stats).any(axis=1)
 check = sanity_check(manifest[readable], seed=cfg.seed, features=stats[readable])
-check.style.format(precision=3).set_caption(cfg.describe())
+check.style.format(precision=3).set_caption(
+    f"{cfg.corpus} · MFCC statistics ({cfg.feature_preset} preset) + logistic regression · "
+    f"{int(check.n_folds.iloc[0])} folds, held-out vs mixed speakers · seed {cfg.seed}")
 
 # %% tags=["remove-cell"]
 held, mixed = (check.loc[k, "accuracy"] for k in ("held-out speakers", "speaker-mixed"))
