@@ -96,7 +96,8 @@ def check_executed(src: Path, pages: list[str]) -> None:
 def build_html(src: Path) -> Path:
     """The HTML book (the same build as make book-html, incremental)."""
     jb = Path(sys.executable).parent / "jupyter-book"
-    subprocess.run([str(jb) if jb.exists() else "jupyter-book", "build", str(src), "--builder", "html"],
+    subprocess.run([str(jb) if jb.exists() else "jupyter-book", "build", str(src), "--warningiserror",
+                    "--builder", "html"],
                    check=True, cwd=src, stdout=subprocess.DEVNULL)
     return Path(src) / "_build" / "html"
 
