@@ -232,3 +232,21 @@ def test_every_term_is_in_the_glossary():
     assert used, "no terms found: the pattern is wrong"
     missing = sorted({f"{f}: {t}" for f, t in used if t.lower() not in defined})
     assert not missing, f"{{term}} not defined in book/glossary.md: {missing}"
+
+
+@pytest.mark.parametrize("chapter", [p for p in NOTEBOOKS if not p.stem.startswith("10_")], ids=lambda p: p.stem)
+def test_every_chapter_teaches_objectives_and_two_to_four_exercises_with_hidden_solutions(chapter):
+    """The teaching apparatus of each chapter: objectives and prerequisites at the top,
+    2-4 exercises each with a solution hidden by default, one of them a smoke-mode rerun
+    with a changed parameter."""
+    nb = nbformat.read(chapter, as_version=4)
+    md = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    top = "\n".join(c.source for c in nb.cells[:first_code] if c.cell_type == "markdown")
+    assert ":::{admonition} In this chapter" in top and "**You will learn**" in top and "**You need**" in top
+    text = "\n".join(md)
+    exercises = re.findall(r":::\{exercise\}\n:label: (\S+)\n(.*?)\n:::", text, flags=re.S)
+    assert 2 <= len(exercises) <= 4, [label for label, _ in exercises]
+    for label, _ in exercises:
+        assert re.search(rf":::\{{solution\}} {re.escape(label)}\n:class: dropdown\n", text), label
+    assert any("smoke" in body and ("-p " in body or "parameters" in body) for _, body in exercises)
