@@ -250,3 +250,18 @@ def test_every_chapter_teaches_objectives_and_two_to_four_exercises_with_hidden_
     for label, _ in exercises:
         assert re.search(rf":::\{{solution\}} {re.escape(label)}\n:class: dropdown\n", text), label
     assert any("smoke" in body and ("-p " in body or "parameters" in body) for _, body in exercises)
+
+
+def test_every_papermill_command_of_the_exercises_names_parameters_the_notebook_has():
+    """A reader pastes these: each -p NAME must be a parameter of that notebook (papermill
+    would otherwise inject an unused variable and the exercise would change nothing)."""
+    import papermill as pm
+
+    commands = set()
+    for src in (REPO / "notebooks").glob("[0-9][0-9]_*.py"):
+        commands |= set(re.findall(r"papermill (notebooks/\S+\.ipynb) \S+((?: -p \S+ \S+)+)", src.read_text()))
+    assert len(commands) >= 9
+    for notebook, params in commands:
+        declared = pm.inspect_notebook(str(REPO / notebook))
+        for name in re.findall(r"-p (\S+) \S+", params):
+            assert name in declared, (notebook, name)
