@@ -157,17 +157,3 @@ def pairwise_view(tests: pd.DataFrame) -> pd.DataFrame:
     view["lowest p"] = [f"{2 / 2 ** n:.3g}" for n in tests["n"].astype(int)]
     return view
 
-
-def captioned(table: pd.DataFrame, settings, digits: int = 3):
-    """``table`` for a page, numbers to ``digits`` decimals, missing cells as a dash, and the
-    configuration that made it (:meth:`camulenet.book.BookSettings.describe`) as its caption,
-    so a table copied out of the book still says where it came from. ``settings`` may be a
-    list (a table with rows from several corpora): one line each."""
-    many = settings if isinstance(settings, (list, tuple)) else [settings]
-    caption = "<br>".join(s.describe() for s in many)
-
-    def number(v):  # small p-values keep three significant digits instead of rounding to 0.00x
-        return f"{v:.3g}" if 0 < abs(v) < 0.01 else f"{v:.{digits}f}"
-
-    floats = [c for c in table.columns if pd.api.types.is_float_dtype(table[c])]
-    return table.style.format(number, subset=floats, na_rep="–").set_caption(caption)

@@ -17,10 +17,28 @@ _CAPTION_STYLE = [{"selector": "caption",
                             "padding-bottom: 0.3em;"}]
 
 
-def captioned(table: pd.DataFrame | Styler, caption: str) -> Styler:
-    """``table`` (a frame, shown with three decimals, or an already formatted Styler) with
-    ``caption`` above it."""
-    styler = table if isinstance(table, Styler) else table.style.format(precision=3, na_rep="")
+def captioned(table: pd.DataFrame | Styler, about, digits: int = 3) -> Styler:
+    """``table`` for a page with the configuration that made it as its caption, so a table
+    copied out of the book still says where it came from.
+
+    ``about`` is the caption itself (a string) or the settings that made the table (one
+    line of :meth:`~camulenet.book.BookSettings.describe` each; a list for a table with rows
+    from several corpora). A bare frame shows its floats to ``digits`` decimals, small
+    p-values with three significant digits instead of rounding to 0.00x, and missing cells
+    as a dash; a Styler keeps its own formatting.
+    """
+    if isinstance(about, str):
+        caption = about
+    else:
+        caption = "<br>".join(s.describe() for s in (about if isinstance(about, (list, tuple)) else [about]))
+    if isinstance(table, Styler):
+        styler = table
+    else:
+        def number(v):
+            return f"{v:.3g}" if 0 < abs(v) < 0.01 else f"{v:.{digits}f}"
+
+        floats = [c for c in table.columns if pd.api.types.is_float_dtype(table[c])]
+        styler = table.style.format(number, subset=floats, na_rep="–")
     return styler.set_caption(caption).set_table_styles(_CAPTION_STYLE, overwrite=False)
 
 

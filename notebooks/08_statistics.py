@@ -64,7 +64,8 @@ from camulenet import beyond, book, pipeline
 from camulenet.evaluation.cv_stats import comparison_table, fold_sizes
 from camulenet.evaluation.stats import pairwise_table, summarise
 from camulenet.plots.results import plot_confusions, plot_fold_spread, plot_group_accuracy
-from camulenet.results_table import captioned, group_accuracy, pairwise_view, significance_text
+from camulenet.results_table import group_accuracy, pairwise_view, significance_text
+from camulenet.table_captions import captioned
 from camulenet.schema import emotion_order
 
 cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,

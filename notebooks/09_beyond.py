@@ -76,7 +76,7 @@ from myst_nb import glue
 from camulenet import beyond, book, pipeline
 from camulenet.corpus_text import is_synthetic
 from camulenet.evaluation.cv_stats import comparison_table, fold_sizes
-from camulenet.results_table import captioned
+from camulenet.table_captions import captioned
 from camulenet.runner import BEYOND_SYSTEMS
 
 cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,

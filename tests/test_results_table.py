@@ -122,7 +122,7 @@ def test_group_accuracy_legend_sits_outside_every_bar():
 
 def test_captioned_tables_name_their_configuration():
     from camulenet import book
-    from camulenet.results_table import captioned
+    from camulenet.table_captions import captioned
 
     cfg = book.settings(smoke=True, seed=3)
     html = captioned(pd.DataFrame({"wa": [0.123456, np.nan, 0.00195]}, index=["a", "b", "c"]), cfg).to_html()
