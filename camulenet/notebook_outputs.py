@@ -47,12 +47,16 @@ def _relative(path: str, repo: Path) -> str:
 
 
 def clean(nb: nbformat.NotebookNode, repo: Path) -> nbformat.NotebookNode:
-    """Drop stderr stream outputs (progress bars, warnings) and make papermill's
+    """Drop stderr stream outputs (progress bars, warnings), hide papermill's
+    injected-parameters cell from the page (``remove-cell``) and make papermill's
     ``input_path``/``output_path`` relative to ``repo``; stdout, results and figures stay."""
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs
                             if not (o.output_type == "stream" and o.get("name") == "stderr")]
+        tags = cell.metadata.setdefault("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
     papermill = nb.metadata.get("papermill", {})
     for key in ("input_path", "output_path"):
         if papermill.get(key):

@@ -26,7 +26,6 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import papermill as pm
 
 from camulenet import notebook_outputs
@@ -41,21 +40,11 @@ def notebook_order() -> list[Path]:
     return sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
-def hide_injected_parameters(path: Path) -> None:
-    """Papermill's injected-parameters cell is noise for a reader: remove it from the page."""
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        tags = cell.metadata.setdefault("tags", [])
-        if "injected-parameters" in tags and "remove-cell" not in tags:
-            tags.append("remove-cell")
-    nbformat.write(nb, path)
-
-
 def finish(path: Path) -> None:
     """What an executed chapter gets before it becomes a page and a download: the injected
-    parameters hidden, stderr (progress bars, warnings) dropped, papermill's paths relative;
-    raises ValueError if an output still names a path of this machine."""
-    hide_injected_parameters(path)
+    parameters hidden, stderr (progress bars, warnings) dropped, papermill's paths relative
+    (:func:`camulenet.notebook_outputs.clean`); raises ValueError if an output still names a
+    path of this machine."""
     notebook_outputs.clean_file(path, REPO)
 
 
