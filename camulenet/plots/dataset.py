@@ -9,6 +9,7 @@ import seaborn as sns
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
+from camulenet.plots.style import PAGE_WIDE
 from camulenet.schema import GENDERS, emotion_order
 
 GENDER_COLORS = {"female": "#d95f02", "male": "#1b9e77"}
@@ -22,7 +23,7 @@ def plot_corpus_overview(df: pd.DataFrame, title: str | None = None) -> plt.Figu
     clips per speaker coloured by gender. Legends sit outside the bars."""
     emotions = emotion_order(df["emotion"])
     genders = [g for g in GENDERS if g in set(df["gender"])]
-    with plt.rc_context({"font.size": 11, "axes.titlesize": 12}):
+    with plt.rc_context(PAGE_WIDE):
         # two rows so that the figure stays legible at the width of a book page
         fig, ax = plt.subplot_mosaic([["emotion", "balance"], ["speaker", "speaker"]], figsize=(8.5, 8.5),
                                      constrained_layout=True)

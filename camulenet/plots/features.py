@@ -9,9 +9,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from camulenet.features import spectral
+from camulenet.plots.style import PAGE_WIDE
 
 SAMPLE_RATE = 16000
-_FONTS = {"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11}
 
 
 def frame_agreement(full: np.ndarray, trimmed: np.ndarray) -> dict[str, float]:
@@ -29,7 +29,7 @@ def plot_whisper_frames(wave: np.ndarray, full: np.ndarray, trimmed: np.ndarray,
     a few Whisper dimensions are huge and would wash out the rest)."""
     n = len(trimmed)
     lo, hi = np.percentile(trimmed, [2, 98])
-    with plt.rc_context(_FONTS):
+    with plt.rc_context(PAGE_WIDE):
         fig, axes = plt.subplots(3, 1, figsize=(9, 7.5), constrained_layout=True)
         t = np.arange(len(wave)) / SAMPLE_RATE
         axes[0].plot(t, wave, lw=0.5)
@@ -47,7 +47,7 @@ def plot_whisper_frames(wave: np.ndarray, full: np.ndarray, trimmed: np.ndarray,
 
 def plot_presets(wave: np.ndarray, presets: dict[str, spectral.SpectralPreset]) -> plt.Figure:
     """Log-Mel spectrogram in dB (top) and standardised MFCCs (bottom), one column per preset."""
-    with plt.rc_context(_FONTS):
+    with plt.rc_context(PAGE_WIDE):
         fig, axes = plt.subplots(2, len(presets), figsize=(4.3 * len(presets), 7), constrained_layout=True,
                                  squeeze=False)
         for col, (name, p) in enumerate(presets.items()):

@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from camulenet.plots.style import PAGE_WIDE
+
 
 def plot_paper_table1(paper_long: pd.DataFrame, metric: str = "WA") -> plt.Figure:
     """Bars of ``metric`` per corpus and system, the legend below the bars, and
@@ -17,7 +19,7 @@ def plot_paper_table1(paper_long: pd.DataFrame, metric: str = "WA") -> plt.Figur
     colors = dict(zip(systems, sns.color_palette("Set2", len(systems))))
     if "CAMuLeNet" in colors:
         colors["CAMuLeNet"] = (0.15, 0.15, 0.15)
-    with plt.rc_context({"font.size": 11, "axes.titlesize": 12}):
+    with plt.rc_context(PAGE_WIDE):
         fig, ax = plt.subplots(figsize=(8, 5.4), constrained_layout=True)
         width = 0.85 / len(systems)
         x = np.arange(len(corpora))

@@ -11,6 +11,9 @@ from functools import wraps
 
 import matplotlib.pyplot as plt
 
+#: for figures drawn about as wide as the page (8-9 inches), which are scaled down less
+PAGE_WIDE = {"font.size": 11, "axes.titlesize": 12}
+#: for the 10-inch figures of several panels
 READABLE = {"font.size": 13, "axes.titlesize": 13, "axes.labelsize": 13, "xtick.labelsize": 12,
             "ytick.labelsize": 12, "legend.fontsize": 12, "legend.title_fontsize": 12}
 
