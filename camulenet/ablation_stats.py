@@ -13,10 +13,10 @@ from __future__ import annotations
 import pandas as pd
 
 from camulenet.evaluation.cv_stats import comparison_table, fold_sizes
-from camulenet.results_table import _order
+from camulenet.results_table import METRICS, _order
 
-#: Book metric name -> column of the runner's results.
-METRIC_COLUMNS = {"WA": "wa", "UA": "ua", "WF1": "weighted_f1", "MF1": "macro_f1"}
+#: Book metric name -> column of the runner's results (the inverse of results_table.METRICS).
+METRIC_COLUMNS = {name: column for column, name in METRICS.items()}
 
 
 def ablation_gaps(results_long: pd.DataFrame, folds, metric: str = "WA", reference: str = "CAMuLeNet",
