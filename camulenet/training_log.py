@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 
 import pandas as pd
 
@@ -57,13 +58,20 @@ def style_fold_log(table: pd.DataFrame):
 
 
 @contextlib.contextmanager
-def captured_output():
+def captured_output(tail: int = 40):
     """Collect what a block prints (progress bars, per-fold lines) instead of showing it.
 
-    Yields a :class:`io.StringIO` holding stdout and stderr of the block, so a caller can
-    show its tail when something fails; progress bars written by worker processes to their
-    own log files are not affected.
+    Yields a :class:`io.StringIO` holding stdout and stderr of the block. When the block
+    fails, the last ``tail`` lines are written to stderr before the error propagates, so
+    what led to it is never hidden; progress bars written by worker processes to their own
+    log files are not affected.
     """
     buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
-        yield buffer
+    try:
+        with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+            yield buffer
+    except BaseException:
+        lines = buffer.getvalue().splitlines()[-tail:]
+        if lines:
+            print("\n".join(["output before the error:", *lines]), file=sys.stderr)
+        raise

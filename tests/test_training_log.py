@@ -58,3 +58,16 @@ def test_learning_curves_carry_a_fold_and_split_key():
     many = pd.concat([hist.assign(fold=hist.fold + 3 * i) for i in range(5)])
     labels = [t.get_text() for t in plot_validation_accuracy(many).legends[0].get_texts()]
     assert labels == [f"one line per fold ({15})"] and 15 > MAX_LISTED_FOLDS
+
+
+def test_captured_output_shows_its_tail_when_the_block_fails(capsys):
+    with captured_output() as quiet:
+        print("progress 1/2")
+    assert "progress 1/2" in quiet.getvalue() and capsys.readouterr().err == ""
+    with pytest.raises(RuntimeError, match="fold 3"):
+        with captured_output(tail=2):
+            for line in ("epoch 1", "epoch 2", "epoch 3: loss nan"):
+                print(line)
+            raise RuntimeError("fold 3 diverged")
+    err = capsys.readouterr().err
+    assert "epoch 3: loss nan" in err and "epoch 2" in err and "epoch 1" not in err
