@@ -1,7 +1,7 @@
-"""``python -m camulenet``: see :mod:`camulenet.cli`."""
+"""``python -m camulenet``: see :mod:`camulenet.grid.cli`."""
 
 import sys
 
-from camulenet.cli import main
+from camulenet.grid.cli import main
 
 sys.exit(main())

@@ -55,7 +55,11 @@
 # %% tags=["remove-cell"]
 # Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
 # installs the package and moves to its notebooks/ folder. In a checkout it does nothing.
-import importlib.util, os, subprocess, sys
+import importlib.util
+import os
+import subprocess
+import sys
+
 if importlib.util.find_spec("camulenet") is None:
     REPOSITORY = "https://github.com/camulenet-reproduced/camulenet-book"
     if not os.path.isdir("../camulenet"):
@@ -72,13 +76,15 @@ profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released siz
 # %%
 from myst_nb import glue
 
-from camulenet import book
+from camulenet import config
+from camulenet.book.banner import banner
+from camulenet.evaluation.paper import paper_table1, paper_table1_long
 from camulenet.plots.paper import plot_paper_table1
 
-cfg = book.settings(smoke=smoke, seed=seed, profile=profile)
-display(book.banner(cfg))
-paper = book.paper_table1()
-paper_long = book.paper_table1_long()
+cfg = config.settings(smoke=smoke, seed=seed, profile=profile)
+display(banner(cfg))
+paper = paper_table1()
+paper_long = paper_table1_long()
 
 # %% [markdown]
 # ## The paper's Table 1

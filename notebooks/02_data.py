@@ -44,7 +44,11 @@
 # %% tags=["remove-cell"]
 # Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
 # installs the package and moves to its notebooks/ folder. In a checkout it does nothing.
-import importlib.util, os, subprocess, sys
+import importlib.util
+import os
+import subprocess
+import sys
+
 if importlib.util.find_spec("camulenet") is None:
     REPOSITORY = "https://github.com/camulenet-reproduced/camulenet-book"
     if not os.path.isdir("../camulenet"):
@@ -67,17 +71,18 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
-from camulenet import book, pipeline
-from camulenet.audio_gallery import Clip, gallery_html, language_gender_examples
-from camulenet.corpus_text import corpus_table, describe_corpus, is_synthetic, listening_examples, spoken_text
-from camulenet.folds import check_speaker_disjoint
-from camulenet.manifest import summarize
+from camulenet import config, pipeline
+from camulenet.book.audio_gallery import Clip, gallery_html, language_gender_examples
+from camulenet.book.banner import banner
+from camulenet.book.corpus_text import corpus_table, describe_corpus, is_synthetic, listening_examples, spoken_text
+from camulenet.data.folds import check_speaker_disjoint
+from camulenet.data.manifest import summarize
+from camulenet.evaluation.sanity_baseline import sanity_check
 from camulenet.plots.dataset import plot_corpus_overview, plot_folds
-from camulenet.sanity_baseline import sanity_check
 
-cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
-                    fold_protocol=fold_protocol)
-display(book.banner(cfg))
+cfg = config.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
+                      fold_protocol=fold_protocol)
+display(banner(cfg))
 
 # %%
 corpus_table()
@@ -141,7 +146,7 @@ glue("corpus_overview", fig, display=False)
 
 # %% tags=["remove-input"]
 if is_synthetic(manifest):
-    from camulenet.synthetic_rules import UNITS, emotion_rules_table
+    from camulenet.book.synthetic_rules import UNITS, emotion_rules_table
     display(Markdown("The generator acts each emotion by changing these settings from the speaker's "
                      "neutral voice (the prototypes, read from `data_prep.synthetic.emotions`; each "
                      "speaker's acting style scales and mixes them, and every clip varies):"))

@@ -36,7 +36,11 @@
 # %% tags=["remove-cell"]
 # Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
 # installs the package and moves to its notebooks/ folder. In a checkout it does nothing.
-import importlib.util, os, subprocess, sys
+import importlib.util
+import os
+import subprocess
+import sys
+
 if importlib.util.find_spec("camulenet") is None:
     REPOSITORY = "https://github.com/camulenet-reproduced/camulenet-book"
     if not os.path.isdir("../camulenet"):
@@ -56,21 +60,22 @@ fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 # %%
 import time
 
-import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from camulenet import book, pipeline
-from camulenet.audio import load_audio
+from camulenet import config, pipeline
+from camulenet.book.banner import banner
+from camulenet.book.captions import settings_caption
+from camulenet.data.audio import load_audio
 from camulenet.features import spectral
 from camulenet.features.store import FeatureStore
 from camulenet.features.whisper_encoder import WhisperEncoder, load_whisper
 from camulenet.features.whisper_weights import ensure_whisper_base_checkpoint
 from camulenet.plots.features import frame_agreement, plot_presets, plot_whisper_frames
 
-cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
-                    fold_protocol=fold_protocol)
-display(book.banner(cfg))
+cfg = config.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
+                      fold_protocol=fold_protocol)
+display(banner(cfg))
 manifest = pipeline.ensure_corpus(cfg)
 
 # %% [markdown]
@@ -90,7 +95,7 @@ manifest = pipeline.ensure_corpus(cfg)
 source = ensure_whisper_base_checkpoint().name if cfg.whisper_model == "base" else cfg.whisper_model
 model = load_whisper(cfg.whisper_model)
 dims = model.dims
-pd.Series({"weights": book.whisper_label(cfg), "checkpoint": source, "encoder layers": dims.n_audio_layer,
+pd.Series({"weights": config.whisper_label(cfg), "checkpoint": source, "encoder layers": dims.n_audio_layer,
            "width d": dims.n_audio_state, "mel bins": dims.n_mels,
            "encoder frames (30 s)": dims.n_audio_ctx}).to_frame("this build")
 
@@ -233,7 +238,7 @@ shown = bench[["clips_per_s", "speedup_vs_naive", "peak_rss_delta_mb", "bytes_pe
 shown.index = shown.index.map({"naive": "released-code style loop", "trimmed": "batched, trimmed (book)",
                                "full": "batched, full 30 s"})
 shown.style.format({"clips/s": "{:.2f}", "speed-up": "{:.1f}x", "peak memory rise (MB)": "{:.0f}",
-                    "Whisper bytes/clip": "{:,.0f}", "x smaller than full f32": "{:.1f}"}).set_caption(cfg.describe())
+                    "Whisper bytes/clip": "{:,.0f}", "x smaller than full f32": "{:.1f}"}).set_caption(settings_caption(cfg))
 
 # %% tags=["remove-cell"]
 glue("bench_speedup", f"{bench.loc['trimmed', 'speedup_vs_naive']:.1f}", display=False)

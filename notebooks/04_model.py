@@ -53,7 +53,11 @@
 # %% tags=["remove-cell"]
 # Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
 # installs the package and moves to its notebooks/ folder. In a checkout it does nothing.
-import importlib.util, os, subprocess, sys
+import importlib.util
+import os
+import subprocess
+import sys
+
 if importlib.util.find_spec("camulenet") is None:
     REPOSITORY = "https://github.com/camulenet-reproduced/camulenet-book"
     if not os.path.isdir("../camulenet"):
@@ -73,11 +77,12 @@ import pandas as pd
 import torch
 from myst_nb import glue
 
-from camulenet import book
+from camulenet import config
+from camulenet.book.banner import banner
 from camulenet.model import CAMuLeNet, CAMuLeNetConfig, count_parameters
 from camulenet.model.shapes import branch_parameter_table, padding_invariance_gap, trace_shapes
 
-cfg = book.settings(smoke=smoke, seed=seed, profile=profile)
+cfg = config.settings(smoke=smoke, seed=seed, profile=profile)
 _ = torch.manual_seed(cfg.seed)
 
 
@@ -87,7 +92,7 @@ def parameter_view(table):
 
 
 # %% tags=["remove-input"]
-display(book.banner(cfg))
+display(banner(cfg))
 
 # %% [markdown]
 # ## The released sizes

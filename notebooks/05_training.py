@@ -39,7 +39,11 @@
 # %% tags=["remove-cell"]
 # Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
 # installs the package and moves to its notebooks/ folder. In a checkout it does nothing.
-import importlib.util, os, subprocess, sys
+import importlib.util
+import os
+import subprocess
+import sys
+
 if importlib.util.find_spec("camulenet") is None:
     REPOSITORY = "https://github.com/camulenet-reproduced/camulenet-book"
     if not os.path.isdir("../camulenet"):
@@ -62,23 +66,24 @@ import pandas as pd
 from IPython.display import Markdown
 from myst_nb import glue
 
-from camulenet import book, pipeline
-from camulenet.environment import describe_device
+from camulenet import config, pipeline
+from camulenet.book.banner import banner
+from camulenet.book.captions import captioned, settings_caption
+from camulenet.book.environment import describe_device
+from camulenet.book.tables import corpora_table, style_corpora
+from camulenet.book.training_log import captured_output, fold_log_summary, selection_text, style_fold_log
 from camulenet.plots.training import plot_emotion_loss, plot_validation_accuracy
-from camulenet.results_table import style_corpora
-from camulenet.table_captions import captioned
-from camulenet.training_log import captured_output, fold_log_summary, style_fold_log
 
-cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
-                    fold_protocol=fold_protocol, corpora=corpora)
-glue("whisper_system", book.whisper_label(cfg), display=False)
+cfg = config.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
+                      fold_protocol=fold_protocol, corpora=corpora)
+glue("whisper_system", config.whisper_label(cfg), display=False)
 with captured_output():  # progress bars of cached steps
     manifest = pipeline.ensure_corpus(cfg)
     folds = pipeline.ensure_folds(cfg, manifest)
     features = pipeline.ensure_features(cfg, manifest, progress=False)
 
 # %% tags=["remove-input"]
-display(book.banner(cfg))
+display(banner(cfg))
 print(describe_device())
 
 # %% [markdown]
@@ -113,7 +118,7 @@ glue("grid_runs", len(run.results.groupby(["system", "fold"])), display=False)
 glue("grid_device", ", ".join(sorted(set(run.fold_info["device"].dropna()))) or "this machine", display=False)
 
 # %%
-captioned(style_fold_log(fold_log_summary(run.fold_info)), cfg.describe())
+captioned(style_fold_log(fold_log_summary(run.fold_info)), settings_caption(cfg))
 
 # %% [markdown]
 # The {glue:text}`grid_runs` system-fold runs took {glue:text}`grid_minutes` minutes of
@@ -125,7 +130,7 @@ captioned(style_fold_log(fold_log_summary(run.fold_info)), cfg.describe())
 # Validation accuracy per epoch, one line per fold (the colours of the key).
 
 # %% tags=["remove-input"]
-Markdown(pipeline.selection_text(schedule))
+Markdown(selection_text(schedule))
 
 # %% tags=["remove-output"]
 fig = plot_validation_accuracy(run.history)
@@ -172,7 +177,7 @@ others = [name for name in cfg.corpora if name != cfg.corpus]
 glue("other_corpora", ", ".join(others) or "no other corpus", display=False)
 with captured_output():
     for name in others:
-        other = book.for_corpus(cfg, name)
+        other = config.for_corpus(cfg, name)
         other_manifest = pipeline.ensure_corpus(other)
         other_folds = pipeline.ensure_folds(other, other_manifest)
         pipeline.ensure_results(other, other_manifest, other_folds,
@@ -180,7 +185,7 @@ with captured_output():
 found, skipped = pipeline.finished_corpora(cfg)
 
 # %%
-style_corpora(pipeline.corpora_table(found, skipped))
+style_corpora(corpora_table(found, skipped))
 
 # %% [markdown]
 # ## Exercises

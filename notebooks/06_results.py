@@ -40,7 +40,11 @@
 # %% tags=["remove-cell"]
 # Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
 # installs the package and moves to its notebooks/ folder. In a checkout it does nothing.
-import importlib.util, os, subprocess, sys
+import importlib.util
+import os
+import subprocess
+import sys
+
 if importlib.util.find_spec("camulenet") is None:
     REPOSITORY = "https://github.com/camulenet-reproduced/camulenet-book"
     if not os.path.isdir("../camulenet"):
@@ -64,28 +68,31 @@ import pandas as pd
 from IPython.display import Markdown
 from myst_nb import glue
 
-from camulenet import book, pipeline
-from camulenet.ablation_stats import ablation_gaps, gap_verdict, gaps_view
-from camulenet.corpus_text import is_synthetic
+from camulenet import config, pipeline
+from camulenet.book.banner import banner
+from camulenet.book.captions import captioned, corpora_caption, settings_caption
+from camulenet.book.corpus_text import is_synthetic
+from camulenet.book.tables import corpora_table, gaps_view, style_corpora, style_deltas, style_scores
+from camulenet.book.training_log import captured_output
+from camulenet.book.verdicts import gap_verdict
+from camulenet.evaluation.ablation_stats import ablation_gaps
+from camulenet.evaluation.paper import paper_table1
+from camulenet.evaluation.results_table import ablation_deltas, beside_paper, results_like_table1
+from camulenet.evaluation.sanity_baseline import REFERENCE_SYSTEM
 from camulenet.plots.ablation import plot_gaps_vs_paper
-from camulenet.results_table import (ablation_deltas, beside_paper, results_like_table1, style_corpora, style_deltas,
-                                     style_scores)
-from camulenet.sanity_baseline import REFERENCE_SYSTEM
-from camulenet.table_captions import captioned, corpora_caption
-from camulenet.training_log import captured_output
 
-cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
-                    fold_protocol=fold_protocol, corpora=corpora)
+cfg = config.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
+                      fold_protocol=fold_protocol, corpora=corpora)
 with captured_output():
     manifest = pipeline.ensure_corpus(cfg)
     folds = pipeline.ensure_folds(cfg, manifest)
 run = pipeline.load_run(cfg, manifest)
-whisper_system = book.whisper_label(cfg)
+whisper_system = config.whisper_label(cfg)
 glue("corpus_name", cfg.corpus, display=False)
-paper = book.paper_table1()
+paper = paper_table1()
 
 # %% tags=["remove-input"]
-display(book.banner(cfg))
+display(banner(cfg))
 
 # %% [markdown]
 # ## Results on this corpus
@@ -120,7 +127,7 @@ corpus_commentary = ("The synthetic emotions are acted through prosody rules (pi
      if is_synthetic(manifest) else "")
 
 # %%
-captioned(ours, cfg.describe())
+captioned(ours, settings_caption(cfg))
 
 # %% [markdown]
 # ## Beside the paper
@@ -156,7 +163,7 @@ captioned(style_scores(side.xs("WF1", axis=1, level="metric")), "WF1 · " + bloc
 # their status names what makes the results, after which this chapter picks them up.
 
 # %%
-style_corpora(pipeline.corpora_table(found, skipped))
+style_corpora(corpora_table(found, skipped))
 
 # %% [markdown]
 # ## What each component adds
@@ -168,11 +175,11 @@ style_corpora(pipeline.corpora_table(found, skipped))
 
 # %%
 deltas = ablation_deltas(run.results, paper, metric="WA", corpus=cfg.corpus)
-captioned(style_deltas(deltas), "ΔWA · ours: " + cfg.describe())
+captioned(style_deltas(deltas), "ΔWA · ours: " + settings_caption(cfg))
 
 # %%
 captioned(style_deltas(ablation_deltas(run.results, paper, metric="WF1", corpus=cfg.corpus)),
-          "ΔWF1 · ours: " + cfg.describe())
+          "ΔWF1 · ours: " + settings_caption(cfg))
 
 # %% [markdown]
 # A gap of ours is the mean of {glue:text}`gap_folds` per-fold differences (each fold's score of the system
@@ -190,7 +197,7 @@ gaps_wf1 = ablation_gaps(run.results_long, folds, "WF1", seed=cfg.seed)
 glue("gap_folds", f"{int(gaps_wa['n'].max()) if len(gaps_wa) else 0}", display=False)
 
 # %%
-captioned(gaps_view(gaps_wa), "WA gaps to CAMuLeNet · " + cfg.describe())
+captioned(gaps_view(gaps_wa), "WA gaps to CAMuLeNet · " + settings_caption(cfg))
 
 # %% tags=["remove-output"]
 fig = plot_gaps_vs_paper(deltas, gaps_wa, label=f"{cfg.corpus} (ours)")
@@ -233,7 +240,7 @@ Markdown(f"{wa_ua_note} {corpus_commentary}")
 # from transformers import WavLMModel
 # from camulenet.features.ssl import extract_ssl_features
 # from camulenet.features.store import FeatureStore
-# from camulenet.runner import SYSTEMS
+# from camulenet.training.runner import SYSTEMS
 #
 # root = pipeline.features_root(cfg)
 # extract_ssl_features(manifest, root, WavLMModel.from_pretrained("path/to/wavlm-base-plus"), "wavlm")

@@ -42,7 +42,11 @@
 # %% tags=["remove-cell"]
 # Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
 # installs the package and moves to its notebooks/ folder. In a checkout it does nothing.
-import importlib.util, os, subprocess, sys
+import importlib.util
+import os
+import subprocess
+import sys
+
 if importlib.util.find_spec("camulenet") is None:
     REPOSITORY = "https://github.com/camulenet-reproduced/camulenet-book"
     if not os.path.isdir("../camulenet"):
@@ -65,19 +69,22 @@ fold = 0  # the fold whose test speakers are mapped
 # %% tags=["remove-cell"]
 from myst_nb import glue
 
-from camulenet import book, pipeline
-from camulenet.embeddings import cluster_scores_within, spaces_verdict, tsne_frame
+from camulenet import config, pipeline
+from camulenet.book.banner import banner
+from camulenet.book.captions import settings_caption
+from camulenet.book.verdicts import spaces_verdict
+from camulenet.evaluation.embeddings import cluster_scores_within, tsne_frame
 from camulenet.plots.embeddings import plot_tsne_grid
 
-cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
-                    fold_protocol=fold_protocol)
+cfg = config.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
+                      fold_protocol=fold_protocol)
 manifest = pipeline.ensure_corpus(cfg)
 folds = pipeline.ensure_folds(cfg, manifest)
 features = pipeline.ensure_features(cfg, manifest, progress=False)
 run = pipeline.load_run(cfg, manifest)
 
 # %% tags=["remove-input"]
-display(book.banner(cfg))
+display(banner(cfg))
 
 # %% [markdown]
 # ## The map of one fold
@@ -88,7 +95,7 @@ display(book.banner(cfg))
 # gaps between clusters on the map mean little.
 
 # %% tags=["remove-output"]
-pooled = f"{book.whisper_label(cfg)} (mean-pooled)"
+pooled = f"{config.whisper_label(cfg)} (mean-pooled)"
 ours = "CAMuLeNet (128-d)"
 spaces = {pooled: features["whisper_mean"], ours: run.test_embeddings("CAMuLeNet")}
 trained = sorted(run.fold_info.loc[run.fold_info.system == "CAMuLeNet", "fold"].astype(int))
@@ -103,7 +110,7 @@ import matplotlib.pyplot as plt
 glue("tsne_fold", fold, display=False)
 glue("tsne_speakers", shown.speaker.nunique(), display=False)
 glue("tsne_clips", len(shown), display=False)
-glue("tsne_config", cfg.describe(), display=False)
+glue("tsne_config", settings_caption(cfg), display=False)
 glue("tsne_fig", fig, display=False)
 plt.close(fig)
 
@@ -133,7 +140,7 @@ plt.close(fig)
 
 # %%
 scores = cluster_scores_within(spaces, manifest, [folds.folds[k].test for k in trained], seed=cfg.seed)
-scores.style.format("{:.3f}").set_caption(cfg.describe())
+scores.style.format("{:.3f}").set_caption(settings_caption(cfg))
 
 # %% tags=["remove-cell"]
 glue("n_fold_models", len(trained), display=False)

@@ -36,7 +36,11 @@
 # %% tags=["remove-cell"]
 # Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
 # installs the package and moves to its notebooks/ folder. In a checkout it does nothing.
-import importlib.util, os, subprocess, sys
+import importlib.util
+import os
+import subprocess
+import sys
+
 if importlib.util.find_spec("camulenet") is None:
     REPOSITORY = "https://github.com/camulenet-reproduced/camulenet-book"
     if not os.path.isdir("../camulenet"):
@@ -60,26 +64,29 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from myst_nb import glue
 
-from camulenet import beyond, book, pipeline
+from camulenet import config, pipeline
+from camulenet.book.banner import banner
+from camulenet.book.captions import captioned, settings_caption
+from camulenet.book.tables import comparison_view, pairwise_view
+from camulenet.book.verdicts import significance_text, survivors_text
+from camulenet.data.schema import emotion_order
 from camulenet.evaluation.cv_stats import comparison_table, fold_sizes
+from camulenet.evaluation.results_table import group_accuracy
 from camulenet.evaluation.stats import pairwise_table, summarise
 from camulenet.plots.results import plot_confusions, plot_fold_spread, plot_group_accuracy
-from camulenet.results_table import group_accuracy, pairwise_view, significance_text
-from camulenet.table_captions import captioned
-from camulenet.schema import emotion_order
 
-cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
-                    fold_protocol=fold_protocol, corpora=corpora)
+cfg = config.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
+                      fold_protocol=fold_protocol, corpora=corpora)
 manifest = pipeline.ensure_corpus(cfg)
 folds = pipeline.ensure_folds(cfg, manifest)
 run = pipeline.load_run(cfg, manifest)
-whisper_system = book.whisper_label(cfg)
+whisper_system = config.whisper_label(cfg)
 glue("corpus_name", cfg.corpus, display=False)
-glue("config", cfg.describe(), display=False)
+glue("config", settings_caption(cfg), display=False)
 
 
 # %% tags=["remove-input"]
-display(book.banner(cfg))
+display(banner(cfg))
 
 # %% [markdown]
 # ## Spread across folds
@@ -125,7 +132,7 @@ by_corpus = {}
 for name, long in per_corpus.items():
     t = pairwise_table(long, "CAMuLeNet", "wa")  # NaN statistics when fewer than 2 folds
     by_corpus[name] = t.rename(columns={"system_b": "versus"}).set_index("versus")
-    display(captioned(pairwise_view(by_corpus[name]), book.for_corpus(cfg, name)))
+    display(captioned(pairwise_view(by_corpus[name]), config.for_corpus(cfg, name)))
 tests = by_corpus[cfg.corpus]
 
 # %% tags=["remove-cell"]
@@ -177,12 +184,12 @@ corrected = {}
 for name, long in per_corpus.items():
     n_train, n_test = fold_sizes(fold_objs[name])
     corrected[name] = comparison_table(long, "CAMuLeNet", "wa", n_train, n_test, seed=cfg.seed)
-    display(captioned(beyond.comparison_view(corrected[name]), book.for_corpus(cfg, name)))
+    display(captioned(comparison_view(corrected[name]), config.for_corpus(cfg, name)))
 
 # %% tags=["remove-cell"]
 for name, t in corrected.items():
-    glue(f"corrected_{name}", f"{name}: {beyond.survivors_text(t, 'CAMuLeNet')}", display=False)
-glue("corrected_by_corpus", " ".join(f"{name}: {beyond.survivors_text(t, 'CAMuLeNet')}"
+    glue(f"corrected_{name}", f"{name}: {survivors_text(t, 'CAMuLeNet')}", display=False)
+glue("corrected_by_corpus", " ".join(f"{name}: {survivors_text(t, 'CAMuLeNet')}"
                                     for name, t in corrected.items()), display=False)
 
 # %% [markdown]

@@ -49,7 +49,11 @@
 # %% tags=["remove-cell"]
 # Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
 # installs the package and moves to its notebooks/ folder. In a checkout it does nothing.
-import importlib.util, os, subprocess, sys
+import importlib.util
+import os
+import subprocess
+import sys
+
 if importlib.util.find_spec("camulenet") is None:
     REPOSITORY = "https://github.com/camulenet-reproduced/camulenet-book"
     if not os.path.isdir("../camulenet"):
@@ -68,29 +72,32 @@ fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 corpora = None  # more corpora for the cross-corpus section, e.g. crema-d and ravdess
 
 # %% tags=["remove-cell"]
-import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 from myst_nb import glue
 
-from camulenet import beyond, book, pipeline
-from camulenet.corpus_text import is_synthetic
+from camulenet import config, pipeline
+from camulenet.book.banner import banner
+from camulenet.book.captions import captioned, settings_caption
+from camulenet.book.corpus_text import is_synthetic
+from camulenet.book.tables import calibration_view, comparison_view, remedy_view
+from camulenet.book.verdicts import calibration_text, remedy_text, similarity_text, survivors_text, transfer_text
 from camulenet.evaluation.cv_stats import comparison_table, fold_sizes
-from camulenet.table_captions import captioned
-from camulenet.runner import BEYOND_SYSTEMS
+from camulenet.experiments import beyond
+from camulenet.training.runner import BEYOND_SYSTEMS
 
-cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
-                    fold_protocol=fold_protocol, corpora=corpora)
+cfg = config.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
+                      fold_protocol=fold_protocol, corpora=corpora)
 manifest = pipeline.ensure_corpus(cfg)
 folds = pipeline.ensure_folds(cfg, manifest)
 features = pipeline.ensure_features(cfg, manifest, progress=False)
 readable, fold_lists, _ = pipeline.with_features(manifest, folds, features)
 n_train, n_test = fold_sizes(folds)
-whisper_system = book.whisper_label(cfg)
-glue("config", cfg.describe(), display=False)
+whisper_system = config.whisper_label(cfg)
+glue("config", settings_caption(cfg), display=False)
 
 # %% tags=["remove-input"]
-display(book.banner(cfg))
+display(banner(cfg))
 
 # %% [markdown]
 # ## Which fusion?
@@ -112,16 +119,16 @@ norm_system = next(s for s in BEYOND_SYSTEMS if "speaker normalisation" in s)
 beyond_run = pipeline.ensure_results(cfg, manifest, folds, features, systems=["CAMuLeNet", *fusion_systems, norm_system])
 book_run = pipeline.load_run(cfg, manifest)
 fusion_long = beyond_run.results_long[beyond_run.results_long.system.isin(["CAMuLeNet", *fusion_systems])]
-from camulenet.results_table import results_like_table1
+from camulenet.evaluation.results_table import results_like_table1
 
 captioned(results_like_table1(pipeline.wide_results(fusion_long)), cfg)
 
 # %%
 fusion_tests = comparison_table(fusion_long, "CAMuLeNet", "wa", n_train, n_test, seed=cfg.seed)
-captioned(beyond.comparison_view(fusion_tests), cfg)
+captioned(comparison_view(fusion_tests), cfg)
 
 # %% tags=["remove-cell"]
-glue("fusion_verdict", Markdown(beyond.survivors_text(fusion_tests, "CAMuLeNet")), display=False)
+glue("fusion_verdict", Markdown(survivors_text(fusion_tests, "CAMuLeNet")), display=False)
 
 # %% [markdown]
 # Differences are each system's accuracy minus CAMuLeNet's, in points; the plain interval
@@ -136,7 +143,7 @@ glue("fusion_verdict", Markdown(beyond.survivors_text(fusion_tests, "CAMuLeNet")
 # asks more: train on the other languages' speakers, test on every speaker of the held-out one.
 
 # %%
-from camulenet import transfer_runs
+from camulenet.experiments import transfer_runs
 
 try:
     lolo = transfer_runs.ensure_lolo(cfg, manifest, features, progress=False)
@@ -158,7 +165,7 @@ if lolo is not None:
 # %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
 
-glue("lolo_text", Markdown(beyond.transfer_text(compare) if lolo is not None else
+glue("lolo_text", Markdown(transfer_text(compare) if lolo is not None else
                           f"This section needs several languages: {lolo_reason}."), display=False)
 
 # %% [markdown]
@@ -170,7 +177,7 @@ glue("lolo_text", Markdown(beyond.transfer_text(compare) if lolo is not None els
 
 # %%
 cross = transfer_runs.cross_corpus_table(cfg, progress=False)
-captioned(cross.table, [book.for_corpus(cfg, c) for c in cfg.corpora]) if len(cross.table) else None
+captioned(cross.table, [config.for_corpus(cfg, c) for c in cfg.corpora]) if len(cross.table) else None
 
 # %% tags=["remove-cell"]
 glue("cross_reason", cross.reason or "Each row trains on one corpus and tests on all of another.", display=False)
@@ -190,11 +197,11 @@ from camulenet.plots.beyond import plot_similarity
 
 sim_preds = beyond_run.predictions[beyond_run.predictions.system.isin(["CAMuLeNet"])]
 sim_preds = pd.concat([sim_preds, book_run.predictions[book_run.predictions.system == whisper_system]])
-per_speaker, correlations = beyond.speaker_similarity(sim_preds, readable, folds, features)
+per_speaker, correlations = beyond.similarity_by_speaker(sim_preds, readable, folds, features)
 fig = plot_similarity(per_speaker, correlations)
 
 # %% tags=["remove-cell"]
-glue("similarity_text", Markdown(beyond.similarity_text(correlations)), display=False)
+glue("similarity_text", Markdown(similarity_text(correlations)), display=False)
 glue("fig_similarity", fig, display=False)
 plt.close(fig)
 
@@ -227,10 +234,10 @@ norm_long = pd.concat([beyond_run.results_long[beyond_run.results_long.system.is
                        book_run.results_long[book_run.results_long.system != "CAMuLeNet"], reference,
                        normalised_reference], ignore_index=True)
 effects = beyond.remedy_effects(norm_long, norm_system, n_train, n_test, seed=cfg.seed)
-captioned(beyond.remedy_view(effects), cfg)
+captioned(remedy_view(effects), cfg)
 
 # %% tags=["remove-cell"]
-glue("norm_text", Markdown(beyond.remedy_text(effects)), display=False)
+glue("norm_text", Markdown(remedy_text(effects)), display=False)
 
 # %% [markdown]
 # Each row is one change and its effect on accuracy (points, mean over folds, with the
@@ -249,7 +256,7 @@ glue("norm_text", Markdown(beyond.remedy_text(effects)), display=False)
 
 # %% tags=["remove-output"]
 from camulenet.plots.calibration import plot_reliability
-from camulenet.runner import load_val_predictions
+from camulenet.training.runner import load_val_predictions
 
 val = load_val_predictions(beyond_run.out_dir)
 test_preds = pd.concat([book_run.predictions, beyond_run.predictions[beyond_run.predictions.system != "CAMuLeNet"]])
@@ -258,12 +265,12 @@ raw, scaled = beyond.calibrated_probs(test_preds, val)
 fig = plot_reliability(raw, scaled=scaled, max_cols=2)
 
 # %% tags=["remove-cell"]
-glue("calibration_text", Markdown(beyond.calibration_text(calibration)), display=False)
+glue("calibration_text", Markdown(calibration_text(calibration)), display=False)
 glue("fig_reliability", fig, display=False)
 plt.close(fig)
 
 # %%
-captioned(beyond.calibration_view(calibration), cfg)
+captioned(calibration_view(calibration), cfg)
 
 # %% [markdown]
 # ```{glue:figure} fig_reliability

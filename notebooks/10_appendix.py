@@ -41,7 +41,11 @@
 # %% tags=["remove-cell"]
 # Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
 # installs the package and moves to its notebooks/ folder. In a checkout it does nothing.
-import importlib.util, os, subprocess, sys
+import importlib.util
+import os
+import subprocess
+import sys
+
 if importlib.util.find_spec("camulenet") is None:
     REPOSITORY = "https://github.com/camulenet-reproduced/camulenet-book"
     if not os.path.isdir("../camulenet"):
@@ -63,8 +67,9 @@ corpora = None  # the corpora chapters 5, 6 and 8 gather, e.g. [crema-d, ravdess
 import pandas as pd
 from IPython.display import Markdown
 
-from camulenet import book
-from camulenet.deviations import as_markdown
+from camulenet import config
+from camulenet.book.captions import settings_caption
+from camulenet.book.deviations import as_markdown
 
 Markdown(as_markdown())
 
@@ -76,7 +81,7 @@ Markdown(as_markdown())
 # package) and the version of the `camulenet` package.
 
 # %%
-from camulenet.environment import environment_table, provenance_table, settings_table
+from camulenet.book.environment import environment_table, provenance_table, settings_table
 
 provenance_table()
 
@@ -97,9 +102,9 @@ environment_table()
 # in the last digits because some CUDA kernels are not deterministic.
 
 # %%
-cfg = book.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
-                    fold_protocol=fold_protocol, corpora=corpora)
-print(cfg.describe())
+cfg = config.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
+                      fold_protocol=fold_protocol, corpora=corpora)
+print(settings_caption(cfg))
 settings_table(cfg)
 
 # %% [markdown]
@@ -108,7 +113,7 @@ settings_table(cfg)
 # Wall-clock time of each notebook when `make book` executed it (this appendix excluded):
 
 # %%
-from camulenet.environment import notebook_timings
+from camulenet.book.environment import notebook_timings
 
 notebook_timings()
 
@@ -118,7 +123,7 @@ notebook_timings()
 # A profile of one compact training step puts about half of it in the MFCC GRU, whose many
 # small sequential steps a second thread hardly speeds up. So chapters 5 and 9 train their
 # folds side by side, one single-threaded worker process per core
-# (`camulenet.pipeline.training_executor`), instead of one fold at a time on all cores.
+# (`camulenet.training_executor`), instead of one fold at a time on all cores.
 # Measured on this book's machine by `scripts/bench_executors.py` (four folds of the compact
 # CAMuLeNet), each setting three times in turn under `farm-bench`:
 
@@ -127,7 +132,7 @@ import json
 
 from myst_nb import glue
 
-from camulenet.paths import REPO_ROOT
+from camulenet.storage.paths import REPO_ROOT
 
 bench = pd.DataFrame(json.loads((REPO_ROOT / "benchmarks" / "training_executors.json").read_text()))
 speed = bench.groupby("mode").agg(workers=("workers", "first"), threads_per_job=("threads_per_job", "first"),

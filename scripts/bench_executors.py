@@ -35,11 +35,12 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="append this run's figures to a JSON list")
     args = ap.parse_args()
 
-    from camulenet import book, grid
-    from camulenet.executors import InProcess, LocalProcesses
-    from camulenet.grid_jobs import fold_dir
-    from camulenet.paths import data_root
-    from camulenet.runner import available_cpus
+    from camulenet import config
+    from camulenet.grid import run as grid
+    from camulenet.grid.executors import InProcess, LocalProcesses
+    from camulenet.grid.jobs import fold_dir
+    from camulenet.storage.paths import data_root
+    from camulenet.training.runner import available_cpus
 
     src = data_root()
     with tempfile.TemporaryDirectory(prefix="bench-executors-") as tmp:
@@ -47,7 +48,7 @@ def main() -> None:
         for part in ("corpora", "features", "folds", "weights"):  # the book's artefacts, read only
             if (src / part).exists():
                 os.symlink(src / part, root / part)
-        cfg = book.settings(data_root=root)
+        cfg = config.settings(data_root=root)
         cpus = available_cpus()
         if args.mode == "local":
             executor, threads = LocalProcesses(root / "logs", workers=cpus, threads=1), 1
@@ -55,7 +56,7 @@ def main() -> None:
             executor, threads = InProcess(root / "logs"), cpus
         folds = list(range(args.folds))
         t0 = time.perf_counter()
-        report = grid.run([cfg], ["CAMuLeNet"], folds, executor=executor, threads=threads, progress=False)
+        report = grid.run_grid([cfg], ["CAMuLeNet"], folds, executor=executor, threads=threads, progress=False)
         wall = time.perf_counter() - t0
         if report.counts != {"done": len(folds)}:
             sys.exit(f"grid did not finish:\n{report}")

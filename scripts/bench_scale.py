@@ -50,6 +50,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
+from camulenet.storage import atomic
+
 CREMA_D = {"clips": 7442, "speakers": 91}
 SR = 16000
 SPEC_VERSION = 1
@@ -83,7 +85,7 @@ def crema_like_seconds(n: int, rng: np.random.Generator) -> np.ndarray:
 def corpus_manifest(frac: float, seed: int):
     import pandas as pd
 
-    from camulenet.schema import SIX_EMOTIONS
+    from camulenet.data.schema import SIX_EMOTIONS
 
     n = int(round(CREMA_D["clips"] * frac))
     n_spk = max(2, int(round(CREMA_D["speakers"] * frac)))
@@ -125,11 +127,6 @@ def needed_bytes(profile: str, secs: np.ndarray, shard_size: int, link: bool) ->
         written += sum(int(per_clip[a:b].sum()) for a, b, real in _plan(len(secs), shard_size, link) if real)
     return written, logical
 
-
-def _atomic_json(path: Path, obj) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(obj))
-    os.replace(tmp, path)
 
 
 def render_store(root: Path, profile: str, frac: float, seed: int, shard_size: int, link: bool,
@@ -181,10 +178,10 @@ def render_store(root: Path, profile: str, frac: float, seed: int, shard_size: i
                         os.link(f"{src}{suffix}", f"{dst}{suffix}")
                     meta = json.loads((d / "shard-000000.json").read_text())
                     meta["ids"] = ids[start:stop]  # its own clips, the first shard's frames
-                    _atomic_json(Path(f"{dst}.json"), meta)  # the sidecar last: the commit marker
+                    atomic.write_json(Path(f"{dst}.json"), meta, indent=None)  # the sidecar last: the commit marker
                 bar.update(1)
     manifest.to_parquet(root / "manifest.parquet", index=False)
-    _atomic_json(root / "spec.json", spec)
+    atomic.write_json(root / "spec.json", spec, indent=None)
     return spec
 
 
@@ -215,12 +212,12 @@ def worker(root: Path, profile: str, batches: int, batch_size: int, threads: int
     from torch import nn
 
     from camulenet.features.store import FeatureStore
-    from camulenet.memory import PeakRSS, anon_bytes, rss_bytes
     from camulenet.model import CAMuLeNetConfig
-    from camulenet.runner import build_model
-    from camulenet.seeding import seed_everything
     from camulenet.training import SERData, TrainConfig
     from camulenet.training.loss import MultitaskLoss
+    from camulenet.storage.memory import PeakRSS, anon_bytes, rss_bytes
+    from camulenet.training.runner import build_model
+    from camulenet.training.seeding import seed_everything
 
     torch.set_num_threads(threads)
     rng = seed_everything(seed)
@@ -305,7 +302,7 @@ def format_table(rows: list[dict]) -> str:
 
 
 def main(argv=None) -> None:
-    from camulenet.paths import data_root
+    from camulenet.storage.paths import data_root
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=float, nargs="+", default=[0.25, 0.5, 1.0], help="fractions of CREMA-D")
@@ -329,7 +326,7 @@ def main(argv=None) -> None:
         root, profile = Path(args.worker[0]), args.worker[1]
         bs = args.compact_batch_size if profile == "compact" else args.paper_batch_size
         res = worker(root, profile, args.batches, bs, args.threads, args.seed, args.scaling)
-        _atomic_json(args.worker_out, res)
+        atomic.write_json(args.worker_out, res, indent=None)
         return
 
     out = args.out or data_root() / "bench" / "scale.json"
@@ -382,13 +379,13 @@ def main(argv=None) -> None:
                     shutil.rmtree(root)
             rows.append(row)
             print(format_table([row]).splitlines()[-1], flush=True)
-            _atomic_json(out, {"rows": rows, "note": "paper stores: linked shards (see scripts/bench_scale.py)"})
+            atomic.write_json(out, {"rows": rows, "note": "paper stores: linked shards (see scripts/bench_scale.py)"}, indent=None)
     if store_root.is_dir() and not any(store_root.iterdir()):
         store_root.rmdir()
     order = {p: i for i, p in enumerate(args.profiles)}
     rows.sort(key=lambda r: (order.get(r["profile"], 9), r["size"]))
-    _atomic_json(out, {"rows": rows, "note": "paper stores: linked shards (see scripts/bench_scale.py)",
-                       "legend": LEGEND, "seconds": time.perf_counter() - t_all})
+    atomic.write_json(out, {"rows": rows, "note": "paper stores: linked shards (see scripts/bench_scale.py)",
+                            "legend": LEGEND, "seconds": time.perf_counter() - t_all}, indent=None)
     print()
     print(format_table(rows))
     print(LEGEND)

@@ -37,8 +37,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from camulenet.model import CAMuLeNet  # noqa: E402
-from camulenet.runner import SYSTEMS, VARIANTS, build_model, camulenet_config  # noqa: E402
 from camulenet.training import SERData, TrainConfig, train_one_fold  # noqa: E402
+from camulenet.training.runner import SYSTEMS, VARIANTS, build_model, camulenet_config  # noqa: E402
 from camulenet.training.toy import speaker_folds, toy_corpus  # noqa: E402
 
 #: the two ways of batching compared by --compare-batching: (TrainConfig.batching, MFCC GRU packed)
@@ -48,7 +48,7 @@ METHODS = {"random": ("random", False), "random_packed": ("random", True), "leng
 def book_corpus():
     """The full book's synthetic-corpus features, manifest and fold lists (made if missing)."""
     from camulenet import pipeline
-    from camulenet.book import settings
+    from camulenet.config import settings
 
     cfg = settings(smoke=False)
     manifest = pipeline.ensure_corpus(cfg)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import papermill as pm
 
-from camulenet import notebook_outputs
+from camulenet.book import notebook_outputs
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
@@ -43,7 +43,7 @@ def notebook_order() -> list[Path]:
 def finish(path: Path) -> None:
     """What an executed chapter gets before it becomes a page and a download: the injected
     parameters hidden, stderr (progress bars, warnings) dropped, papermill's paths relative
-    (:func:`camulenet.notebook_outputs.clean`); raises ValueError if an output still names a
+    (:func:`camulenet.book.notebook_outputs.clean`); raises ValueError if an output still names a
     path of this machine."""
     notebook_outputs.clean_file(path, REPO)
 

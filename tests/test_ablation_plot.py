@@ -3,10 +3,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from camulenet.book import paper_table1
+from camulenet.book.captions import captioned, corpora_caption, settings_caption
+from camulenet.evaluation.paper import paper_table1
+from camulenet.evaluation.results_table import ablation_deltas
 from camulenet.plots.ablation import plot_gaps_vs_paper
-from camulenet.results_table import ablation_deltas
-from camulenet.table_captions import captioned, corpora_caption
 
 matplotlib.use("Agg")
 
@@ -34,11 +34,11 @@ def test_gap_plot_draws_spread_and_marks_significance():
 
 
 def test_captions_name_the_configuration_of_each_block():
-    from camulenet.book import settings
+    from camulenet.config import settings
 
     cfg = settings(smoke=True, corpora=["synthetic", "crema-d"])
     text = corpora_caption(cfg, ["synthetic-small", "crema-d"])
     assert text.count("profile compact") == 2 and "crema-d ·" in text and text.endswith("as printed")
-    html = captioned(pd.DataFrame({"WA": [0.5]}), cfg.describe()).to_html()
-    assert "<caption>" in html and cfg.describe().split(" · ")[0] in html
+    html = captioned(pd.DataFrame({"WA": [0.5]}), settings_caption(cfg)).to_html()
+    assert "<caption>" in html and settings_caption(cfg).split(" · ")[0] in html
     assert ">0.500<" in html  # a bare frame gets three decimals

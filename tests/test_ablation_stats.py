@@ -1,9 +1,12 @@
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from camulenet.ablation_stats import ablation_gaps, gap_verdict, gaps_view
-from types import SimpleNamespace
+from camulenet.book.tables import gaps_view
+from camulenet.book.verdicts import gap_verdict
+from camulenet.evaluation.ablation_stats import ablation_gaps
 
 
 def _folds(k=8):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from camulenet.audio import AudioError, load_audio
+from camulenet.data.audio import AudioError, load_audio
 
 
 def _tone(sr=16000, sec=0.5, amp=0.3):

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import soundfile as sf
 
-from camulenet.audio_gallery import Clip, gallery_html, language_gender_examples, wav_bytes
+from camulenet.book.audio_gallery import Clip, gallery_html, language_gender_examples, wav_bytes
 
 
 def test_wav_bytes_round_trip_and_cut():

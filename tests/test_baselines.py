@@ -5,10 +5,15 @@ import pandas as pd
 import pytest
 import torch
 
-from camulenet.model.baselines import (EmbeddingCNN, ReleasedSSLCNN, ReleasedWhisperCNN, _whisper_cnn_min_side,
-                                       baseline_model)
+from camulenet.model.baselines import (
+    EmbeddingCNN,
+    ReleasedSSLCNN,
+    ReleasedWhisperCNN,
+    _whisper_cnn_min_side,
+    baseline_model,
+)
 from camulenet.model.camulenet import count_parameters
-from camulenet.ragged import Ragged
+from camulenet.storage.ragged import Ragged
 from camulenet.training.data import SERData
 
 SMALL = 336  # smallest convenient side for the released 2-D CNN: 336 -> 168 -> 84 -> 42 -> 21 -> 10 -> 5 -> 2 -> 1

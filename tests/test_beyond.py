@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from camulenet import beyond
-from camulenet.ragged import Ragged
+from camulenet.book.tables import calibration_view
+from camulenet.book.verdicts import calibration_text, remedy_text, survivors_text, transfer_text
+from camulenet.experiments import beyond
+from camulenet.storage.ragged import Ragged
 
 
 def _predictions(rng, system: str, n_per_fold: int, sharpness: float, folds=(0, 1, 2)) -> pd.DataFrame:
@@ -65,9 +67,9 @@ def test_transfer_gap_is_unseen_minus_seen():
 
 def test_survivors_text_names_what_survives_holm():
     table = pd.DataFrame({"system": ["A", "B"], "mean_diff": [0.05, -0.01], "survives": [True, False]})
-    assert beyond.survivors_text(table, "R") == ("Against R, A (+5.0 points) survives the corrected test with "
+    assert survivors_text(table, "R") == ("Against R, A (+5.0 points) survives the corrected test with "
                                                  "Holm's correction; B does not.")
-    assert beyond.survivors_text(table.assign(survives=False), "R").startswith("No difference from R survives")
+    assert survivors_text(table.assign(survives=False), "R").startswith("No difference from R survives")
 
 
 def _tidy(system: str, values) -> pd.DataFrame:
@@ -85,7 +87,7 @@ def test_remedy_effects_pair_each_change_with_its_own_baseline():
     assert effects.loc["speaker normalisation (CAMuLeNet)", "effect (points)"] == pytest.approx(10, abs=1)
     assert effects.loc["speaker normalisation (CAMuLeNet)", "survives"]
     assert (effects["p (Holm)"] >= effects["p (corrected)"]).all()
-    assert beyond.remedy_text(effects).startswith("The largest gain is from speaker normalisation (CAMuLeNet)")
+    assert remedy_text(effects).startswith("The largest gain is from speaker normalisation (CAMuLeNet)")
 
 
 def test_transfer_comparison_and_text():
@@ -93,29 +95,29 @@ def test_transfer_comparison_and_text():
     lolo = pd.DataFrame({"language": ["de", "fr"], "system": ["X", "X"], "accuracy": [0.3, 0.55]})
     compare = beyond.transfer_comparison(lolo, within)
     assert len(compare) == 4 and set(compare.setting) == {"language seen in training", "language left out"}
-    assert beyond.transfer_text(compare) == ("X loses 12.5 points on average when a language is left out "
+    assert transfer_text(compare) == ("X loses 12.5 points on average when a language is left out "
                                              "(the largest loss, on de: 20.0).")
     better = compare.assign(accuracy=[0.5, 0.6, 0.55, 0.65])
-    assert beyond.transfer_text(better).startswith("X gains 5.0 points on average")
+    assert transfer_text(better).startswith("X gains 5.0 points on average")
 
 
 def test_texts_never_call_a_loss_a_gain():
     effects = pd.DataFrame({"effect (points)": [-1.5, -0.2], "survives": [False, True]},
                            index=pd.Index(["a", "b"], name="change"))
-    text = beyond.remedy_text(effects)
+    text = remedy_text(effects)
     assert text.startswith("No change raises mean accuracy; the smallest loss is from b (-0.2 points).")
     assert "gain" not in text and "b (-0.2)" in text
     within = pd.DataFrame({"language": ["de", "fr"], "system": "X", "accuracy": [0.5, 0.6]})
     lolo = pd.DataFrame({"language": ["de", "fr"], "system": "X", "accuracy": [0.55, 0.65]})
-    assert "no language loses accuracy" in beyond.transfer_text(beyond.transfer_comparison(lolo, within))
+    assert "no language loses accuracy" in transfer_text(beyond.transfer_comparison(lolo, within))
 
 
 def test_calibration_text_counts_systems_whose_ece_rose():
     table = pd.DataFrame({"system": ["A", "B"], "ece_before": [0.20, 0.05], "ece_after": [0.04, 0.08],
                           "nll_before": [1.0, 1.0], "nll_after": [0.9, 1.1], "temperature (median)": [1.8, 0.9]})
-    text = beyond.calibration_text(table)
+    text = calibration_text(table)
     assert "lower than before for 1 of 2 systems" in text and "1 of 2 systems get a median T above 1" in text
-    assert list(beyond.calibration_view(table).columns)[:2] == ["ECE before", "ECE after"]
+    assert list(calibration_view(table).columns)[:2] == ["ECE before", "ECE after"]
 
 
 def test_similarity_plot_scales_tiny_distances_into_its_label():

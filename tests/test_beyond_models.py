@@ -2,13 +2,11 @@
 
 import json
 
-import numpy as np
 import pytest
 import torch
 
-from camulenet import runner
 from camulenet.model import AttentionPoolingConfig, CAMuLeNet, WhisperAttentionPooling
-from camulenet.training import SERData, TrainConfig, load_checkpoint
+from camulenet.training import SERData, TrainConfig, load_checkpoint, runner
 from camulenet.training.toy import speaker_folds, toy_corpus
 
 BEYOND = ["CAMuLeNet (concatenation)", "CAMuLeNet (softmax co-attention)", "Whisper attention pooling",
@@ -128,7 +126,7 @@ def test_beyond_systems_train_through_the_grid_and_resume(toy, tmp_path, monkeyp
     feats, manifest, folds = toy
     cfg = TrainConfig.compact(epochs=1, batch_size=16, progress=False)
     systems = ["CAMuLeNet", *BEYOND]
-    res = runner.run_grid(feats, manifest, folds, systems=systems, out_dir=tmp_path, train_config=cfg,
+    res = runner.train_systems(feats, manifest, folds, systems=systems, out_dir=tmp_path, train_config=cfg,
                           fold_indices=[0], progress=False)
     assert set(res.system) == set(systems)
     wa = res[res.metric == "wa"]
@@ -148,8 +146,8 @@ def test_beyond_systems_train_through_the_grid_and_resume(toy, tmp_path, monkeyp
     # resume: nothing is retrained, the per-system schedule included
     calls = []
     monkeypatch.setattr(runner, "train_one_fold", lambda *a, **k: calls.append(a) or None)
-    assert runner.run_grid(feats, manifest, folds, systems=systems, out_dir=tmp_path, train_config=cfg,
+    assert runner.train_systems(feats, manifest, folds, systems=systems, out_dir=tmp_path, train_config=cfg,
                            fold_indices=[0], progress=False, todo_only=True) == []
-    runner.run_grid(feats, manifest, folds, systems=systems, out_dir=tmp_path, train_config=cfg,
+    runner.train_systems(feats, manifest, folds, systems=systems, out_dir=tmp_path, train_config=cfg,
                     fold_indices=[0], progress=False)
     assert calls == []

@@ -13,7 +13,7 @@ import sys
 import nbformat
 import pytest
 
-from camulenet.paths import REPO_ROOT
+from camulenet.storage.paths import REPO_ROOT
 
 
 def _script(name):

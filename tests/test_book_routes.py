@@ -12,9 +12,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from camulenet import book, pipeline
-from camulenet.corpora import load_corpus
-from camulenet.paths import REPO_ROOT, weights_cache
+from camulenet import config, pipeline
+from camulenet.book.tables import corpora_table
+from camulenet.data.corpora import load_corpus
+from camulenet.storage.paths import REPO_ROOT, weights_cache
 from data_prep.synthetic.layouts import render_layout
 
 #: Corpora whose layouts the whole book runs on here (all seven loaders are tested for
@@ -57,7 +58,7 @@ def _text(nb_path: Path) -> str:
 @pytest.fixture(scope="module")
 def routes(tmp_path_factory):
     """A data root for the routes; Whisper-base weights and the synthetic source are shared."""
-    source = pipeline.ensure_corpus(book.settings(smoke=True))  # the nbval run renders the same corpus
+    source = pipeline.ensure_corpus(config.settings(smoke=True))  # the nbval run renders the same corpus
     root = tmp_path_factory.mktemp("routes")
     return {"root": root, "source": source, "weights": weights_cache(), "build": _build_book_module()}
 
@@ -95,7 +96,7 @@ def test_whole_book_on_an_official_layout(routes, monkeypatch, corpus):
 
 def test_paper_profile_end_to_end_with_offline_base_weights(routes, monkeypatch):
     out = _execute(routes, monkeypatch, "paper", profile="paper", whisper="base")
-    cfg = book.settings(smoke=True, profile="paper", whisper="base")
+    cfg = config.settings(smoke=True, profile="paper", whisper="base")
     assert (cfg.max_clips, cfg.fold_limit, cfg.max_epochs) == (24, 1, 1)
     assert "Profile **paper**: Whisper-Base" in _text(out / "05_training.ipynb")
     run_dirs = sorted(d for d in (routes["root"] / "smoke" / "runs").glob("synthetic-small-paper-*")
@@ -114,12 +115,12 @@ def test_iemocap_layout_offers_leave_one_session_out(routes, monkeypatch):
     target = routes["root"] / "smoke" / "corpora" / corpus
     render_layout(corpus, target, source_manifest=routes["source"], clips_per_speaker_emotion=1)
     monkeypatch.setenv("CAMULENET_DATA", str(routes["root"]))
-    cfg = book.settings(smoke=True, corpus=corpus, fold_protocol="session")
+    cfg = config.settings(smoke=True, corpus=corpus, fold_protocol="session")
     manifest = pipeline.ensure_corpus(cfg)
     folds = pipeline.ensure_folds(cfg, manifest)
     sessions = [sorted(set(manifest.set_index("speaker").loc[f.test_speakers, "session"])) for f in folds.folds]
     assert all(len(s) == 1 for s in sessions) and len({s[0] for s in sessions}) == len(folds.folds)
-    by_speaker = book.settings(smoke=True, corpus=corpus)
+    by_speaker = config.settings(smoke=True, corpus=corpus)
     speaker_folds = pipeline.ensure_folds(by_speaker, manifest)
     assert (folds.strategy, speaker_folds.strategy) == ("leave-one-session-out", "k-fold leave-speaker-out")
     assert pipeline.folds_file(cfg, manifest) != pipeline.folds_file(by_speaker, manifest)
@@ -202,7 +203,7 @@ def test_a_corpus_without_results_is_skipped_with_the_fix(routes, monkeypatch, t
     monkeypatch.setenv("CAMULENET_DATA", str(tmp_path))
     render_layout("ravdess", tmp_path / "smoke" / "corpora" / "ravdess", source_manifest=routes["source"],
                   clips_per_speaker_emotion=1)
-    cfg = book.settings(smoke=True, corpus="ravdess", corpora=["ravdess", "emodb"])
+    cfg = config.settings(smoke=True, corpus="ravdess", corpora=["ravdess", "emodb"])
     found, skipped = pipeline.finished_corpora(cfg)
     reasons = dict(skipped)
     assert found == [] and list(reasons) == ["ravdess", "emodb", "synthetic-small"]
@@ -217,7 +218,7 @@ def test_a_corpus_without_results_is_skipped_with_the_fix(routes, monkeypatch, t
     pd.DataFrame(columns=["system", "fold", "metric", "value"]).to_parquet(out / "results.parquet")
     _, skipped = pipeline.finished_corpora(cfg)
     assert "no finished fold yet" in dict(skipped)["ravdess"]
-    table = pipeline.corpora_table([], skipped)
+    table = corpora_table([], skipped)
     assert list(table.index) == ["ravdess", "emodb", "synthetic-small"] and table["clips"].isna().all()
 
 

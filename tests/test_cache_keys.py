@@ -5,9 +5,9 @@ from dataclasses import replace
 
 import pytest
 
-from camulenet import book, pipeline, runner
-from camulenet.cache_keys import differences, fingerprint, keyed_dir
-from camulenet.training import TrainConfig, train_one_fold
+from camulenet import config, pipeline
+from camulenet.storage.cache_keys import differences, fingerprint, keyed_dir
+from camulenet.training import TrainConfig, runner, train_one_fold
 from camulenet.training.data import SERData
 from camulenet.training.toy import speaker_folds, toy_corpus
 
@@ -35,7 +35,7 @@ def test_keyed_dir_refuses_a_folder_whose_key_file_was_changed(tmp_path):
 
 def test_every_setting_that_changes_an_artefact_changes_its_folder(tmp_path, toy):
     _, manifest, _ = toy
-    cfg = replace(book.settings(smoke=True), data_root=tmp_path, corpus="toy")
+    cfg = replace(config.settings(smoke=True), data_root=tmp_path, corpus="toy")
     runs, feats, folds = pipeline.runs_root(cfg, manifest), pipeline.features_root(cfg), pipeline.folds_file(cfg, manifest)
     for change in ({"max_epochs": 1}, {"model": "paper"}, {"schedule": "paper"}, {"baselines": "released"},
                    {"seed": 5}, {"whisper_mode": "full"}, {"feature_preset": "paper"}, {"whisper_model": "medium"},
@@ -46,19 +46,19 @@ def test_every_setting_that_changes_an_artefact_changes_its_folder(tmp_path, toy
     assert pipeline.features_root(replace(cfg, max_epochs=1)) == feats  # the schedule does not change features
     assert pipeline.folds_file(replace(cfg, fold_protocol="session"), manifest) != folds
     assert pipeline.folds_file(cfg, manifest.iloc[:-3]) != folds  # another manifest, other folds
-    assert pipeline.runs_root(book.settings(smoke=True, profile="paper", corpus="toy"), manifest).name.startswith("toy-paper-")
+    assert pipeline.runs_root(config.settings(smoke=True, profile="paper", corpus="toy"), manifest).name.startswith("toy-paper-")
 
 
 def test_a_second_grid_under_another_schedule_never_returns_the_first_grids_numbers(tmp_path, toy):
     feats, manifest, folds = toy
     first = TrainConfig.compact(epochs=1, batch_size=16, progress=False)
-    runner.run_grid(feats, manifest, folds, systems=["Whisper-Base"], out_dir=tmp_path, train_config=first,
+    runner.train_systems(feats, manifest, folds, systems=["Whisper-Base"], out_dir=tmp_path, train_config=first,
                     fold_indices=[0], progress=False)
     with pytest.raises(ValueError, match=r"lr: 0\.0003 -> 0\.01"):
-        runner.run_grid(feats, manifest, folds, systems=["Whisper-Base"], out_dir=tmp_path,
+        runner.train_systems(feats, manifest, folds, systems=["Whisper-Base"], out_dir=tmp_path,
                         train_config=replace(first, lr=0.01), fold_indices=[0], progress=False)
     with pytest.raises(ValueError, match="cache_key"):
-        runner.run_grid(feats, manifest, folds, systems=["Whisper-Base"], out_dir=tmp_path, train_config=first,
+        runner.train_systems(feats, manifest, folds, systems=["Whisper-Base"], out_dir=tmp_path, train_config=first,
                         fold_indices=[0], progress=False, cache_key={"features": "other"})
     # the refused calls left the grid's record alone
     assert json.loads((tmp_path / "run_info.json").read_text())["train_config"]["lr"] == first.lr
@@ -67,14 +67,14 @@ def test_a_second_grid_under_another_schedule_never_returns_the_first_grids_numb
 def test_a_finished_fold_made_under_other_settings_is_refused(tmp_path, toy):
     feats, manifest, folds = toy
     cfg = TrainConfig.compact(epochs=1, batch_size=16, progress=False)
-    runner.run_grid(feats, manifest, folds, systems=["Whisper-Base"], out_dir=tmp_path, train_config=cfg,
+    runner.train_systems(feats, manifest, folds, systems=["Whisper-Base"], out_dir=tmp_path, train_config=cfg,
                     fold_indices=[0], progress=False)
     done = tmp_path / "systems" / "whisper-base" / "fold_00" / "done.json"
     info = json.loads(done.read_text())
     info["made_under"]["train_config"]["batch_size"] = 8  # as if trained under another batch size
     done.write_text(json.dumps(info))
     with pytest.raises(ValueError, match="batch_size: 8 -> 16"):
-        runner.run_grid(feats, manifest, folds, systems=["Whisper-Base"], out_dir=tmp_path, train_config=cfg,
+        runner.train_systems(feats, manifest, folds, systems=["Whisper-Base"], out_dir=tmp_path, train_config=cfg,
                         fold_indices=[0], progress=False)
 
 

@@ -7,8 +7,14 @@ import pandas as pd
 import pytest
 from scipy import special
 
-from camulenet.evaluation.calibration import (apply_temperature, expected_calibration_error, fit_temperature,
-                                              nll, probs_from_predictions, reliability_table)
+from camulenet.evaluation.calibration import (
+    apply_temperature,
+    expected_calibration_error,
+    fit_temperature,
+    nll,
+    probs_from_predictions,
+    reliability_table,
+)
 
 
 def _calibrated(n=100_000, c=4, seed=0, spread=2.0):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from camulenet.corpus_text import corpus_table
+from camulenet.book.corpus_text import corpus_table
 
 
 def test_corpus_table_compact():

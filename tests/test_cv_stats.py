@@ -3,9 +3,14 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from camulenet.evaluation.cv_stats import (comparison_table, corrected_resampled_ttest, fold_sizes, holm,
-                                           paired_effect_size)
-from camulenet.folds import Fold
+from camulenet.data.folds import Fold
+from camulenet.evaluation.cv_stats import (
+    comparison_table,
+    corrected_resampled_ttest,
+    fold_sizes,
+    holm,
+    paired_effect_size,
+)
 
 
 def test_corrected_ttest_is_more_conservative_than_plain():

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from camulenet.folds import make_folds  # noqa: E402
+from camulenet.data.folds import make_folds  # noqa: E402
 from camulenet.plots.dataset import plot_corpus_overview, plot_folds  # noqa: E402
 
 

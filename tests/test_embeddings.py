@@ -2,8 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from camulenet.embeddings import as_matrix, cluster_scores, cluster_scores_within, tsne_frame
-from camulenet.ragged import Ragged
+from camulenet.book.verdicts import spaces_verdict
+from camulenet.evaluation.embeddings import as_matrix, cluster_scores, cluster_scores_within, tsne_frame
+from camulenet.storage.ragged import Ragged
 
 
 @pytest.fixture
@@ -78,7 +79,7 @@ def _scores(knn_e, sil_e, sil_s, knn_s):
 
 
 def test_verdict_never_claims_better_emotion_separation_against_a_contradicting_measure():
-    from camulenet.embeddings import spaces_verdict
+
 
     # 5-NN says better, the emotion silhouette says worse and is negative, speakers dominate
     text = spaces_verdict(_scores((0.40, 0.15), (-0.03, -0.01), (0.05, 0.11), (0.66, 0.85)), "ours", "base")
@@ -89,7 +90,7 @@ def test_verdict_never_claims_better_emotion_separation_against_a_contradicting_
 
 
 def test_verdict_when_every_measure_agrees_and_when_none_does():
-    from camulenet.embeddings import spaces_verdict
+
 
     good = spaces_verdict(_scores((0.8, 0.4), (0.3, 0.1), (0.05, 0.2), (0.3, 0.8)), "ours", "base")
     assert "both measures agree" in good and "holds here on every one" in good

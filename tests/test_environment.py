@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from camulenet.environment import package_version, provenance_table, source_commit
+from camulenet.book.environment import package_version, provenance_table, source_commit
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 
@@ -56,11 +56,11 @@ def test_provenance_names_version_and_no_path(tmp_path):
 def test_settings_table_shows_no_path_of_the_machine(tmp_path):
     from dataclasses import replace
 
-    from camulenet import book
-    from camulenet.environment import settings_table
+    from camulenet import config
+    from camulenet.book.environment import settings_table
 
     checkpoint = tmp_path / "my-whisper.pt"
-    cfg = replace(book.settings(smoke=True), data_root=tmp_path / "data", whisper_model=str(checkpoint))
+    cfg = replace(config.settings(smoke=True), data_root=tmp_path / "data", whisper_model=str(checkpoint))
     table = settings_table(cfg)
     assert "data_root" not in table.index and table.loc["whisper_model", "value"] == "my-whisper.pt"
     assert table.loc["seed", "value"] == "0" and table.loc["corpora", "value"] == "synthetic-small"
@@ -70,7 +70,7 @@ def test_settings_table_shows_no_path_of_the_machine(tmp_path):
 def test_timings_keep_only_existing_chapters_and_sum_them(tmp_path):
     import json
 
-    from camulenet.environment import notebook_timings
+    from camulenet.book.environment import notebook_timings
 
     (tmp_path / "nb").mkdir()
     for name in ("01_a", "02_b", "10_appendix"):

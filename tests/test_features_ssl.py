@@ -8,7 +8,7 @@ import torch
 
 from camulenet.features.ssl import extract_ssl_features
 from camulenet.features.store import FeatureStore
-from camulenet.runner import run_grid
+from camulenet.training.runner import train_systems
 
 transformers = pytest.importorskip("transformers")
 
@@ -58,7 +58,7 @@ def test_wavlm_baseline_trains_from_the_store(corpus, tmp_path):
     folds = [(["c0", "c1", "c4", "c5"], ["c2", "c6"], ["c3", "c7"])]
     from camulenet.training import TrainConfig
 
-    res = run_grid(feats, manifest, folds, systems=("WavLM",), out_dir=tmp_path / "runs", progress=False,
+    res = train_systems(feats, manifest, folds, systems=("WavLM",), out_dir=tmp_path / "runs", progress=False,
                    train_config=TrainConfig.compact(epochs=1, batch_size=4, progress=False))
     wa = res[(res.system == "WavLM") & (res.metric == "wa")]
     assert len(wa) == 1 and 0.0 <= wa.value.iloc[0] <= 1.0

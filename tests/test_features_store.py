@@ -76,7 +76,7 @@ def test_failures_round_trip(tmp_path):
 
 def _eager(arrays_by_id, ids):
     """The old whole-copy result: one in-memory Ragged in ``ids`` order."""
-    from camulenet.ragged import Ragged
+    from camulenet.storage.ragged import Ragged
 
     return Ragged.from_list([arrays_by_id[u] for u in ids], list(ids))
 
@@ -89,7 +89,7 @@ def test_several_shards_load_lazily_from_memmaps(tmp_path):
     st.write_shard("w", list("de"), a[3:5], dtype="float16")
     st.write_shard("w", list("fg"), a[5:], dtype="float16")
     r = st.load("w")
-    from camulenet.ragged import Ragged, ShardedRagged
+    from camulenet.storage.ragged import Ragged, ShardedRagged
 
     assert isinstance(r, ShardedRagged) and isinstance(r, Ragged)  # embeddings.as_matrix etc. still accept it
     assert len(r.parts) == 3 and all(isinstance(p, np.memmap) for p in r.parts)
@@ -204,7 +204,7 @@ def test_many_shards_raise_the_open_file_limit_or_say_what_to_do(tmp_path, monke
 
 
 def _rss_file_mb():
-    from camulenet.memory import _status_kb
+    from camulenet.storage.memory import _status_kb
 
     v = _status_kb("RssFile")
     return None if v is None else v / 2**20

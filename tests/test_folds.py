@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from camulenet.folds import (KFOLD, LOSESO, LOSO, Fold, Folds, check_speaker_disjoint, fold_protocols,
-                             make_folds)
+from camulenet.data.folds import KFOLD, LOSESO, LOSO, Fold, Folds, check_speaker_disjoint, fold_protocols, make_folds
 
 
 def toy_manifest(n_female: int, n_male: int, clips: int = 4, corpus: str = "toy") -> pd.DataFrame:

@@ -10,9 +10,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from camulenet import book, grid, pipeline
-from camulenet.executors import InProcess, LocalProcesses, Submitit
-from camulenet.grid_jobs import FAILED, LOCK, Job, fold_dir, run_job, state
+from camulenet import config, pipeline
+from camulenet.grid import run as grid
+from camulenet.grid.executors import InProcess, LocalProcesses, Submitit
+from camulenet.grid.jobs import FAILED, LOCK, Job, fold_dir, run_job, state
 
 SYSTEMS = ["CAMuLeNet", "CAMuLeNet w/o co-attention & multitask"]
 
@@ -21,8 +22,8 @@ SYSTEMS = ["CAMuLeNet", "CAMuLeNet w/o co-attention & multitask"]
 def cfg(tmp_path_factory):
     """The smoke corpus, its folds and features, under a data root of this module's own."""
     root = tmp_path_factory.mktemp("grid-data") / "smoke"  # where the CLI's --smoke looks under CAMULENET_DATA
-    cfg = book.settings(smoke=True, data_root=root)
-    from camulenet.grid_jobs import prepare
+    cfg = config.settings(smoke=True, data_root=root)
+    from camulenet.grid.jobs import prepare
 
     prepare(cfg)  # the corpus, its folds and features, once
     return cfg
@@ -42,7 +43,7 @@ def test_executors_give_the_sequential_results(cfg, tmp_path):
     """Same seeds, folds and threads: in-process, local processes and submitit's local
     executor train the same numbers, and the book's chapter 5 finds every fold finished."""
     _fresh(cfg)
-    report = grid.run([cfg], SYSTEMS, [0, 1], executor=InProcess(tmp_path / "logs"), threads=1, progress=False)
+    report = grid.run_grid([cfg], SYSTEMS, [0, 1], executor=InProcess(tmp_path / "logs"), threads=1, progress=False)
     assert report.counts == {"done": 4}
     sequential = _predictions(cfg)
     assert len(sequential) and set(sequential.system) == set(SYSTEMS) and set(sequential.fold) == {0, 1}
@@ -59,7 +60,7 @@ def test_executors_give_the_sequential_results(cfg, tmp_path):
     for executor in (LocalProcesses(tmp_path / "logs", workers=2, threads=1),
                      Submitit(tmp_path / "submitit", cluster="local", poll_s=0.5, timeout_min=10)):
         _fresh(cfg)
-        report = grid.run([cfg], SYSTEMS[:1], [0, 1], executor=executor, threads=1, progress=False)
+        report = grid.run_grid([cfg], SYSTEMS[:1], [0, 1], executor=executor, threads=1, progress=False)
         assert report.counts == {"done": 2}, str(report)
         pd.testing.assert_frame_equal(_predictions(cfg), one)
 
@@ -70,7 +71,7 @@ def test_a_failed_job_is_reported_with_its_log_and_retried(cfg, tmp_path):
     cell = fold_dir(grid.plan_corpus(cfg, register=False).out_dir, SYSTEMS[0], 1)
     cell.mkdir(parents=True)
     (cell / "last.pt").write_bytes(b"not a checkpoint")  # e.g. a file system that lost a write
-    report = grid.run([cfg], SYSTEMS[:1], [1], executor=InProcess(tmp_path / "logs"), progress=False)
+    report = grid.run_grid([cfg], SYSTEMS[:1], [1], executor=InProcess(tmp_path / "logs"), progress=False)
     failed = report.table[report.table.state == "failed"]
     assert len(failed) == 1
     log = failed.log.iloc[0]
@@ -80,13 +81,13 @@ def test_a_failed_job_is_reported_with_its_log_and_retried(cfg, tmp_path):
     assert grid.status([grid.plan_corpus(cfg, SYSTEMS[:1], [1], register=False)]).state.tolist() == ["failed"]
 
     (cell / "last.pt").unlink()
-    report = grid.run([cfg], SYSTEMS[:1], [1], executor=InProcess(tmp_path / "logs"), progress=False)
+    report = grid.run_grid([cfg], SYSTEMS[:1], [1], executor=InProcess(tmp_path / "logs"), progress=False)
     assert report.counts == {"done": 1} and not (cell / FAILED).exists()
 
 
 def test_half_written_folds_are_not_finished(cfg, tmp_path, monkeypatch):
     """A job killed while it saves leaves no done.json: the fold counts as left and is retrained."""
-    from camulenet import atomic
+    from camulenet.storage import atomic
 
     _fresh(cfg)
     calls = {"n": 0}
@@ -100,16 +101,16 @@ def test_half_written_folds_are_not_finished(cfg, tmp_path, monkeypatch):
 
     monkeypatch.setattr(atomic.os, "replace", dies_at_done)
     with pytest.raises(KeyboardInterrupt):
-        grid.run([cfg], SYSTEMS[:1], [0], progress=False)
+        grid.run_grid([cfg], SYSTEMS[:1], [0], progress=False)
     monkeypatch.undo()
     g = grid.plan_corpus(cfg, SYSTEMS[:1], [0], register=False)
     cell = fold_dir(g.out_dir, SYSTEMS[0], 0)
     assert calls["n"] == 1 and (cell / "metrics.json").exists() and not (cell / "done.json").exists()
     assert state(cell) == "left" and not (cell / FAILED).exists()  # an interrupt is no failure
-    from camulenet.runner import collect
+    from camulenet.training.runner import collect
 
     assert collect(g.out_dir).empty  # the aggregate tables hold no half fold
-    assert grid.run([cfg], SYSTEMS[:1], [0], progress=False).counts == {"done": 1}
+    assert grid.run_grid([cfg], SYSTEMS[:1], [0], progress=False).counts == {"done": 1}
 
 
 def test_a_fold_being_trained_elsewhere_is_running_and_not_trained_twice(cfg):
@@ -127,10 +128,10 @@ def test_a_fold_being_trained_elsewhere_is_running_and_not_trained_twice(cfg):
 
 
 def test_cli_status_and_plan(cfg, monkeypatch, capsys):
-    from camulenet.cli import main
+    from camulenet.grid.cli import main
 
     _fresh(cfg)
-    grid.run([cfg], SYSTEMS[:1], [0], progress=False)
+    grid.run_grid([cfg], SYSTEMS[:1], [0], progress=False)
     monkeypatch.setenv("CAMULENET_DATA", str(cfg.data_root.parent))
     assert main(["grid", "--smoke", "--systems", *SYSTEMS, "--folds", "0", "1", "--plan"]) == 0
     out = capsys.readouterr().out
@@ -157,14 +158,14 @@ def test_local_processes_pin_one_gpu_per_worker(tmp_path):
 
 
 def test_feature_disk_follows_the_profile():
-    from camulenet.grid_plan import bytes_per_clip, disk_gb
+    from camulenet.grid.plan import bytes_per_clip, disk_gb
 
-    paper = book.settings(profile="paper")
+    paper = config.settings(profile="paper")
     one = bytes_per_clip(paper, 2.0)
     assert one["whisper"] == 1500 * 1024 * 2  # Whisper-Medium, 30-s windows, float16: any clip length
     assert one["mfcc"] == bytes_per_clip(paper, 9.0)["mfcc"] == 501 * 40 * 2  # 5 s fixed
-    compact = bytes_per_clip(book.settings(), 2.0)
-    assert compact["whisper"] == 100 * 512 * 2 and bytes_per_clip(book.settings(), 4.0)["whisper"] == 200 * 512 * 2
+    compact = bytes_per_clip(config.settings(), 2.0)
+    assert compact["whisper"] == 100 * 512 * 2 and bytes_per_clip(config.settings(), 4.0)["whisper"] == 200 * 512 * 2
     assert disk_gb(paper, 2000, 3.0) == pytest.approx(2 * disk_gb(paper, 1000, 3.0))
 
 
@@ -173,8 +174,8 @@ def test_systems_that_cannot_run_are_refused_before_any_job(cfg):
         grid.plan_corpus(cfg, ["CAMuLeNet", "WavLM"], [0])
     with pytest.raises(ValueError, match="unknown system 'Wisper'"):
         grid.plan_corpus(cfg, ["Wisper"], [0])
-    paper_like = book.settings(smoke=True, data_root=cfg.data_root, whisper="small")
+    paper_like = config.settings(smoke=True, data_root=cfg.data_root, whisper="small")
     with pytest.raises(ValueError, match="Whisper-Base reads the 'whisper' frames.*--whisper-model base"):
-        from camulenet.grid_jobs import load_features
+        from camulenet.grid.jobs import load_features
 
         load_features(paper_like, pipeline.ensure_corpus(cfg), ["Whisper-Base"])

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import soundfile as sf
 
-from camulenet.folds import check_speaker_disjoint, make_folds
+from camulenet.data.folds import check_speaker_disjoint, make_folds
 from data_prep.loaders import load_corpus
 from data_prep.loaders._report import ExcludedLabelsWarning
 from data_prep.synthetic import layouts

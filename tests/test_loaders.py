@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from camulenet.corpora import CORPUS_INFO, LOADERS, check_expected, load_corpus
-from camulenet.schema import MANIFEST_COLUMNS
+from camulenet.data.corpora import CORPUS_INFO, LOADERS, check_expected, load_corpus
+from camulenet.data.schema import MANIFEST_COLUMNS
 from data_prep.loaders import CorpusLayoutError, UnknownItemsError
 from data_prep.loaders._report import SkippedItemsWarning
 

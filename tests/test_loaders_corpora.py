@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from camulenet.corpora import check_expected, load_corpus, load_synthetic
-from camulenet.manifest import summarize
+from camulenet.data.corpora import check_expected, load_corpus, load_synthetic
+from camulenet.data.manifest import summarize
 from data_prep.loaders import CorpusLayoutError, UnknownItemsError
 from data_prep.loaders._report import ExcludedLabelsWarning, SkippedItemsWarning
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from camulenet.corpora import load_corpus
+from camulenet.data.corpora import load_corpus
 from data_prep.loaders import CorpusLayoutError
 from data_prep.loaders._report import DuplicateClipError
 

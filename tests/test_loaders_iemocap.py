@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from camulenet.corpora import load_corpus
+from camulenet.data.corpora import load_corpus
 from data_prep.loaders import CorpusLayoutError, UnknownItemsError
 from data_prep.loaders._report import ExcludedLabelsWarning, SkippedItemsWarning
 

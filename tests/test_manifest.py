@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from camulenet.manifest import load_manifest, save_manifest, summarize, validate_manifest
-from camulenet.schema import MANIFEST_COLUMNS
+from camulenet.data.manifest import load_manifest, save_manifest, summarize, validate_manifest
+from camulenet.data.schema import MANIFEST_COLUMNS
 
 
 def toy(tmp_path: Path, n: int = 6) -> pd.DataFrame:

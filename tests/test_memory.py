@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from camulenet.memory import PeakRSS
+from camulenet.storage.memory import PeakRSS
 
 
 def _hold_until_sampled(mem, attr: str, mb: float = 150, timeout: float = 5.0) -> None:
@@ -32,7 +32,7 @@ def test_peak_rss_catches_a_short_lived_allocation():
 def test_anonymous_memory_leaves_out_memory_mapped_file_pages(tmp_path):
     import sys
 
-    from camulenet.memory import anon_bytes
+    from camulenet.storage.memory import anon_bytes
 
     path = tmp_path / "big.npy"
     np.save(path, np.ones(200 * 2**20 // 8))  # 200 MiB on disk
@@ -56,7 +56,7 @@ def test_return_freed_memory_gives_the_heap_back():
 
     import pytest
 
-    from camulenet.memory import anon_bytes, return_freed_memory
+    from camulenet.storage.memory import anon_bytes, return_freed_memory
 
     if not sys.platform.startswith("linux"):
         pytest.skip("malloc_trim is glibc's")

@@ -4,8 +4,16 @@ import numpy as np
 import pytest
 import torch
 
-from camulenet.model import (AlexNetFeatures, CAMuLeNet, CAMuLeNetConfig, CoAttention, EmbeddingCNN,
-                             count_parameters, load_imagenet_alexnet, ssl_frame_embeddings)
+from camulenet.features.ssl import ssl_frame_embeddings
+from camulenet.model import (
+    AlexNetFeatures,
+    CAMuLeNet,
+    CAMuLeNetConfig,
+    CoAttention,
+    EmbeddingCNN,
+    count_parameters,
+    load_imagenet_alexnet,
+)
 
 
 def gru_params(n_in, h):
@@ -53,7 +61,7 @@ def test_paper_mfcc_layer_is_fixed_at_501_frames_whatever_the_clips(paper_model)
     import pandas as pd
 
     from camulenet.features import spectral
-    from camulenet.ragged import Ragged
+    from camulenet.storage.ragged import Ragged
     from camulenet.training.data import SERData
 
     assert CAMuLeNetConfig.paper().mfcc_frames == spectral.mfcc_frames("paper") == 501

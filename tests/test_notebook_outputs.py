@@ -12,8 +12,8 @@ import nbformat
 import papermill as pm
 import pytest
 
-from camulenet import notebook_outputs
-from camulenet.paths import REPO_ROOT
+from camulenet.book import notebook_outputs
+from camulenet.storage.paths import REPO_ROOT
 
 CELLS = [
     ("code", "leak = False", ["parameters"]),

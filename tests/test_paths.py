@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from camulenet.paths import shown
+from camulenet.storage.paths import shown
 
 
 def test_shown_names_data_paths_from_the_data_root_never_the_machine(tmp_path, monkeypatch):

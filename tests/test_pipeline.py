@@ -3,23 +3,22 @@
 import json
 from dataclasses import replace
 
-import numpy as np
 import pytest
 
-from camulenet import book, pipeline
-from camulenet.runner import run_grid
+from camulenet import config, pipeline
 from camulenet.training import TrainConfig
+from camulenet.training.runner import train_systems
 from camulenet.training.toy import speaker_folds, toy_corpus
 
 
 @pytest.fixture(scope="module")
 def grid(tmp_path_factory):
     root = tmp_path_factory.mktemp("data")
-    cfg = replace(book.settings(smoke=True), data_root=root, corpus="toy", n_folds=2)
+    cfg = replace(config.settings(smoke=True), data_root=root, corpus="toy", n_folds=2)
     feats, manifest = toy_corpus(n_clips=48, n_speakers=6, emotions=("neutral", "angry"), seconds=(0.5, 0.8),
                                  whisper_dim=16, seed=0)
     folds = speaker_folds(manifest, n_folds=3, seed=0)
-    run_grid(feats, manifest, folds, systems=("CAMuLeNet", "Whisper-Base"), out_dir=pipeline.runs_root(cfg, manifest),
+    train_systems(feats, manifest, folds, systems=("CAMuLeNet", "Whisper-Base"), out_dir=pipeline.runs_root(cfg, manifest),
              train_config=TrainConfig.compact(epochs=1, batch_size=16, progress=False), progress=False)
     return cfg, manifest
 
@@ -37,10 +36,10 @@ def test_load_run_shapes_and_embeddings(grid):
 
 
 def test_load_run_without_grid_says_what_to_do(tmp_path):
-    cfg = replace(book.settings(smoke=True), data_root=tmp_path)
+    cfg = replace(config.settings(smoke=True), data_root=tmp_path)
     _, manifest = toy_corpus(n_clips=12, n_speakers=4, emotions=("neutral", "angry"), seconds=(0.5, 0.6),
                              whisper_dim=8, seed=0)
-    with pytest.raises(FileNotFoundError, match="run_grid"):
+    with pytest.raises(FileNotFoundError, match="train_systems"):
         pipeline.load_run(cfg, manifest)
 
 
@@ -49,7 +48,7 @@ def test_unreadable_clips_are_skipped_and_reported(tmp_path, monkeypatch):
     import camulenet.features.extract as extract
     from camulenet.features.store import FeatureStore
 
-    cfg = replace(book.settings(smoke=True), data_root=tmp_path, corpus="toy")
+    cfg = replace(config.settings(smoke=True), data_root=tmp_path, corpus="toy")
     feats, manifest = toy_corpus(n_clips=12, n_speakers=4, emotions=("neutral", "angry"), seconds=(0.5, 0.6),
                                  whisper_dim=8, seed=0)
     bad = manifest.utt_id.iloc[5]
@@ -78,7 +77,7 @@ def test_a_real_corpus_by_name_goes_through_the_same_steps(tmp_path, monkeypatch
 
     monkeypatch.delenv("CAMULENET_SMOKE", raising=False)  # `make test` sets it; this test wants the full settings
 
-    cfg = replace(book.settings(seed=3, corpus="ravdess"), data_root=tmp_path)
+    cfg = replace(config.settings(seed=3, corpus="ravdess"), data_root=tmp_path)
     assert cfg.corpus == "ravdess" and cfg.n_folds == 10 and not cfg.smoke
     ravdess_tree(pipeline.corpus_root(cfg))
     manifest = pipeline.ensure_corpus(cfg)
@@ -89,7 +88,7 @@ def test_a_real_corpus_by_name_goes_through_the_same_steps(tmp_path, monkeypatch
 
 
 def test_synthetic_corpus_from_other_generator_code_is_refused(tmp_path):
-    cfg = replace(book.settings(smoke=True), data_root=tmp_path)
+    cfg = replace(config.settings(smoke=True), data_root=tmp_path)
     root = pipeline.corpus_root(cfg)
     root.mkdir(parents=True)
     (root / "corpus.json").write_text(json.dumps({"seed": 0, "size": "small", "complete": True}))  # no fingerprint

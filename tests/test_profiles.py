@@ -5,13 +5,14 @@ from dataclasses import replace
 
 import pytest
 
-from camulenet import book, pipeline
-from camulenet.profiles import PROFILES
+from camulenet import config, pipeline
+from camulenet.book.banner import banner_text
+from camulenet.config import PROFILES
 
 
 def test_profile_switches_every_step_together(monkeypatch):
     monkeypatch.delenv("CAMULENET_SMOKE", raising=False)
-    compact, paper = book.settings(), book.settings(profile="paper")
+    compact, paper = config.settings(), config.settings(profile="paper")
     assert (compact.whisper_model, compact.whisper_mode, compact.feature_preset, compact.model) == \
         ("base", "trimmed", "cpu", "compact")
     assert (paper.whisper_model, paper.whisper_mode, paper.feature_preset, paper.model, paper.schedule,
@@ -21,12 +22,12 @@ def test_profile_switches_every_step_together(monkeypatch):
     assert pipeline.train_config(compact).epochs == 15
     assert set(PROFILES) == {"compact", "paper"}
     with pytest.raises(ValueError, match="unknown profile 'fast'"):
-        book.settings(profile="fast")
+        config.settings(profile="fast")
 
 
 def test_smoke_paper_profile_is_small_enough_for_a_cpu(monkeypatch):
     monkeypatch.setenv("CAMULENET_SMOKE", "1")
-    cfg = book.settings(profile="paper", whisper="base")
+    cfg = config.settings(profile="paper", whisper="base")
     assert (cfg.max_clips, cfg.fold_limit, cfg.max_epochs, cfg.whisper_model) == (24, 1, 1, "base")
     assert pipeline.train_config(cfg).epochs == 1
 
@@ -35,23 +36,23 @@ def test_whisper_checkpoint_file_is_named_and_keyed_by_its_identity(tmp_path, mo
     monkeypatch.delenv("CAMULENET_SMOKE", raising=False)
     ckpt = tmp_path / "medium.pt"
     ckpt.write_bytes(b"x" * 10)
-    cfg = replace(book.settings(profile="paper", whisper=str(ckpt)), data_root=tmp_path)
-    assert cfg.whisper_model == str(ckpt.resolve()) and book.whisper_label(cfg) == "Whisper (medium.pt)"
+    cfg = replace(config.settings(profile="paper", whisper=str(ckpt)), data_root=tmp_path)
+    assert cfg.whisper_model == str(ckpt.resolve()) and config.whisper_label(cfg) == "Whisper (medium.pt)"
     key = pipeline.features_key(cfg)["whisper"]
     assert key["bytes"] == 10 and key["path"] == str(ckpt.resolve())
     before = pipeline.features_root(cfg)
     ckpt.write_bytes(b"y" * 11)  # another file at the same path: other features
     assert pipeline.features_root(cfg) != before
-    assert "Profile **paper**: Whisper (medium.pt)" in book.describe(cfg)
+    assert "Profile **paper**: Whisper (medium.pt)" in banner_text(cfg)
     with pytest.raises(FileNotFoundError, match="Whisper checkpoint .*missing.pt not found"):
-        book.settings(whisper=str(tmp_path / "missing.pt"))
+        config.settings(whisper=str(tmp_path / "missing.pt"))
 
 
 def test_whisper_labels_follow_openai_names():
-    cfg = book.settings()
-    assert [book.whisper_label(replace(cfg, whisper_model=m)) for m in ("base", "medium", "large-v3")] == \
+    cfg = config.settings()
+    assert [config.whisper_label(replace(cfg, whisper_model=m)) for m in ("base", "medium", "large-v3")] == \
         ["Whisper-Base", "Whisper-Medium", "Whisper-Large-v3"]
-    assert book.settings(whisper="medium.en").whisper_model == "medium.en"  # a name with a dot is still a name
+    assert config.settings(whisper="medium.en").whisper_model == "medium.en"  # a name with a dot is still a name
     assert set(pipeline.book_systems(replace(cfg, whisper_model="medium"))) >= {"CAMuLeNet", "Whisper-Medium"}
 
 

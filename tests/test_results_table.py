@@ -2,8 +2,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from camulenet.book import paper_table1
-from camulenet.results_table import ablation_deltas, beside_paper, group_accuracy, results_like_table1
+from camulenet.book.captions import settings_caption
+from camulenet.book.tables import pairwise_view, style_deltas, style_scores
+from camulenet.evaluation.paper import paper_table1
+from camulenet.evaluation.results_table import ablation_deltas, beside_paper, group_accuracy, results_like_table1
 
 
 @pytest.fixture
@@ -57,7 +59,7 @@ def test_beside_paper_puts_our_column_block_before_the_papers(results):
 
 
 def test_styled_tables_blank_missing_cells_and_shorten_names(results):
-    from camulenet.results_table import style_deltas, style_scores
+
 
     html = style_deltas(ablation_deltas(results, paper_table1(), metric="WA")).to_html()
     assert ">synthetic (ours)<" in html and ">paper mean<" in html and ">CREMA-D<" in html and "nan" not in html.lower()
@@ -66,7 +68,7 @@ def test_styled_tables_blank_missing_cells_and_shorten_names(results):
 
 
 def test_emotion_order_follows_the_schema():
-    from camulenet.schema import emotion_order
+    from camulenet.data.schema import emotion_order
 
     assert emotion_order(["sad", "zzz", "angry", "neutral", "sad"]) == ["neutral", "angry", "sad", "zzz"]
 
@@ -91,7 +93,7 @@ def test_beside_paper_gives_every_corpus_its_own_block_in_order(results):
 
 
 def test_pairwise_view_is_narrow_in_points_with_the_wilcoxon_floor():
-    from camulenet.results_table import pairwise_view
+
 
     tests = pd.DataFrame({"n": [10, 1], "mean_diff": [0.0523, -0.01], "t_low": [0.01, np.nan],
                           "t_high": [0.09, np.nan], "boot_low": [0.02, np.nan], "boot_high": [0.08, np.nan],
@@ -121,13 +123,13 @@ def test_group_accuracy_legend_sits_outside_every_bar():
 
 
 def test_captioned_tables_name_their_configuration():
-    from camulenet import book
-    from camulenet.table_captions import captioned
+    from camulenet import config
+    from camulenet.book.captions import captioned
 
-    cfg = book.settings(smoke=True, seed=3)
+    cfg = config.settings(smoke=True, seed=3)
     html = captioned(pd.DataFrame({"wa": [0.123456, np.nan, 0.00195]}, index=["a", "b", "c"]), cfg).to_html()
-    assert cfg.describe() in html and "0.123" in html and "0.123456" not in html and "–" in html
+    assert settings_caption(cfg) in html and "0.123" in html and "0.123456" not in html and "–" in html
     assert "0.00195" in html  # a small p keeps its digits
-    two = [cfg, book.for_corpus(cfg, "crema-d")]
+    two = [cfg, config.for_corpus(cfg, "crema-d")]
     html = captioned(pd.DataFrame({"wa": [0.5]}), two).to_html()
-    assert all(s.describe() in html for s in two)
+    assert all(settings_caption(s) in html for s in two)

@@ -3,8 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from camulenet import runner
-from camulenet.training import TrainConfig
+from camulenet.training import TrainConfig, runner
 from camulenet.training.toy import speaker_folds, toy_corpus
 
 
@@ -14,7 +13,7 @@ def test_run_grid_writes_tidy_results_and_resumes(tmp_path, monkeypatch):
     folds = speaker_folds(manifest, n_folds=3)
     cfg = TrainConfig.compact(epochs=2, batch_size=16, progress=False)
     systems = ["CAMuLeNet", "CAMuLeNet w/o co-attention & multitask", "Whisper-Base"]
-    res = runner.run_grid(feats, manifest, folds, systems=systems, out_dir=tmp_path, train_config=cfg,
+    res = runner.train_systems(feats, manifest, folds, systems=systems, out_dir=tmp_path, train_config=cfg,
                           fold_indices=[0, 2], progress=False)
     assert list(res.columns) == ["system", "fold", "metric", "value"]
     assert set(res.system) == set(systems) and set(res.fold) == {0, 2}
@@ -45,7 +44,7 @@ def test_run_grid_writes_tidy_results_and_resumes(tmp_path, monkeypatch):
     calls = []
     real = runner.train_one_fold
     monkeypatch.setattr(runner, "train_one_fold", lambda *a, **k: calls.append(a[2]) or real(*a, **k))
-    res2 = runner.run_grid(feats, manifest, folds, systems=systems, out_dir=tmp_path, train_config=cfg,
+    res2 = runner.train_systems(feats, manifest, folds, systems=systems, out_dir=tmp_path, train_config=cfg,
                            progress=False)
     assert len(calls) == 3  # only fold 1 of each system
     assert set(res2.fold) == {0, 1, 2}
@@ -54,7 +53,7 @@ def test_run_grid_writes_tidy_results_and_resumes(tmp_path, monkeypatch):
 
 
 def test_system_names_match_table1():
-    from camulenet.book import paper_table1
+    from camulenet.evaluation.paper import paper_table1
 
     assert set(runner.SYSTEMS) <= set(paper_table1().system)  # the table the package ships
     assert runner.SYSTEMS == ("CAMuLeNet", "CAMuLeNet w/o multitask",

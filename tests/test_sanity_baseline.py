@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import soundfile as sf
 
-from camulenet.sanity_baseline import mfcc_stats, sanity_check
+from camulenet.evaluation.sanity_baseline import mfcc_stats, sanity_check
 
 
 def _tiny_manifest(root):
@@ -41,8 +41,8 @@ def test_sanity_check_rows_and_ranges(tmp_path):
 def test_reference_system_on_the_books_folds_skips_unreadable_clips(tmp_path):
     from dataclasses import replace
 
-    from camulenet import book, pipeline
-    from camulenet.sanity_baseline import REFERENCE_SYSTEM
+    from camulenet import config, pipeline
+    from camulenet.evaluation.sanity_baseline import REFERENCE_SYSTEM
 
     m = _tiny_manifest(tmp_path)
     m = m.assign(path=[str(tmp_path / p) for p in m.path], utt_id=[f"u{i}" for i in range(len(m))])
@@ -50,7 +50,7 @@ def test_reference_system_on_the_books_folds_skips_unreadable_clips(tmp_path):
     m.loc[len(m)] = dict(path=str(tmp_path / "silent.wav"), speaker="spk0", emotion="sad", utt_id="quiet")
     ids = lambda spk: list(m.utt_id[m.speaker.isin(spk)])  # noqa: E731
     folds = [(ids(["spk0", "spk1"]), ids(["spk2"]), ids(["spk3"])), (ids(["spk2", "spk3"]), [], ids(["spk0", "spk1"]))]
-    cfg = replace(book.settings(smoke=True), data_root=tmp_path / "data", corpus="tones")
+    cfg = replace(config.settings(smoke=True), data_root=tmp_path / "data", corpus="tones")
     with pytest.warns(UserWarning, match="1 clips left out.*silent.wav"):
         res = pipeline.reference_results(cfg, m, folds)
     wide = pipeline.wide_results(res)

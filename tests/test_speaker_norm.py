@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from camulenet.ragged import Ragged
-from camulenet.speaker_norm import SpeakerFrameScaler, standardise_per_speaker
+from camulenet.features.speaker_norm import SpeakerFrameScaler, standardise_per_speaker
+from camulenet.storage.ragged import Ragged
 
 
 def _clips(seed=0, n_spk=5, per=30, dim=6):

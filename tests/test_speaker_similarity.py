@@ -2,9 +2,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from camulenet.folds import Fold
-from camulenet.speaker_similarity import (nearest_training_distance, per_speaker_accuracy,
-                                          similarity_accuracy_correlation, speaker_embeddings)
+from camulenet.data.folds import Fold
+from camulenet.evaluation.speaker_similarity import (
+    nearest_training_distance,
+    per_speaker_accuracy,
+    similarity_accuracy_correlation,
+    speaker_embeddings,
+)
 
 
 def _fold(train, test, val=()):

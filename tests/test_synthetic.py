@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import soundfile as sf
 
-from camulenet.schema import MANIFEST_COLUMNS, SIX_EMOTIONS
+from camulenet.data.schema import MANIFEST_COLUMNS, SIX_EMOTIONS
 from data_prep.synthetic.espeak import EspeakError, synthesize
 from data_prep.synthetic.generate import generate_corpus, plan, render_specs
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from camulenet import synthetic_rules
+from camulenet.book import synthetic_rules
 from data_prep.synthetic import emotions
 
 

@@ -9,9 +9,16 @@ import pytest
 import torch
 
 from camulenet.model import CAMuLeNet, CAMuLeNetConfig
-from camulenet.training import (FoldResult, MultitaskLoss, SERData, TrainConfig, load_checkpoint,
-                                save_checkpoint, train_one_fold)
-from camulenet.ragged import Ragged
+from camulenet.storage.ragged import Ragged
+from camulenet.training import (
+    FoldResult,
+    MultitaskLoss,
+    SERData,
+    TrainConfig,
+    load_checkpoint,
+    save_checkpoint,
+    train_one_fold,
+)
 from camulenet.training.data import epoch_batches
 from camulenet.training.toy import speaker_folds, toy_corpus
 
@@ -159,7 +166,7 @@ def test_checkpoint_refuses_objects(tmp_path):
 def test_fold_objects_and_empty_validation(toy, tmp_path):
     data, folds = toy
 
-    class Fold:  # the camulenet.folds contract: attributes train, val, test
+    class Fold:  # the camulenet.data.folds contract: attributes train, val, test
         def __init__(self, train, val, test):
             self.train, self.val, self.test = train, val, test
 

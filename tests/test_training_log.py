@@ -4,7 +4,7 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from camulenet.training_log import captured_output, fold_log_summary, style_fold_log
+from camulenet.book.training_log import captured_output, fold_log_summary, style_fold_log
 
 matplotlib.use("Agg")
 

@@ -3,9 +3,15 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from camulenet.folds import Folds, check_speaker_disjoint
-from camulenet.transfer_folds import (CROSS_CORPUS, LOLO, cross_corpus_pairs, cross_corpus_split, fold_languages,
-                                      leave_one_language_out)
+from camulenet.data.folds import Folds, check_speaker_disjoint
+from camulenet.data.transfer_folds import (
+    CROSS_CORPUS,
+    LOLO,
+    cross_corpus_pairs,
+    cross_corpus_split,
+    fold_languages,
+    leave_one_language_out,
+)
 
 
 def _manifest(spec, clips=3):

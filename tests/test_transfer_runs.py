@@ -11,13 +11,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from camulenet import book, pipeline
-from camulenet.folds import Folds
-from camulenet.ragged import Ragged, ShardedRagged, merge_ragged
-from camulenet.sanity_baseline import REFERENCE_SYSTEM
-from camulenet.transfer_runs import (check_same_features, cross_corpus_run, cross_corpus_table,
-                                     describe_mapping, ensure_cross_corpus, ensure_lolo, ensure_lolo_folds,
-                                     merged_features, seen_vs_unseen, within_language)
+from camulenet import config, pipeline
+from camulenet.data.folds import Folds
+from camulenet.evaluation.sanity_baseline import REFERENCE_SYSTEM
+from camulenet.experiments.transfer_runs import (
+    check_same_features,
+    cross_corpus_run,
+    cross_corpus_table,
+    describe_mapping,
+    ensure_cross_corpus,
+    ensure_lolo,
+    ensure_lolo_folds,
+    merged_features,
+    seen_vs_unseen,
+    within_language,
+)
+from camulenet.storage.ragged import Ragged, ShardedRagged, merge_ragged
+from camulenet.training.runs import runs_path
 from data_prep.synthetic.layouts import render_layout
 
 SYSTEMS = ("CAMuLeNet",)
@@ -27,7 +37,7 @@ SYSTEMS = ("CAMuLeNet",)
 def smoke(tmp_path_factory):
     """The smoke corpus and its features under a data root of this module's own."""
     root = tmp_path_factory.mktemp("transfer-data") / "smoke"
-    cfg = book.settings(smoke=True, data_root=root)
+    cfg = config.settings(smoke=True, data_root=root)
     manifest = pipeline.ensure_corpus(cfg)
     features = pipeline.ensure_features(cfg, manifest, progress=False)
     return cfg, manifest, features
@@ -47,7 +57,7 @@ def layouts(smoke):
     for corpus in ("crema-d", "ravdess"):
         render_layout(corpus, cfg.data_root / "corpora" / corpus, source_manifest=manifest,
                       clips_per_speaker_emotion=1)
-        c = book.settings(smoke=True, corpus=corpus, data_root=cfg.data_root)
+        c = config.settings(smoke=True, corpus=corpus, data_root=cfg.data_root)
         m = pipeline.ensure_corpus(c)
         out[corpus] = (c, m, pipeline.ensure_features(c, m, progress=False))
     return out
@@ -85,7 +95,7 @@ def test_every_language_is_held_out_once_and_never_trained_on(smoke, lolo):
     assert sorted(preds.utt_id) == sorted(manifest.utt_id)  # every clip tested exactly once
 
     # its own run folder, never chapter 5's
-    assert "-lolo-" in lolo.out_dir.name and lolo.out_dir != pipeline._runs_path(cfg, manifest)
+    assert "-lolo-" in lolo.out_dir.name and lolo.out_dir != runs_path(cfg, manifest)
     key = json.loads((lolo.out_dir / "key.json").read_text())
     assert key["protocol"] == key["folds"]["protocol"] == "language"
 

@@ -29,7 +29,7 @@ import pandas as pd
 from scipy import special, stats
 from statsmodels.stats.multitest import multipletests
 
-from .stats import paired_values
+from camulenet.evaluation.stats import paired_values
 
 _TTEST_KEYS = ("n", "mean_diff", "sd_diff", "correction", "t_plain", "p_plain", "plain_low", "plain_high",
                "t", "p", "ci_low", "ci_high")
@@ -184,7 +184,7 @@ def comparison_table(results_long: pd.DataFrame, reference: str, metric: str, n_
     """Every system against ``reference`` on ``metric``, one row per system, paired by fold.
 
     ``results_long``: the tidy results table (system, fold, metric, value) of
-    :mod:`camulenet.runner`. Differences are ``system - reference`` (positive = the
+    :mod:`camulenet.training.runner`. Differences are ``system - reference`` (positive = the
     system is better on a higher-is-better metric; note :func:`~.stats.pairwise_table`
     reports ``reference - other``). Columns: system, reference, metric, n (shared folds),
     mean_system, mean_reference, mean_diff, sd_diff, plain_low/plain_high (plain paired

@@ -1,6 +1,6 @@
 """Summaries across folds and paired comparisons of two systems over the same folds.
 
-Input is the tidy results table written by ``camulenet.runner`` (columns ``system``,
+Input is the tidy results table written by ``camulenet.training.runner`` (columns ``system``,
 ``fold``, ``metric``, ``value``; one row per system x fold x metric).
 """
 

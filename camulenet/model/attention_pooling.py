@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, replace
 import torch
 from torch import nn
 
-from .coattention import frame_mask
+from camulenet.model.coattention import frame_mask
 
 
 @dataclass(frozen=True)

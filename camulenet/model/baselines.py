@@ -12,20 +12,16 @@ embeddings to "a small CNN classifier". Two layouts, chosen by :func:`baseline_m
   conv over the time-averaged embedding vector). Their first FC width is computed from the
   input size; it equals the released numbers for the released inputs.
 
-``ssl_frame_embeddings`` turns waveforms into a ``Ragged`` of frame embeddings with any
+``camulenet.features.ssl.ssl_frame_embeddings`` turns waveforms into a ``Ragged`` of frame embeddings with any
 Hugging Face speech encoder (``Wav2Vec2Model``, ``HubertModel``, ``WavLMModel``...).
 """
 
 from __future__ import annotations
 
-from typing import Sequence
-
-import numpy as np
 import torch
 from torch import nn
 
-from ..ragged import Ragged
-from .coattention import frame_mask
+from camulenet.model.coattention import frame_mask
 
 
 class EmbeddingCNN(nn.Module):
@@ -207,33 +203,3 @@ def baseline_model(system_feature_key: str, in_dim: int, n_emotions: int, layout
         return ReleasedSSLCNN(in_dim, n_emotions, feature=key)
     raise ValueError(f"no released baseline layout for feature {key!r}; known: whisper*, {', '.join(SSL_KEYS)} "
                      "(or use layout='compact')")
-
-
-@torch.no_grad()
-def ssl_frame_embeddings(model: nn.Module, waveforms: Sequence[np.ndarray], ids: Sequence[str] | None = None,
-                         layer: int = -1, normalize: bool = True, device: str | torch.device = "cpu",
-                         progress: bool = False) -> Ragged:
-    """Frame embeddings (frames x hidden) of each waveform from a Hugging Face speech model.
-
-    ``model``: e.g. ``transformers.WavLMModel.from_pretrained(...)`` (16 kHz input).
-    ``layer=-1`` takes ``last_hidden_state``; another index takes that entry of
-    ``hidden_states`` (0 = after the CNN feature encoder/projection). ``normalize`` applies
-    per-utterance zero-mean/unit-variance, as the models' feature extractors do. Clips are
-    run one at a time, so no attention mask/padding is needed and the output is
-    independent of batching.
-    """
-    from tqdm.auto import tqdm
-
-    ids = [str(i) for i in range(len(waveforms))] if ids is None else list(ids)
-    model = model.to(device).eval()
-    out = []
-    for wav in tqdm(waveforms, desc="ssl embeddings", disable=not progress):
-        x = torch.as_tensor(np.asarray(wav, dtype=np.float32), device=device)
-        if x.ndim != 1:
-            raise ValueError(f"waveforms must be 1-D mono arrays, got shape {tuple(x.shape)}")
-        if normalize:
-            x = (x - x.mean()) / torch.sqrt(x.var(unbiased=False) + 1e-7)
-        res = model(x[None], output_hidden_states=layer != -1)
-        h = res.last_hidden_state if layer == -1 else res.hidden_states[layer]
-        out.append(h[0].float().cpu().numpy())
-    return Ragged.from_list(out, ids)

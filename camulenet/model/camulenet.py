@@ -12,7 +12,7 @@ CPU-sized model with the same wiring. Variants are flags, not copies:
   projected mean Whisper vectors concatenated into the same head).
 - ``normalisation="softmax"``: co-attention weights softmax-normalised over each clip's
   valid frames instead of the released ReLU scores -- "CAMuLeNet (softmax co-attention)".
-  (Those two systems are ``camulenet.runner.BEYOND_SYSTEMS``; no extra config field.)
+  (Those two systems are ``camulenet.training.runner.BEYOND_SYSTEMS``; no extra config field.)
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from dataclasses import asdict, dataclass, replace
 import torch
 from torch import nn
 
-from .coattention import CoAttention, masked_mean
-from .mfcc_branch import MFCCBranch
-from .spectrogram_branch import ALEXNET_WIDTHS, SpectrogramBranch
+from camulenet.model.coattention import CoAttention, masked_mean
+from camulenet.model.mfcc_branch import MFCCBranch
+from camulenet.model.spectrogram_branch import ALEXNET_WIDTHS, SpectrogramBranch
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ the later convs can take ImageNet weights.
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from typing import Sequence
 
 import torch
@@ -54,10 +55,9 @@ def load_imagenet_alexnet(features: AlexNetFeatures, state_dict: dict | None = N
     were loaded, False (with a warning) when they are not available.
     """
     if state_dict is None:
-        try:
+        try:  # torchvision is optional (and does not import beside every torch build)
             import torchvision  # noqa: F401
             from torch.hub import get_dir
-            from pathlib import Path
 
             cached = sorted(Path(get_dir(), "checkpoints").glob("alexnet-*.pth"))
             if not cached:

@@ -4,7 +4,7 @@ beside the paper's gaps on each of its corpora.
 A gap without its spread invites reading noise as an effect, so each of our gaps carries
 two bars: a thick one of plus or minus one standard deviation of the per-fold paired
 differences, and thin whiskers for the corrected resampled t-interval
-(:func:`camulenet.ablation_stats.ablation_gaps`). A filled marker is a gap that survives
+(:func:`camulenet.evaluation.ablation_stats.ablation_gaps`). A filled marker is a gap that survives
 Holm's correction, a hollow one a gap within fold noise.
 """
 
@@ -19,8 +19,8 @@ from matplotlib.lines import Line2D
 
 
 def plot_gaps_vs_paper(deltas: pd.DataFrame, gaps: pd.DataFrame, label: str = "ours"):
-    """``deltas``: :func:`camulenet.results_table.ablation_deltas` (its ``paper <corpus>``
-    columns give the paper's gaps); ``gaps``: :func:`camulenet.ablation_stats.ablation_gaps`
+    """``deltas``: :func:`camulenet.evaluation.results_table.ablation_deltas` (its ``paper <corpus>``
+    columns give the paper's gaps); ``gaps``: :func:`camulenet.evaluation.ablation_stats.ablation_gaps`
     for the same metric. Rows: the systems with a gap of ours, in ``gaps``' order."""
     metric = gaps.attrs.get("metric", "WA")
     conf = round(100 * gaps.attrs.get("confidence", 0.95))

@@ -7,10 +7,13 @@ from typing import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 
+from camulenet.evaluation.calibration import (
+    apply_temperature,
+    expected_calibration_error,
+    fit_temperature,
+    reliability_table,
+)
 from camulenet.plots.style import readable
-
-from camulenet.evaluation.calibration import (apply_temperature, expected_calibration_error, fit_temperature,
-                                              reliability_table)
 
 
 @readable

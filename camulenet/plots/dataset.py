@@ -9,8 +9,8 @@ import seaborn as sns
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
+from camulenet.data.schema import GENDERS, emotion_order
 from camulenet.plots.style import PAGE_WIDE
-from camulenet.schema import GENDERS, emotion_order
 
 GENDER_COLORS = {"female": "#d95f02", "male": "#1b9e77"}
 ROLE_COLORS = {"train": "#d9d9d9", "val": "#fdb863", "test": "#5e3c99"}

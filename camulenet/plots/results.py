@@ -8,9 +8,10 @@ import pandas as pd
 import seaborn as sns
 from sklearn.metrics import confusion_matrix
 
-from camulenet.results_table import METRICS, _order
-from camulenet.schema import emotion_order
+from camulenet.data.schema import emotion_order
+from camulenet.evaluation.results_table import METRICS, _order
 from camulenet.plots.style import readable as _readable
+
 
 @_readable
 def plot_fold_spread(results: pd.DataFrame, metrics=("wa", "ua", "weighted_f1")):

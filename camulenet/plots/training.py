@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from camulenet.results_table import _order
+from camulenet.evaluation.results_table import _order
 
 #: Folds listed one by one in the key; more get a single "one line per fold" entry.
 MAX_LISTED_FOLDS = 10

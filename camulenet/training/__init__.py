@@ -1,9 +1,9 @@
 """Data pipeline, multitask loss, checkpoints and the per-fold trainer."""
 
 from .checkpoint import load_checkpoint, save_checkpoint
-from .data import SERData, fold_ids
+from .data import SERData
 from .loss import MultitaskLoss
 from .trainer import FoldResult, TrainConfig, resolve_device, train_one_fold
 
-__all__ = ["FoldResult", "MultitaskLoss", "SERData", "TrainConfig", "fold_ids", "load_checkpoint",
+__all__ = ["FoldResult", "MultitaskLoss", "SERData", "TrainConfig", "load_checkpoint",
            "resolve_device", "save_checkpoint", "train_one_fold"]

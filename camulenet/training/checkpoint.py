@@ -4,10 +4,11 @@ plain JSON-able values (numbers, strings, lists, dicts) -- never pickled Python 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import torch
+
+from camulenet.storage import atomic
 
 
 def _check_plain(obj, where: str = "meta") -> None:
@@ -21,11 +22,8 @@ def save_checkpoint(path: str | Path, *, meta: dict | None = None, **tensors_and
     """Atomically write ``{**tensors_and_states, "meta": meta}`` (write to .tmp, then rename)."""
     meta = meta or {}
     _check_plain(meta)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save({**tensors_and_states, "meta": meta}, tmp)
-    os.replace(tmp, path)
+    with atomic.replacing(path) as tmp:
+        torch.save({**tensors_and_states, "meta": meta}, tmp)
 
 
 def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> dict:

@@ -1,6 +1,6 @@
 """From Ragged features + manifest to padded mini-batches of tensors.
 
-Features may be lazy :class:`~camulenet.ragged.ShardedRagged` views over memory-mapped
+Features may be lazy :class:`~camulenet.storage.ragged.ShardedRagged` views over memory-mapped
 shards (what ``FeatureStore.load`` returns): only the clips of one batch are read, and
 nothing here copies a whole feature into memory.
 
@@ -31,12 +31,12 @@ hundreds of times larger than the rest, and log-mel values sit far from zero; wi
 this a network trained from scratch sees mostly those few dimensions.
 
 Speaker normalisation (``TrainConfig.speaker_norm``): :meth:`SERData.fit_speaker_scaling`
-computes, with :class:`camulenet.speaker_norm.SpeakerFrameScaler`, a per-dimension mean and
+computes, with :class:`camulenet.features.speaker_norm.SpeakerFrameScaler`, a per-dimension mean and
 standard deviation per *speaker* over the valid frames of that speaker's own clips;
 :meth:`SERData.batch` applies each clip's speaker statistics to its valid frames when the
 batch is built (no normalised copy of the features is kept). Fitted on a fold's test and
 validation speakers from their own unlabelled clips, this is **transductive** (see
-``camulenet.speaker_norm``); labels are never read.
+``camulenet.features.speaker_norm``); labels are never read.
 """
 
 from __future__ import annotations
@@ -47,9 +47,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..ragged import Ragged
-from ..schema import EMOTIONS, GENDERS
-from ..speaker_norm import SpeakerFrameScaler
+from camulenet.data.schema import EMOTIONS, GENDERS
+from camulenet.features.speaker_norm import SpeakerFrameScaler
+from camulenet.storage.ragged import Ragged
 
 #: keys padded to a corpus-wide fixed length by default
 CORPUS_PADDED = ("mel", "mfcc")
@@ -196,7 +196,7 @@ class SERData:
         speaker's clips among ``rows`` (transductive when ``rows`` hold test speakers: their
         own unlabelled clips). Reads only the manifest's speaker column, never a label.
 
-        Streams clip by clip (:class:`~camulenet.speaker_norm.SpeakerFrameScaler`); a speaker
+        Streams clip by clip (:class:`~camulenet.features.speaker_norm.SpeakerFrameScaler`); a speaker
         with fewer than ``min_frames`` frames gets the pooled statistics of all ``rows``.
         """
         rows = np.unique(np.asarray(rows, dtype=np.int64))
@@ -284,12 +284,3 @@ def epoch_batches(rows: np.ndarray, batch_size: int, generator: torch.Generator,
         part = part[np.argsort(lengths[part], kind="stable")]
         batches += [rows[part[b:b + batch_size]] for b in range(0, len(part), batch_size)]
     return [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
-
-
-def fold_ids(fold) -> tuple[list[str], list[str], list[str]]:
-    """(train, val, test) utt_id lists from a tuple or an object with .train/.val/.test."""
-    if hasattr(fold, "train"):
-        train, val, test = fold.train, getattr(fold, "val", None) or [], fold.test
-    else:
-        train, val, test = fold
-    return [str(u) for u in train], [str(u) for u in (val or [])], [str(u) for u in test]

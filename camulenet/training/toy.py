@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..ragged import Ragged
-from ..schema import SIX_EMOTIONS
+from camulenet.data.schema import SIX_EMOTIONS
+from camulenet.storage.ragged import Ragged
 
 
 def toy_corpus(n_clips: int = 1500, n_speakers: int = 40, emotions=SIX_EMOTIONS, seconds=(2.0, 3.0),
@@ -46,7 +46,7 @@ def toy_corpus(n_clips: int = 1500, n_speakers: int = 40, emotions=SIX_EMOTIONS,
 
 def speaker_folds(manifest: pd.DataFrame, n_folds: int = 10, seed: int = 0):
     """Leave-speakers-out (train, val, test) utt_id tuples: fold k tests speaker group k and
-    validates on group k+1 (a stand-in for camulenet.folds in tests and benchmarks)."""
+    validates on group k+1 (a stand-in for camulenet.data.folds in tests and benchmarks)."""
     rng = np.random.default_rng(seed)
     speakers = np.array(sorted(manifest["speaker"].unique()))
     rng.shuffle(speakers)

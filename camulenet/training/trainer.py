@@ -16,7 +16,6 @@ Files written to ``out_dir``:
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 import time
@@ -30,15 +29,16 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .. import atomic
-from ..cache_keys import check_same
-from ..cache_keys import fingerprint as digest  # "fingerprint" below names the caller's settings
-from ..evaluation.metrics import accuracy, classification_metrics
-from ..memory import PeakRSS, return_freed_memory
-from ..seeding import seed_everything
-from .checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
-from .data import BATCHINGS, SERData, epoch_batches, fold_ids
-from .loss import MultitaskLoss
+from camulenet.data.folds import fold_ids
+from camulenet.evaluation.metrics import accuracy, classification_metrics
+from camulenet.storage import atomic
+from camulenet.storage.cache_keys import check_same
+from camulenet.storage.cache_keys import fingerprint as digest  # "fingerprint" below names the caller's settings
+from camulenet.storage.memory import PeakRSS, return_freed_memory
+from camulenet.training.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
+from camulenet.training.data import BATCHINGS, SERData, epoch_batches
+from camulenet.training.loss import MultitaskLoss
+from camulenet.training.seeding import seed_everything
 
 #: Validation score that selects the kept epoch; "last" keeps the final epoch (released code).
 MONITORS = {"val_loss": "min", "val_emotion_loss": "min", "val_wa": "max", "val_ua": "max", "last": "max"}
@@ -243,135 +243,134 @@ def finished(out_dir: str | Path, train_config: TrainConfig, fold, fingerprint: 
     return True
 
 
-def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, train_config: TrainConfig,
-                   out_dir: str | Path, resume: bool = True, desc: str = "",
-                   fingerprint: dict | None = None) -> FoldResult:
-    """Train ``model_factory()`` on ``fold`` (tuple (train, val, test) of utt_ids or an object
-    with .train/.val/.test); select the epoch with the best ``monitor`` on the validation
-    clips (the last epoch when there is no validation set) and predict the test clips.
+@dataclass
+class _Progress:
+    """Where a fold's training stands after an epoch: what ``last.pt`` carries to a resumed run."""
 
-    ``resume=True``: a finished fold (``done.json``) is loaded, not retrained; a fold with a
-    ``last.pt`` continues from it (the same result as an uninterrupted run on CPU). Either is
-    reused only when made under the same schedule, fold clips and ``fingerprint`` (e.g. the
-    model and features); otherwise a ValueError says what differs.
-    """
-    cfg, out_dir = train_config, Path(out_dir)
+    history: list = field(default_factory=list)
+    start_epoch: int = 0
+    best_state: dict | None = None
+    best_epoch: int = -1
+    best_score: float = -math.inf
+    bad_epochs: int = 0
+    stopped: bool = False
+
+    def meta(self, epoch: int) -> dict:
+        return {"epoch": epoch, "history": self.history, "best_epoch": self.best_epoch,
+                "best_score": self.best_score, "bad_epochs": self.bad_epochs, "stopped": self.stopped}
+
+
+def _check_schedule(cfg: TrainConfig) -> None:
     if cfg.monitor not in MONITORS:
         raise ValueError(f"monitor must be one of {sorted(MONITORS)}, got {cfg.monitor!r}")
     if cfg.batching not in BATCHINGS:
         raise ValueError(f"batching must be one of {BATCHINGS}, got {cfg.batching!r}")
     if cfg.speaker_norm and cfg.standardize:
         raise ValueError("speaker_norm and standardize are two scalings of the same frames; choose one")
-    if resume and finished(out_dir, cfg, fold, fingerprint):
-        return FoldResult.load(out_dir)
-    made_under = _made_under(cfg, fold, fingerprint)
-    out_dir.mkdir(parents=True, exist_ok=True)
+
+
+def _fold_rows(data: SERData, fold) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     train_ids, val_ids, test_ids = fold_ids(fold)
     if not train_ids or not test_ids:
         raise ValueError("a fold needs training and test clips")
-    train_rows, val_rows, test_rows = data.rows(train_ids), data.rows(val_ids), data.rows(test_ids)
+    return data.rows(train_ids), data.rows(val_ids), data.rows(test_ids)
 
-    device = resolve_device(cfg.device)
-    seed_everything(cfg.seed)
-    model = model_factory().to(device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    generator = torch.Generator().manual_seed(cfg.seed)
-    run = _Runner(model, data, cfg, device)
+
+def _fit_scalings(run: _Runner, data: SERData, cfg: TrainConfig, train_rows, val_rows, test_rows) -> None:
     if cfg.standardize:  # fitted on training speakers only: test speakers leak nothing
         run.scaling = data.fit_scaling(train_rows, run.keys)
     if cfg.speaker_norm:  # transductive: every speaker of the fold from their own clips, labels unread
         run.speaker_scaling = data.fit_speaker_scaling(np.concatenate([train_rows, val_rows, test_rows]), run.keys)
-    scaler = torch.amp.GradScaler("cuda", enabled=run.amp_dtype == torch.float16)
-    if device.type == "cuda":
-        torch.cuda.reset_peak_memory_stats(device)
-    return_freed_memory()  # each fold's peak starts from what is really in use, not from earlier folds' heap
-    rss = PeakRSS().start()
 
-    history: list[dict] = []
-    start_epoch, best_state, best_epoch, best_score, bad_epochs, stopped = 0, None, -1, -math.inf, 0, False
-    last_path = out_dir / "last.pt"
-    if resume and last_path.exists():
-        ck = load_checkpoint(last_path, map_location=device)
-        check_same(_resumable(ck["meta"].get("made_under", {})), _resumable(made_under), last_path,
-                   f"Delete {out_dir} to train this fold afresh, or pass another out_dir.")
-        model.load_state_dict(ck["model"])
-        optimizer.load_state_dict(ck["optimizer"])
-        if "scaler" in ck:
-            scaler.load_state_dict(ck["scaler"])
-        set_rng_state(ck["rng"], generator)
-        meta = ck["meta"]
-        start_epoch, history = meta["epoch"] + 1, meta["history"]
-        best_epoch, best_score = meta["best_epoch"], meta["best_score"]
-        bad_epochs, stopped = meta["bad_epochs"], meta["stopped"]
-        best_state = ck.get("best_model")
 
-    n_params = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    train_seconds, trained_samples = sum(h["seconds"] for h in history), sum(h["samples"] for h in history)
-    bar = tqdm(range(start_epoch, cfg.epochs), desc=desc or "epochs", disable=not cfg.progress, leave=False)
-    for epoch in bar:
-        if stopped:
-            break
-        model.train()
-        t0 = time.perf_counter()
-        batches = run.train_batches(train_rows, generator)
-        n_seen = sum(len(rows) for rows in batches)
-        sums = {"total": 0.0, "emotion": 0.0, "gender": 0.0}
-        for rows in batches:
-            batch, out = run.forward(rows)
-            losses = run.loss(out, batch["emotion"], batch["gender"])
-            optimizer.zero_grad(set_to_none=True)
-            scaler.scale(losses["total"]).backward()
-            if cfg.grad_clip:
-                scaler.unscale_(optimizer)
-                nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-            scaler.step(optimizer)
-            scaler.update()
-            for k, v in losses.items():
-                sums[k] += float(v.detach()) * len(rows)
-        seconds = time.perf_counter() - t0
-        row = {"epoch": epoch, "train_loss": sums["total"] / n_seen,
-               "train_emotion_loss": sums["emotion"] / n_seen, "train_gender_loss": sums["gender"] / n_seen,
-               "seconds": seconds, "samples": n_seen, "samples_per_s": n_seen / seconds}
-        if len(val_rows):
-            pred = run.predict(val_rows)
-            y = data.emotion_codes[val_rows]
-            m = classification_metrics(y, pred["probs"].argmax(1), range(len(data.emotions)))
-            row.update(val_loss=pred["loss"]["total"], val_emotion_loss=pred["loss"]["emotion"],
-                       val_gender_loss=pred["loss"]["gender"], val_wa=m["wa"], val_ua=m["ua"])
-            score = _score(cfg.monitor, row)
-        else:
-            score = float(epoch)  # no validation speakers: keep the last epoch
-        if score > best_score:
-            best_score, best_epoch, bad_epochs = score, epoch, 0
-            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        else:
-            bad_epochs += 1
-            stopped = cfg.patience is not None and bad_epochs >= cfg.patience
-        history.append(row)
-        train_seconds += seconds
-        trained_samples += n_seen
-        bar.set_postfix({k: round(v, 3) for k, v in row.items() if k in ("train_loss", "val_wa", "val_ua")})
-        if (stopped or epoch == cfg.epochs - 1) and not cfg.keep_last:
-            continue  # the fold ends now: a resume point would be deleted a moment later
-        save_checkpoint(last_path, model=model.state_dict(), optimizer=optimizer.state_dict(),
-                        scaler=scaler.state_dict(), rng=rng_state(generator), best_model=best_state,
-                        meta={"epoch": epoch, "history": history, "best_epoch": best_epoch,
-                              "best_score": best_score, "bad_epochs": bad_epochs, "stopped": stopped,
-                              "train_config": cfg.to_dict(), "made_under": made_under})
+def _resume(last_path: Path, made_under: dict, model: nn.Module, optimizer, scaler, generator,
+            device: torch.device) -> _Progress:
+    """The state ``last.pt`` saved after its epoch, loaded into the model, optimizer, scaler and
+    batch generator; refused when it was made under other settings."""
+    ck = load_checkpoint(last_path, map_location=device)
+    check_same(_resumable(ck["meta"].get("made_under", {})), _resumable(made_under), last_path,
+               f"Delete {last_path.parent} to train this fold afresh, or pass another out_dir.")
+    model.load_state_dict(ck["model"])
+    optimizer.load_state_dict(ck["optimizer"])
+    if "scaler" in ck:
+        scaler.load_state_dict(ck["scaler"])
+    set_rng_state(ck["rng"], generator)
+    meta = ck["meta"]
+    return _Progress(history=meta["history"], start_epoch=meta["epoch"] + 1, best_state=ck.get("best_model"),
+                     best_epoch=meta["best_epoch"], best_score=meta["best_score"], bad_epochs=meta["bad_epochs"],
+                     stopped=meta["stopped"])
 
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    labels = list(data.emotions)
-    val_preds = pd.DataFrame({"utt_id": pd.Series(dtype=object), "true": pd.Series(dtype=object),
-                              "pred": pd.Series(dtype=object),
-                              **{f"prob_{lab}": pd.Series(dtype=np.float32) for lab in labels}})
-    if len(val_rows):  # the kept weights on the validation speakers (e.g. for temperature scaling)
-        vp = run.predict(val_rows)
-        val_preds = pd.DataFrame({"utt_id": [data.utt_ids[r] for r in val_rows],
-                                  "true": [labels[i] for i in data.emotion_codes[val_rows]],
-                                  "pred": [labels[i] for i in vp["probs"].argmax(1)]})
-        for j, lab in enumerate(labels):
-            val_preds[f"prob_{lab}"] = vp["probs"][:, j]
+
+def _train_epoch(run: _Runner, optimizer, scaler, train_rows: np.ndarray, generator: torch.Generator) -> dict:
+    """One pass over the training clips in mini-batches; the epoch's row of the history
+    (losses, seconds, samples per second) without the validation scores."""
+    cfg, model = run.cfg, run.model
+    model.train()
+    t0 = time.perf_counter()
+    batches = run.train_batches(train_rows, generator)
+    n_seen = sum(len(rows) for rows in batches)
+    sums = {"total": 0.0, "emotion": 0.0, "gender": 0.0}
+    for rows in batches:
+        batch, out = run.forward(rows)
+        losses = run.loss(out, batch["emotion"], batch["gender"])
+        optimizer.zero_grad(set_to_none=True)
+        scaler.scale(losses["total"]).backward()
+        if cfg.grad_clip:
+            scaler.unscale_(optimizer)
+            nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+        scaler.step(optimizer)
+        scaler.update()
+        for k, v in losses.items():
+            sums[k] += float(v.detach()) * len(rows)
+    seconds = time.perf_counter() - t0
+    return {"train_loss": sums["total"] / n_seen, "train_emotion_loss": sums["emotion"] / n_seen,
+            "train_gender_loss": sums["gender"] / n_seen, "seconds": seconds, "samples": n_seen,
+            "samples_per_s": n_seen / seconds}
+
+
+def _validate(run: _Runner, val_rows: np.ndarray, row: dict) -> float:
+    """Adds the validation losses, WA and UA to the epoch's ``row``; returns the score the
+    schedule's ``monitor`` keeps the best epoch by (the epoch itself without validation clips)."""
+    if not len(val_rows):
+        return float(row["epoch"])  # no validation speakers: keep the last epoch
+    data = run.data
+    pred = run.predict(val_rows)
+    m = classification_metrics(data.emotion_codes[val_rows], pred["probs"].argmax(1), range(len(data.emotions)))
+    row.update(val_loss=pred["loss"]["total"], val_emotion_loss=pred["loss"]["emotion"],
+               val_gender_loss=pred["loss"]["gender"], val_wa=m["wa"], val_ua=m["ua"])
+    return _score(run.cfg.monitor, row)
+
+
+def _keep_if_best(progress: _Progress, score: float, epoch: int, model: nn.Module, cfg: TrainConfig) -> None:
+    """Early stopping's bookkeeping: a better score keeps this epoch's weights, else counts toward patience."""
+    if score > progress.best_score:
+        progress.best_score, progress.best_epoch, progress.bad_epochs = score, epoch, 0
+        progress.best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    else:
+        progress.bad_epochs += 1
+        progress.stopped = cfg.patience is not None and progress.bad_epochs >= cfg.patience
+
+
+def _validation_predictions(run: _Runner, val_rows: np.ndarray) -> pd.DataFrame:
+    """The kept weights on the validation speakers (e.g. for temperature scaling); empty without them."""
+    data, labels = run.data, list(run.data.emotions)
+    if not len(val_rows):
+        return pd.DataFrame({"utt_id": pd.Series(dtype=object), "true": pd.Series(dtype=object),
+                             "pred": pd.Series(dtype=object),
+                             **{f"prob_{lab}": pd.Series(dtype=np.float32) for lab in labels}})
+    vp = run.predict(val_rows)
+    val_preds = pd.DataFrame({"utt_id": [data.utt_ids[r] for r in val_rows],
+                              "true": [labels[i] for i in data.emotion_codes[val_rows]],
+                              "pred": [labels[i] for i in vp["probs"].argmax(1)]})
+    for j, lab in enumerate(labels):
+        val_preds[f"prob_{lab}"] = vp["probs"][:, j]
+    return val_preds
+
+
+def _test_predictions(run: _Runner, test_rows: np.ndarray) -> tuple[pd.DataFrame, dict, np.ndarray]:
+    """(predictions, metrics, embeddings) of the test speakers: emotion and, for a multitask
+    model, gender."""
+    data, labels = run.data, list(run.data.emotions)
     pred = run.predict(test_rows)
     y_true = data.emotion_codes[test_rows]
     y_pred = pred["probs"].argmax(1)
@@ -389,16 +388,13 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
     else:
         preds["gender_pred"] = None
         metrics["gender_accuracy"] = float("nan")
-    rss.stop()
-    info = {"best_epoch": best_epoch, "epochs_run": len(history), "stopped_early": stopped,
-            "train_seconds": train_seconds,
-            "samples_per_s": trained_samples / train_seconds if train_seconds else float("nan"),
-            "peak_memory_mb": peak_memory_mb(device, rss), "memory_rise_mb": rss.delta_mb,
-            "peak_anon_mb": rss.peak_anon_mb,  # process-owned memory, memory-mapped feature pages excluded
-            "device": str(device), "n_params": n_params,
-            "n_train": len(train_rows), "n_val": len(val_rows), "n_test": len(test_rows),
-            "emotions": labels, "train_config": cfg.to_dict(), "made_under": made_under}
-    meta = {k: v for k, v in info.items()}
+    return preds, metrics, pred["embeddings"]
+
+
+def _save_best(path: Path, run: _Runner, info: dict) -> None:
+    """The kept weights with the fold's feature scalings, loadable with ``weights_only=True``."""
+    model = run.model
+    meta = dict(info)
     if hasattr(model, "config") and hasattr(model.config, "to_dict"):
         meta["model_config"] = model.config.to_dict()
     # the fold's feature scaling travels with the weights (tensors, loadable with weights_only=True)
@@ -409,9 +405,83 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
                        for part, v in (("mean", sc.mean), ("std", sc.std))}
     if run.speaker_scaling:
         meta["speaker_scaling_speakers"] = {k: list(sc.speakers) for k, sc in run.speaker_scaling.items()}
-    save_checkpoint(out_dir / "best.pt", model=model.state_dict(), feature_scaling=scaling,
-                    speaker_scaling=speaker_scaling, meta=meta)
-    result = FoldResult(history=pd.DataFrame(history), predictions=preds, embeddings=pred["embeddings"],
+    save_checkpoint(path, model=model.state_dict(), feature_scaling=scaling, speaker_scaling=speaker_scaling,
+                    meta=meta)
+
+
+def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, train_config: TrainConfig,
+                   out_dir: str | Path, resume: bool = True, desc: str = "",
+                   fingerprint: dict | None = None) -> FoldResult:
+    """Train ``model_factory()`` on ``fold`` (tuple (train, val, test) of utt_ids or an object
+    with .train/.val/.test); select the epoch with the best ``monitor`` on the validation
+    clips (the last epoch when there is no validation set) and predict the test clips.
+
+    ``resume=True``: a finished fold (``done.json``) is loaded, not retrained; a fold with a
+    ``last.pt`` continues from it (the same result as an uninterrupted run on CPU). Either is
+    reused only when made under the same schedule, fold clips and ``fingerprint`` (e.g. the
+    model and features); otherwise a ValueError says what differs.
+    """
+    cfg, out_dir = train_config, Path(out_dir)
+    _check_schedule(cfg)
+    if resume and finished(out_dir, cfg, fold, fingerprint):
+        return FoldResult.load(out_dir)
+    made_under = _made_under(cfg, fold, fingerprint)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    train_rows, val_rows, test_rows = _fold_rows(data, fold)
+
+    # set up: seeds first, so the model's initial weights and the batch order follow the seed
+    device = resolve_device(cfg.device)
+    seed_everything(cfg.seed)
+    model = model_factory().to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    generator = torch.Generator().manual_seed(cfg.seed)
+    run = _Runner(model, data, cfg, device)
+    _fit_scalings(run, data, cfg, train_rows, val_rows, test_rows)
+    scaler = torch.amp.GradScaler("cuda", enabled=run.amp_dtype == torch.float16)
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+    return_freed_memory()  # each fold's peak starts from what is really in use, not from earlier folds' heap
+    rss = PeakRSS().start()
+    last_path = out_dir / "last.pt"
+    progress = (_resume(last_path, made_under, model, optimizer, scaler, generator, device)
+                if resume and last_path.exists() else _Progress())
+
+    # train: one epoch at a time, validated, the best kept, a resume point after each
+    n_params = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    history = progress.history
+    train_seconds, trained_samples = sum(h["seconds"] for h in history), sum(h["samples"] for h in history)
+    bar = tqdm(range(progress.start_epoch, cfg.epochs), desc=desc or "epochs", disable=not cfg.progress, leave=False)
+    for epoch in bar:
+        if progress.stopped:
+            break
+        row = {"epoch": epoch, **_train_epoch(run, optimizer, scaler, train_rows, generator)}
+        _keep_if_best(progress, _validate(run, val_rows, row), epoch, model, cfg)
+        history.append(row)
+        train_seconds += row["seconds"]
+        trained_samples += row["samples"]
+        bar.set_postfix({k: round(v, 3) for k, v in row.items() if k in ("train_loss", "val_wa", "val_ua")})
+        if (progress.stopped or epoch == cfg.epochs - 1) and not cfg.keep_last:
+            continue  # the fold ends now: a resume point would be deleted a moment later
+        save_checkpoint(last_path, model=model.state_dict(), optimizer=optimizer.state_dict(),
+                        scaler=scaler.state_dict(), rng=rng_state(generator), best_model=progress.best_state,
+                        meta={**progress.meta(epoch), "train_config": cfg.to_dict(), "made_under": made_under})
+
+    # evaluate the kept weights on the validation and the test speakers, and save the fold
+    if progress.best_state is not None:
+        model.load_state_dict(progress.best_state)
+    val_preds = _validation_predictions(run, val_rows)
+    preds, metrics, embeddings = _test_predictions(run, test_rows)
+    rss.stop()
+    info = {"best_epoch": progress.best_epoch, "epochs_run": len(history), "stopped_early": progress.stopped,
+            "train_seconds": train_seconds,
+            "samples_per_s": trained_samples / train_seconds if train_seconds else float("nan"),
+            "peak_memory_mb": peak_memory_mb(device, rss), "memory_rise_mb": rss.delta_mb,
+            "peak_anon_mb": rss.peak_anon_mb,  # process-owned memory, memory-mapped feature pages excluded
+            "device": str(device), "n_params": n_params,
+            "n_train": len(train_rows), "n_val": len(val_rows), "n_test": len(test_rows),
+            "emotions": list(data.emotions), "train_config": cfg.to_dict(), "made_under": made_under}
+    _save_best(out_dir / "best.pt", run, info)
+    result = FoldResult(history=pd.DataFrame(history), predictions=preds, embeddings=embeddings,
                         embedding_ids=list(preds["utt_id"]), metrics=metrics, info=info, val_predictions=val_preds)
     result.save(out_dir)
     if not cfg.keep_last and last_path.exists():

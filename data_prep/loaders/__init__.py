@@ -1,7 +1,7 @@
 """Corpus loaders: each turns one corpus's own layout into the shared manifest schema.
 
 ``load_corpus("crema-d", root)`` returns a validated DataFrame (see
-:mod:`camulenet.schema`); files or labels a loader could not map are listed in
+:mod:`camulenet.data.schema`); files or labels a loader could not map are listed in
 ``df.attrs["skipped"]`` and warned about (``strict=True`` raises instead), and clips
 left out by a label selection are counted in ``df.attrs["excluded"]``.
 """
@@ -29,12 +29,12 @@ LOADERS = {
 
 
 def load_corpus(name: str, root=None, strict: bool = False, **options) -> pd.DataFrame:
-    """Load corpus ``name`` from ``root`` (default ``camulenet.paths.corpus_dir(name)``)."""
+    """Load corpus ``name`` from ``root`` (default ``camulenet.storage.paths.corpus_dir(name)``)."""
     key = name.lower()
     if key not in LOADERS:
         raise KeyError(f"unknown corpus {name!r}; known: {sorted(LOADERS)}")
     if root is None:
-        from camulenet.paths import corpus_dir
+        from camulenet.storage.paths import corpus_dir
         root = corpus_dir(key)
     return LOADERS[key](Path(root), strict=strict, **options)
 

@@ -18,8 +18,8 @@ from typing import Iterable
 
 import pandas as pd
 
-from camulenet.manifest import validate_manifest
-from camulenet.schema import MANIFEST_COLUMNS
+from camulenet.data.manifest import validate_manifest
+from camulenet.data.schema import MANIFEST_COLUMNS
 
 #: Audio suffixes a loader accepts (CaFE's 192 kHz edition ships AIFF).
 AUDIO_SUFFIXES = (".wav", ".aiff", ".aif", ".flac")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from camulenet.schema import EMOTIONS as SCHEMA_EMOTIONS
+from camulenet.data.schema import EMOTIONS as SCHEMA_EMOTIONS
 
 from ._report import CorpusLayoutError, SkipLog, build_manifest, require
 

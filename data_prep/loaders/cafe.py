@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._report import (CorpusLayoutError, SkipLog, audio_files, build_manifest, nfc, other_files,
-                      strip_accents)
+from ._report import CorpusLayoutError, SkipLog, audio_files, build_manifest, nfc, other_files, strip_accents
 
 CORPUS = "cafe"
 EMOTIONS = {"C": "angry", "D": "disgust", "J": "happy", "N": "neutral", "P": "fear",

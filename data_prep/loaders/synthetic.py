@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from camulenet.manifest import load_manifest, validate_manifest
+from camulenet.data.manifest import load_manifest, validate_manifest
 
 from ._report import require
 

@@ -11,7 +11,7 @@ from .generate import generate_corpus
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(prog="python -m data_prep.synthetic", description=__doc__)
     ap.add_argument("--out", default=None, help="output folder (default: "
-                    "camulenet.paths.corpus_dir('synthetic' or 'synthetic-small'))")
+                    "camulenet.storage.paths.corpus_dir('synthetic' or 'synthetic-small'))")
     ap.add_argument("--small", action="store_true", help="~150-clip test corpus (en, de; 8 speakers)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from camulenet.schema import SIX_EMOTIONS
+from camulenet.data.schema import SIX_EMOTIONS
 
 EMOTIONS = SIX_EMOTIONS
 

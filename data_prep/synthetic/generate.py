@@ -15,8 +15,8 @@ import pandas as pd
 import soundfile as sf
 from tqdm.auto import tqdm
 
-from camulenet import paths
-from camulenet.schema import MANIFEST_COLUMNS
+from camulenet.data.schema import MANIFEST_COLUMNS
+from camulenet.storage import atomic, paths
 
 from .emotions import EMOTIONS
 from .render import SAMPLE_RATE, render_clip
@@ -114,10 +114,8 @@ def _render_one(job: tuple[ClipSpec, str]) -> tuple[str, float, dict | None, str
             if not path.exists() else (None, None)
         if pcm is None:
             return spec.utt_id, sf.info(str(path)).duration, None, None
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}.wav")
-        sf.write(str(tmp), pcm, SAMPLE_RATE, subtype="PCM_16")
-        os.replace(tmp, path)  # atomic: an interrupted run never leaves a half clip
+        with atomic.replacing(path, suffix=".wav") as tmp:  # an interrupted run never leaves a half clip
+            sf.write(str(tmp), pcm, SAMPLE_RATE, subtype="PCM_16")
         return spec.utt_id, len(pcm) / SAMPLE_RATE, info, None
     except Exception as exc:  # skip-and-report, never silently drop
         return spec.utt_id, float("nan"), None, f"{type(exc).__name__}: {exc}"
@@ -185,7 +183,7 @@ def generate_corpus(out_dir=None, size: str = "default", seed: int = 0,
                              f"size={old.get('size')!r}; use another --out or delete it "
                              f"before generating seed={seed}, size={size!r}")
     else:  # written first so a resumed run can refuse to mix seeds or generator code
-        meta_path.write_text(json.dumps(dict(seed=seed, size=size, generator_fingerprint=fingerprint,
+        atomic.write_text(meta_path, json.dumps(dict(seed=seed, size=size, generator_fingerprint=fingerprint,
                                              complete=False), indent=2))
     t0 = time.perf_counter()
     results = render_specs(specs, out_dir, workers=workers, progress=progress)
@@ -211,7 +209,7 @@ def generate_corpus(out_dir=None, size: str = "default", seed: int = 0,
                 n_clips=len(manifest), n_speakers=int(manifest.speaker.nunique()),
                 languages=sorted(manifest.language.unique()), sample_rate=SAMPLE_RATE,
                 manifest_sha256=_sha256(manifest_path), complete=True)
-    meta_path.write_text(json.dumps(meta, indent=2) + "\n")
+    atomic.write_text(meta_path, json.dumps(meta, indent=2) + "\n")
     manifest.attrs["generation_seconds"] = elapsed
     manifest["path"] = [str((out_dir / p).resolve()) for p in manifest["path"]]
     return manifest

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from camulenet.schema import EMOTIONS, GENDERS
+from camulenet.data.schema import EMOTIONS, GENDERS
 from data_prep.loaders import bhavvani, cafe, crema_d, emodb, emovo, iemocap, ravdess
 
 

@@ -27,9 +27,12 @@ import numpy as np
 import pandas as pd
 import soundfile as sf
 
-from camulenet.schema import GENDERS
+from camulenet.data.schema import GENDERS
+from camulenet.storage import atomic
 
-from .generate import _sha256 as file_sha256  # one file hash for the package (generate.py is fingerprinted: not renamed)
+from .generate import (
+    _sha256 as file_sha256,  # one file hash for the package (generate.py is fingerprinted: not renamed)
+)
 from .layout_schemes import LAYOUTS, Layout
 
 FORMAT = "camulenet-layout/1"
@@ -43,7 +46,7 @@ class LayoutCapacityWarning(UserWarning):
 # --------------------------------------------------------------------------- planning
 def default_source(seed: int = 0) -> pd.DataFrame:
     """The small synthetic corpus at ``data/corpora/synthetic-small`` (rendered if absent)."""
-    from camulenet import paths
+    from camulenet.storage import paths
 
     from .generate import generate_corpus, load_manifest
 
@@ -61,7 +64,7 @@ def default_source(seed: int = 0) -> pd.DataFrame:
 
 
 def _read_source(source) -> pd.DataFrame:
-    from camulenet.manifest import validate_manifest
+    from camulenet.data.manifest import validate_manifest
 
     from .generate import load_manifest
 
@@ -155,13 +158,11 @@ def _place(src: str, dst: Path) -> None:
     if dst.exists():
         if os.path.samefile(src, dst) or file_sha256(Path(src)) == file_sha256(Path(dst)):
             return
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(f".{dst.name}.tmp{os.getpid()}")
-    try:
-        os.link(src, tmp)
-    except OSError:
-        shutil.copyfile(src, tmp)
-    os.replace(tmp, dst)
+    with atomic.replacing(dst) as tmp:
+        try:
+            os.link(src, tmp)
+        except OSError:
+            shutil.copyfile(src, tmp)
 
 
 def render_layout(corpus: str, out_dir, source_manifest=None, seed: int = 0,

@@ -9,8 +9,6 @@ draw comes from the clip's own generator, so a clip is a pure function of its sp
 
 from __future__ import annotations
 
-from math import gcd
-
 import numpy as np
 from scipy import signal
 
