@@ -43,8 +43,11 @@ book-html: setup
 
 # Package tests, then every notebook executed by nbval in smoke mode (CAMULENET_SMOKE=1
 # makes each notebook use the small corpus and few epochs; cells must run without error).
+# Two pytest-xdist workers by default: the notebooks run in order on one, the route tests
+# on one (tests/conftest.py), the other tests fill in beside them.
+TEST_WORKERS ?= 2
 test: setup
-	CAMULENET_SMOKE=1 $(PY) -m pytest tests notebooks --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --durations=25
+	CAMULENET_SMOKE=1 $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup tests notebooks --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --durations=25
 
 # The built HTML (make book first) to a GitHub Pages branch with ghp-import; it does not rebuild.
 PUBLISH_REMOTE ?= origin

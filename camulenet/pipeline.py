@@ -75,17 +75,20 @@ def feature_benchmark(cfg: BookSettings, manifest: pd.DataFrame, n: int | None =
     on clips of the book's corpus.
 
     Released-code-style loop vs batched trimmed vs batched full extraction, each phase in
-    its own process so its peak memory is its own.
+    its own process so its peak memory is its own (in this process in smoke mode, whose
+    figures mean nothing: it then takes a few seconds instead of most of a minute).
     """
     # The benchmark loads librosa, openai-whisper and eSpeak NG, which only this step needs.
     from camulenet.features.benchmark import benchmark
 
     n = n or (6 if cfg.smoke else 24)
-    key = {"corpus": cfg.corpus, "n": n, "seed": cfg.seed, "manifest": manifest_key(manifest)}  # always Whisper-base
+    isolate = not cfg.smoke
+    key = {"corpus": cfg.corpus, "n": n, "seed": cfg.seed, "manifest": manifest_key(manifest),  # always Whisper-base
+           "isolated": isolate}
     out = keyed_dir(cfg.data_root / "bench", f"features-{cfg.corpus}-n{n}", key) / "features.json"
     if not out.exists():
         sample = manifest.sample(n=min(n, len(manifest)), random_state=cfg.seed)
-        payload = benchmark(n=n, manifest=sample)
+        payload = benchmark(n=n, manifest=sample, isolate=isolate)
         atomic.write_json(out, payload, indent=2)
     payload = json.loads(out.read_text())
     table = pd.DataFrame(payload["results"]).set_index("phase")

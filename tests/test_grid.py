@@ -19,14 +19,10 @@ SYSTEMS = ["CAMuLeNet", "CAMuLeNet w/o co-attention & multitask"]
 
 
 @pytest.fixture(scope="module")
-def cfg(tmp_path_factory):
-    """The smoke corpus, its folds and features, under a data root of this module's own."""
-    root = tmp_path_factory.mktemp("grid-data") / "smoke"  # where the CLI's --smoke looks under CAMULENET_DATA
-    cfg = config.settings(smoke=True, data_root=root)
-    from camulenet.grid.jobs import prepare
-
-    prepare(cfg)  # the corpus, its folds and features, once
-    return cfg
+def cfg(smoke_root):
+    """The smoke corpus, its folds and features, under a data root of this module's own
+    (``.../smoke``: where the CLI's --smoke looks under CAMULENET_DATA)."""
+    return config.settings(smoke=True, data_root=smoke_root)
 
 
 def _predictions(cfg) -> pd.DataFrame:

@@ -34,10 +34,9 @@ SYSTEMS = ("CAMuLeNet",)
 
 
 @pytest.fixture(scope="module")
-def smoke(tmp_path_factory):
+def smoke(smoke_root):
     """The smoke corpus and its features under a data root of this module's own."""
-    root = tmp_path_factory.mktemp("transfer-data") / "smoke"
-    cfg = config.settings(smoke=True, data_root=root)
+    cfg = config.settings(smoke=True, data_root=smoke_root)
     manifest = pipeline.ensure_corpus(cfg)
     features = pipeline.ensure_features(cfg, manifest, progress=False)
     return cfg, manifest, features

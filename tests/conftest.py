@@ -1,0 +1,55 @@
+"""Shared test data: the smoke corpus with its folds and features, made once per session.
+
+Rendering the smoke corpus and extracting its features takes most of a minute; modules that
+need them under a data root of their own get a hard-linked copy (:func:`smoke_root`), which
+costs nothing and cannot change the source: every file of a data root is replaced by an
+atomic rename, never rewritten in place.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from camulenet import config
+from camulenet.grid.jobs import prepare
+
+
+@pytest.fixture(scope="session")
+def smoke_source(tmp_path_factory) -> Path:
+    """A data root (``.../smoke``) holding the smoke corpus, its folds and its book features."""
+    root = tmp_path_factory.mktemp("smoke-source") / "smoke"
+    prepare(config.settings(smoke=True, data_root=root))
+    return root
+
+
+def linked_copy(source: Path, target: Path) -> Path:
+    """``source`` copied to ``target`` as hard links (a real copy across file systems)."""
+    def link(src, dst):
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(source, target, copy_function=link)
+    return target
+
+
+@pytest.fixture(scope="module")
+def smoke_root(smoke_source, tmp_path_factory) -> Path:
+    """This module's own data root, starting with the smoke corpus, folds and features."""
+    return linked_copy(smoke_source, tmp_path_factory.mktemp("smoke-data") / "smoke")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``make test`` runs two workers), the notebooks run in order on one
+    worker, since each chapter reads what the one before it made under the shared smoke data
+    root; the route tests share their module's data root and run together on one worker too."""
+    for item in items:
+        if item.nodeid.startswith("notebooks/"):
+            item.add_marker(pytest.mark.xdist_group("notebooks"))
+        elif item.nodeid.startswith("tests/test_book_routes.py"):
+            item.add_marker(pytest.mark.xdist_group("routes"))
