@@ -1,4 +1,5 @@
-"""Data pipeline, multitask loss, checkpoints and the per-fold trainer."""
+"""Multitask loss, batches, checkpoints and the per-fold trainer; the systems and the loop over
+systems x folds (``runner``); the book's grid under its settings (``runs``)."""
 
 from .checkpoint import load_checkpoint, save_checkpoint
 from .data import SERData
