@@ -15,15 +15,23 @@ from pathlib import Path
 import pytest
 
 from camulenet import config
+from camulenet.data.prepare import ensure_corpus
 from camulenet.grid.jobs import prepare
 
 
 @pytest.fixture(scope="session")
-def smoke_source(tmp_path_factory) -> Path:
-    """A data root (``.../smoke``) holding the smoke corpus, its folds and its book features."""
+def smoke_corpus_root(tmp_path_factory) -> Path:
+    """A data root (``.../smoke``) holding the rendered smoke corpus."""
     root = tmp_path_factory.mktemp("smoke-source") / "smoke"
-    prepare(config.settings(smoke=True, data_root=root))
+    ensure_corpus(config.settings(smoke=True, data_root=root))
     return root
+
+
+@pytest.fixture(scope="session")
+def smoke_source(smoke_corpus_root) -> Path:
+    """The same data root with the smoke corpus's folds and book features added."""
+    prepare(config.settings(smoke=True, data_root=smoke_corpus_root))
+    return smoke_corpus_root
 
 
 def linked_copy(source: Path, target: Path) -> Path:
@@ -47,9 +55,12 @@ def smoke_root(smoke_source, tmp_path_factory) -> Path:
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (``make test`` runs two workers), the notebooks run in order on one
     worker, since each chapter reads what the one before it made under the shared smoke data
-    root; the route tests share their module's data root and run together on one worker too."""
+    root; the route tests that share results (the several-corpora book reuses the CREMA-D
+    grid) run together on one worker, the paper profile's (the longest) on its own group."""
     for item in items:
         if item.nodeid.startswith("notebooks/"):
             item.add_marker(pytest.mark.xdist_group("notebooks"))
+        elif item.nodeid.startswith("tests/test_book_routes.py::test_paper_profile"):
+            item.add_marker(pytest.mark.xdist_group("routes-paper"))  # the longest: beside the others
         elif item.nodeid.startswith("tests/test_book_routes.py"):
             item.add_marker(pytest.mark.xdist_group("routes"))

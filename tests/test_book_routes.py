@@ -56,9 +56,9 @@ def _text(nb_path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def routes(tmp_path_factory, smoke_source):
+def routes(tmp_path_factory, smoke_corpus_root):
     """A data root for the routes; Whisper-base weights and the synthetic source are shared."""
-    source = pipeline.ensure_corpus(config.settings(smoke=True, data_root=smoke_source))
+    source = pipeline.ensure_corpus(config.settings(smoke=True, data_root=smoke_corpus_root))
     root = tmp_path_factory.mktemp("routes")
     return {"root": root, "source": source, "weights": weights_cache(), "build": _build_book_module()}
 
