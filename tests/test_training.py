@@ -128,6 +128,39 @@ def test_resume_continues_exactly(toy, tmp_path, batching):
         train_one_fold(factory(data, **kw), data, folds[1], other, tmp_path / "full")
 
 
+def test_resume_loads_on_the_cpu_and_keeps_the_scaler_only_when_enabled(toy, tmp_path, monkeypatch):
+    """last.pt is read onto the CPU (load_state_dict moves what it must); the GradScaler's state
+    is saved only by an enabled scaler and loaded only into one, so a state saved where the
+    scaler was off (CPU, bf16) never makes an fp16 GPU's scaler raise."""
+    from camulenet.training import trainer
+
+    data, folds = toy
+    one = replace(FAST, epochs=1, keep_last=True, device="cpu")
+    train_one_fold(factory(data), data, folds[1], one, tmp_path)
+    (tmp_path / "done.json").unlink()
+    last = tmp_path / "last.pt"
+    ck = torch.load(last, weights_only=True)
+    assert "scaler" not in ck  # the scaler was disabled (CPU)
+    seen = []
+    monkeypatch.setattr(trainer, "load_checkpoint", lambda p, map_location: seen.append(map_location) or
+                        load_checkpoint(p, map_location=map_location))
+    made_under = ck["meta"]["made_under"]
+
+    def resume(scaler):
+        model = factory(data)()
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+        return trainer._resume(last, made_under, model, opt, scaler, torch.Generator())
+
+    enabled = torch.amp.GradScaler("cpu", init_scale=2.0**16, enabled=True)
+    assert resume(enabled).start_epoch == 1 and enabled.get_scale() == 2.0**16  # absent: left as it was
+    saved = torch.amp.GradScaler("cpu", init_scale=8.0, enabled=True)
+    save_checkpoint(last, **{k: v for k, v in ck.items() if k != "meta"}, scaler=saved.state_dict(), meta=ck["meta"])
+    resume(enabled)
+    assert enabled.get_scale() == 8.0  # present and enabled: loaded
+    resume(torch.amp.GradScaler("cpu", enabled=False))  # present but disabled: not loaded, no error
+    assert seen == ["cpu"] * 3
+
+
 def test_early_stopping_restores_best(toy, tmp_path):
     data, folds = toy
     # lr so large that validation gets worse after the first epochs

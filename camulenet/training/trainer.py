@@ -283,16 +283,18 @@ def _fit_scalings(run: _Runner, data: SERData, cfg: TrainConfig, train_rows, val
         run.speaker_scaling = data.fit_speaker_scaling(np.concatenate([train_rows, val_rows, test_rows]), run.keys)
 
 
-def _resume(last_path: Path, made_under: dict, model: nn.Module, optimizer, scaler, generator,
-            device: torch.device) -> _Progress:
+def _resume(last_path: Path, made_under: dict, model: nn.Module, optimizer, scaler, generator) -> _Progress:
     """The state ``last.pt`` saved after its epoch, loaded into the model, optimizer, scaler and
     batch generator; refused when it was made under other settings."""
-    ck = load_checkpoint(last_path, map_location=device)
+    # on the CPU first: load_state_dict puts parameters and moments where the model is, and
+    # leaves AdamW's step counters on the CPU, where torch keeps them (mapped onto the GPU they
+    # would be moved back on every step, or trip the optimizer's device checks)
+    ck = load_checkpoint(last_path, map_location="cpu")
     check_same(_resumable(ck["meta"].get("made_under", {})), _resumable(made_under), last_path,
                f"Delete {last_path.parent} to train this fold afresh, or pass another out_dir.")
     model.load_state_dict(ck["model"])
     optimizer.load_state_dict(ck["optimizer"])
-    if "scaler" in ck:
+    if ck.get("scaler") and scaler.is_enabled():  # saved only by an enabled (fp16) scaler
         scaler.load_state_dict(ck["scaler"])
     set_rng_state(ck["rng"], generator)
     meta = ck["meta"]
@@ -443,7 +445,7 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
     return_freed_memory()  # each fold's peak starts from what is really in use, not from earlier folds' heap
     rss = PeakRSS().start()
     last_path = out_dir / "last.pt"
-    progress = (_resume(last_path, made_under, model, optimizer, scaler, generator, device)
+    progress = (_resume(last_path, made_under, model, optimizer, scaler, generator)
                 if resume and last_path.exists() else _Progress())
 
     # train: one epoch at a time, validated, the best kept, a resume point after each
@@ -462,8 +464,11 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
         bar.set_postfix({k: round(v, 3) for k, v in row.items() if k in ("train_loss", "val_wa", "val_ua")})
         if (progress.stopped or epoch == cfg.epochs - 1) and not cfg.keep_last:
             continue  # the fold ends now: a resume point would be deleted a moment later
+        # the scaler's state only when it scales (fp16): a disabled scaler's empty state would
+        # make an enabled one's load_state_dict raise when the fold is resumed on such a GPU
+        scaler_state = {"scaler": scaler.state_dict()} if scaler.is_enabled() else {}
         save_checkpoint(last_path, model=model.state_dict(), optimizer=optimizer.state_dict(),
-                        scaler=scaler.state_dict(), rng=rng_state(generator), best_model=progress.best_state,
+                        **scaler_state, rng=rng_state(generator), best_model=progress.best_state,
                         meta={**progress.meta(epoch), "train_config": cfg.to_dict(), "made_under": made_under})
 
     # evaluate the kept weights on the validation and the test speakers, and save the fold
