@@ -409,3 +409,52 @@ def test_speaker_norm_identity_and_training(toy, tmp_path):
     res = train_one_fold(factory(data), data, folds[2], TrainConfig(**{**FAST.to_dict(), "epochs": 1,
                                                                       "speaker_norm": True}), tmp_path / "sn")
     assert np.isfinite(res.history.train_loss).all() and res.info["made_under"]["train_config"]["speaker_norm"]
+
+
+def test_float16_features_are_padded_as_stored_and_reach_the_model_as_float32(toy):
+    """Batches of float16 frames (the store's dtype) are padded in float16 and cast afterwards:
+    the same float32 values as padding into float32 directly (the cast is exact)."""
+    data, _ = toy
+    half = SERData({k: Ragged(v.values.astype(np.float16), v.offsets, v.ids) for k, v in data.features.items()},
+                   data.manifest)
+    rows = np.arange(0, len(data), 7)
+    keys = ("whisper", "mfcc", "mel")
+    batch = half.batch(rows, keys)
+    for key in keys:
+        ref, lens = half.features[key].padded(half._pos[key][rows], max_len=half.fixed_lengths.get(key))
+        assert batch[key].dtype == torch.float32 and ref.dtype == np.float32
+        np.testing.assert_array_equal(batch[key].numpy(), ref)
+        np.testing.assert_array_equal(batch[f"{key}_lengths"].numpy(), lens)
+    scaled = half.batch(rows, keys, scaling=half.fit_scaling(rows, keys))  # scaling: float32 arithmetic, as before
+    assert all(scaled[k].dtype == torch.float32 for k in keys)
+
+
+def test_prefetcher_yields_the_same_items_in_order_and_raises_what_make_raises():
+    from camulenet.training.data import Prefetcher
+
+    items = list(range(7))
+    assert list(Prefetcher(items, lambda i: i * i, ahead=True)) == list(Prefetcher(items, lambda i: i * i, ahead=False))
+    feed = Prefetcher(items, lambda i: i * i)
+    assert list(feed) == [i * i for i in items] and feed.wait_seconds >= 0
+
+    def bad(i):
+        if i == 3:
+            raise KeyError("clip 3")
+        return i
+
+    with pytest.raises(KeyError, match="clip 3"):
+        list(Prefetcher(items, bad))
+
+
+def test_prefetching_batches_does_not_change_the_result(toy, tmp_path):
+    """The next batch padded in a background thread (the default on CUDA) trains the same
+    numbers as batches padded in turn."""
+    data, folds = toy
+    cfg = replace(FAST, epochs=2)
+    a = train_one_fold(factory(data), data, folds[0], replace(cfg, prefetch=False), tmp_path / "a")
+    b = train_one_fold(factory(data), data, folds[0], replace(cfg, prefetch=True), tmp_path / "b")
+    cols = ["train_loss", "val_loss", "val_wa"]
+    np.testing.assert_array_equal(a.history[cols].to_numpy(), b.history[cols].to_numpy())
+    np.testing.assert_array_equal(a.embeddings, b.embeddings)
+    assert 0 <= a.info["data_wait_share"] <= 1 and 0 <= b.info["data_wait_share"] <= 1
+    assert "prefetch" not in cfg.identity()

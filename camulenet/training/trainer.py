@@ -21,7 +21,7 @@ import math
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -36,7 +36,7 @@ from camulenet.storage.cache_keys import check_same
 from camulenet.storage.cache_keys import fingerprint as digest  # "fingerprint" below names the caller's settings
 from camulenet.storage.memory import PeakRSS, return_freed_memory
 from camulenet.training.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
-from camulenet.training.data import BATCHINGS, SERData, epoch_batches
+from camulenet.training.data import BATCHINGS, Prefetcher, SERData, epoch_batches
 from camulenet.training.loss import MultitaskLoss
 from camulenet.training.seeding import seed_everything
 
@@ -75,6 +75,9 @@ class TrainConfig:
     # batch of a new speaker's audio is at hand before predicting -- not the paper's protocol.
     # Applied as each batch is built (no normalised copy of the features). Not with standardize.
     speaker_norm: bool = False
+    # the next batch padded in a background thread while a step computes; None: on CUDA only
+    # (on a CPU the thread would take cores from the step). Results do not depend on it.
+    prefetch: bool | None = None
 
     @classmethod
     def paper(cls, **overrides) -> "TrainConfig":
@@ -109,7 +112,7 @@ class TrainConfig:
         normalised) stay valid, those made otherwise never match.
         """
         return {k: v for k, v in asdict(self).items()
-                if k not in ("progress", "keep_last") and not (k == "batching" and v == "random")
+                if k not in ("progress", "keep_last", "prefetch") and not (k == "batching" and v == "random")
                 and not (k == "speaker_norm" and not v)}
 
 
@@ -180,29 +183,39 @@ class _Runner:
         # keys whose padding the model ignores are padded per batch, not corpus-wide
         invariant = getattr(model, "padding_invariant_keys", None)
         self.batch_padded = tuple(invariant()) if invariant else ()
+        self.prefetch = device.type == "cuda" if cfg.prefetch is None else bool(cfg.prefetch)
+
+    def batches(self, chunks: Sequence[np.ndarray]) -> Prefetcher:
+        """The batches of ``chunks`` of rows, the next made while the current one computes."""
+        return Prefetcher(chunks, self.make_batch, ahead=self.prefetch)
 
     def train_batches(self, rows: np.ndarray, generator: torch.Generator) -> list[np.ndarray]:
         """One epoch's mini-batches of the training rows (draws from ``generator`` only)."""
         lengths = self.data.clip_lengths(rows, self.keys) if self.cfg.batching == "length_buckets" else None
         return epoch_batches(rows, self.cfg.batch_size, generator, self.cfg.batching, lengths)
 
+    def make_batch(self, rows: np.ndarray) -> dict:
+        return self.data.batch(rows, self.keys, self.lengths, self.device, scaling=self.scaling,
+                               batch_padded=self.batch_padded, speaker_scaling=self.speaker_scaling)
+
     def forward(self, rows: np.ndarray) -> tuple[dict, dict]:
-        batch = self.data.batch(rows, self.keys, self.lengths, self.device, scaling=self.scaling,
-                                batch_padded=self.batch_padded, speaker_scaling=self.speaker_scaling)
+        batch = self.make_batch(rows)
+        return batch, self.outputs(batch)
+
+    def outputs(self, batch: dict) -> dict:
         with torch.autocast(self.device.type, dtype=self.amp_dtype or torch.float32, enabled=self.amp_dtype is not None):
-            out = self.model(batch)
-        return batch, out
+            return self.model(batch)
 
     @torch.no_grad()
     def predict(self, rows: np.ndarray) -> dict:
         self.model.eval()
         probs, gprobs, embs, losses, n = [], [], [], {"total": 0.0, "emotion": 0.0, "gender": 0.0}, 0
-        for start in range(0, len(rows), self.cfg.eval_batch_size):
-            chunk = rows[start:start + self.cfg.eval_batch_size]
-            batch, out = self.forward(chunk)
+        chunks = [rows[s:s + self.cfg.eval_batch_size] for s in range(0, len(rows), self.cfg.eval_batch_size)]
+        for batch in self.batches(chunks):
+            out = self.outputs(batch)
             for k, v in self.loss(out, batch["emotion"], batch["gender"]).items():
-                losses[k] += float(v) * len(chunk)
-            n += len(chunk)
+                losses[k] += float(v) * len(batch["emotion"])
+            n += len(batch["emotion"])
             probs.append(torch.softmax(out["emotion_logits"].float(), 1).cpu())
             if out.get("gender_logits") is not None:
                 gprobs.append(torch.softmax(out["gender_logits"].float(), 1).cpu())
@@ -312,8 +325,9 @@ def _train_epoch(run: _Runner, optimizer, scaler, train_rows: np.ndarray, genera
     batches = run.train_batches(train_rows, generator)
     n_seen = sum(len(rows) for rows in batches)
     sums = {"total": 0.0, "emotion": 0.0, "gender": 0.0}
-    for rows in batches:
-        batch, out = run.forward(rows)
+    feed = run.batches(batches)
+    for batch in feed:
+        out = run.outputs(batch)
         losses = run.loss(out, batch["emotion"], batch["gender"])
         optimizer.zero_grad(set_to_none=True)
         scaler.scale(losses["total"]).backward()
@@ -323,11 +337,11 @@ def _train_epoch(run: _Runner, optimizer, scaler, train_rows: np.ndarray, genera
         scaler.step(optimizer)
         scaler.update()
         for k, v in losses.items():
-            sums[k] += float(v.detach()) * len(rows)
+            sums[k] += float(v.detach()) * len(batch["emotion"])
     seconds = time.perf_counter() - t0
     return {"train_loss": sums["total"] / n_seen, "train_emotion_loss": sums["emotion"] / n_seen,
             "train_gender_loss": sums["gender"] / n_seen, "seconds": seconds, "samples": n_seen,
-            "samples_per_s": n_seen / seconds}
+            "samples_per_s": n_seen / seconds, "data_wait_seconds": feed.wait_seconds}
 
 
 def _validate(run: _Runner, val_rows: np.ndarray, row: dict) -> float:
@@ -452,11 +466,14 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
     n_params = sum(p.numel() for p in model.parameters() if p.requires_grad)
     history = progress.history
     train_seconds, trained_samples = sum(h["seconds"] for h in history), sum(h["samples"] for h in history)
+    data_wait = 0.0  # seconds the training steps waited for their batches (this run's epochs only)
+    resumed_seconds = train_seconds
     bar = tqdm(range(progress.start_epoch, cfg.epochs), desc=desc or "epochs", disable=not cfg.progress, leave=False)
     for epoch in bar:
         if progress.stopped:
             break
         row = {"epoch": epoch, **_train_epoch(run, optimizer, scaler, train_rows, generator)}
+        data_wait += row.pop("data_wait_seconds")  # timing, not a result: kept out of the history
         _keep_if_best(progress, _validate(run, val_rows, row), epoch, model, cfg)
         history.append(row)
         train_seconds += row["seconds"]
@@ -481,7 +498,9 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
             "train_seconds": train_seconds,
             "samples_per_s": trained_samples / train_seconds if train_seconds else float("nan"),
             "peak_memory_mb": peak_memory_mb(device, rss), "memory_rise_mb": rss.delta_mb,
-            "peak_anon_mb": rss.peak_anon_mb,  # process-owned memory, memory-mapped feature pages excluded
+            "peak_anon_mb": rss.peak_anon_mb,
+            # share of this run's training time spent waiting for batches (0: the GPU never waited)
+            "data_wait_share": data_wait / (train_seconds - resumed_seconds) if train_seconds > resumed_seconds else 0.0,  # process-owned memory, memory-mapped feature pages excluded
             "device": str(device), "n_params": n_params,
             "n_train": len(train_rows), "n_val": len(val_rows), "n_test": len(test_rows),
             "emotions": list(data.emotions), "train_config": cfg.to_dict(), "made_under": made_under}
