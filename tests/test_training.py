@@ -411,22 +411,23 @@ def test_speaker_norm_identity_and_training(toy, tmp_path):
     assert np.isfinite(res.history.train_loss).all() and res.info["made_under"]["train_config"]["speaker_norm"]
 
 
-def test_float16_features_are_padded_as_stored_and_reach_the_model_as_float32(toy):
-    """Batches of float16 frames (the store's dtype) are padded in float16 and cast afterwards:
-    the same float32 values as padding into float32 directly (the cast is exact)."""
-    data, _ = toy
-    half = SERData({k: Ragged(v.values.astype(np.float16), v.offsets, v.ids) for k, v in data.features.items()},
+def _half(data):
+    return SERData({k: Ragged(v.values.astype(np.float16), v.offsets, v.ids) for k, v in data.features.items()},
                    data.manifest)
-    rows = np.arange(0, len(data), 7)
-    keys = ("whisper", "mfcc", "mel")
-    batch = half.batch(rows, keys)
-    for key in keys:
-        ref, lens = half.features[key].padded(half._pos[key][rows], max_len=half.fixed_lengths.get(key))
-        assert batch[key].dtype == torch.float32 and ref.dtype == np.float32
-        np.testing.assert_array_equal(batch[key].numpy(), ref)
-        np.testing.assert_array_equal(batch[f"{key}_lengths"].numpy(), lens)
-    scaled = half.batch(rows, keys, scaling=half.fit_scaling(rows, keys))  # scaling: float32 arithmetic, as before
-    assert all(scaled[k].dtype == torch.float32 for k in keys)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_batches_padded_as_stored_equal_the_cpu_ones(toy):
+    """On CUDA float16 frames (the store's dtype) are padded as they are into pinned memory and
+    cast on the GPU: the same float32 values as the CPU's padding into float32 (the cast is exact)."""
+    data, _ = toy
+    half = _half(data)
+    rows, keys = np.arange(0, len(data), 7), ("whisper", "mfcc", "mel")
+    cpu, gpu = half.batch(rows, keys), half.batch(rows, keys, device="cuda")
+    for k, v in cpu.items():
+        assert gpu[k].device.type == "cuda" and gpu[k].dtype == v.dtype
+        torch.testing.assert_close(gpu[k].cpu(), v, rtol=0, atol=0)
 
 
 def test_prefetcher_yields_the_same_items_in_order_and_raises_what_make_raises():

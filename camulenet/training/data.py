@@ -242,8 +242,8 @@ class SERData:
             if key not in self.features:
                 raise KeyError(f"model needs feature {key!r}; available: {sorted(self.features)}")
             scaled = bool(speaker_scaling and key in speaker_scaling) or bool(scaling and key in scaling)
-            if not scaled:  # frames as stored (float16: half the bytes), made float32 where the model runs
-                out[key], out[f"{key}_lengths"] = self._as_stored(key, rows, fixed.get(key), device)
+            if device.type == "cuda" and not scaled:  # as stored (float16: half the bytes), cast on the GPU
+                out[key], out[f"{key}_lengths"] = self._pinned(key, rows, fixed.get(key), device)
                 continue
             arr, lens = self.features[key].padded(self._pos[key][rows], max_len=fixed.get(key))
             if speaker_scaling and key in speaker_scaling:
@@ -264,27 +264,20 @@ class SERData:
         out["gender"] = torch.from_numpy(self.gender_codes[rows]).to(device)
         return out
 
-    def _as_stored(self, key: str, rows: np.ndarray, max_len: int | None,
-                   device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-        """One key's batch padded in its stored dtype, then float32 on ``device``.
-
-        float16 -> float32 is exact, so the values are those of padding into float32 directly;
-        on CUDA the batch is padded straight into pinned memory and copied without blocking,
-        so the host neither stages the copy nor waits for it, and the cast runs on the GPU.
-        """
+    def _pinned(self, key: str, rows: np.ndarray, max_len: int | None,
+                device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+        """One key's batch for a CUDA device: padded in its stored dtype straight into pinned
+        memory, copied without blocking (no staging copy, the host does not wait), and made
+        float32 on the GPU. float16 -> float32 is exact: the values are those of padding into
+        float32. (On a CPU padding into float32 directly is faster than padding, then casting.)"""
         rag = self.features[key]
         dtype = np.dtype(rag.dtype) if np.dtype(rag.dtype) in _TORCH_DTYPES else np.dtype(np.float32)
         pos = self._pos[key][rows]
-        if device.type == "cuda":
-            n = np.asarray(rag.lengths, dtype=np.int64)[pos]
-            t = int(n.max(initial=0)) if max_len is None else int(max_len)
-            pinned = torch.zeros((len(pos), t, *rag.feature_shape), dtype=_TORCH_DTYPES[dtype], pin_memory=True)
-            _, lens = rag.padded(pos, max_len=max_len, out=pinned.numpy())
-            frames = pinned
-        else:
-            arr, lens = rag.padded(pos, max_len=max_len, dtype=dtype)
-            frames = torch.from_numpy(arr)
-        return (frames.to(device, non_blocking=True).float(),
+        n = np.asarray(rag.lengths, dtype=np.int64)[pos]
+        t = int(n.max(initial=0)) if max_len is None else int(max_len)
+        pinned = torch.zeros((len(pos), t, *rag.feature_shape), dtype=_TORCH_DTYPES[dtype], pin_memory=True)
+        _, lens = rag.padded(pos, max_len=max_len, out=pinned.numpy())
+        return (pinned.to(device, non_blocking=True).float(),
                 torch.from_numpy(lens).to(device, non_blocking=True))
 
 
