@@ -173,11 +173,56 @@ def test_early_stopping_restores_best(toy, tmp_path):
     assert res.info["best_epoch"] == int(h.epoch[best])
     if res.info["stopped_early"]:
         assert len(h) == res.info["best_epoch"] + 1 + 2
-    # the saved best model reproduces the best validation loss
+    # best.pt holds the kept weights; last.pt holds one model and names the file of the kept one
     ck = load_checkpoint(tmp_path / "best.pt")
     last = load_checkpoint(tmp_path / "last.pt")
+    assert "best_model" not in last
+    best_file = last["meta"]["best_file"]
+    assert (best_file is None) == (res.info["best_epoch"] == last["meta"]["epoch"])
+    kept = load_checkpoint(tmp_path / best_file)["model"] if best_file else last["model"]
+    assert [p.name for p in tmp_path.glob("best-e*.pt")] == ([best_file] if best_file else [])
     for k, v in ck["model"].items():
-        torch.testing.assert_close(v, last["best_model"][k])
+        torch.testing.assert_close(v, kept[k], rtol=0, atol=0)
+
+
+def test_resume_restores_an_earlier_best_epoch_from_its_own_file(toy, tmp_path, monkeypatch):
+    """A schedule that keeps an earlier epoch: last.pt (one model) names best-e<epoch>.pt, and a
+    fold resumed from it ends bit for bit as the uninterrupted one; last.pt written every other
+    epoch (checkpoint_epochs=2) gives the same result; each run reports the bytes it wrote."""
+    from camulenet.training import trainer
+
+    data, folds = toy
+    # this lr overshoots: validation UA stays at chance for epochs, and a tie keeps the first
+    cfg = TrainConfig.compact(epochs=4, batch_size=32, progress=False, lr=0.05, patience=None, grad_clip=None,
+                              monitor="val_ua", device="cpu")
+    full = train_one_fold(factory(data), data, folds[2], cfg, tmp_path / "full")
+    assert full.info["best_epoch"] < 2
+    assert not list((tmp_path / "full").glob("*e0*.pt")) and not (tmp_path / "full" / "last.pt").exists()
+    written = []
+    real = trainer.save_checkpoint
+
+    def spy(path, **kw):
+        real(path, **kw)
+        written.append((path.name, kw["meta"].get("epoch"), path.stat().st_size))
+
+    monkeypatch.setattr(trainer, "save_checkpoint", spy)
+    part = tmp_path / "part"
+    stopped = train_one_fold(factory(data), data, folds[2], replace(cfg, epochs=3, keep_last=True,
+                                                                 checkpoint_epochs=2), part)
+    best = f"best-e{stopped.info['best_epoch']:03d}.pt"
+    assert [w[:2] for w in written if w[0] == "last.pt"] == [("last.pt", 1), ("last.pt", 2)]  # every 2nd, the end
+    assert load_checkpoint(part / "last.pt")["meta"]["best_file"] == best and (part / best).exists()
+    assert [w[0] for w in written].count(best) == 1  # written once, when a last.pt first needed it
+    assert stopped.info["checkpoint_bytes"] == sum(w[2] for w in written)  # last.pt twice, best-e, best.pt
+    (part / "done.json").unlink()
+    resumed = train_one_fold(factory(data), data, folds[2], cfg, part)
+    cols = ["train_loss", "val_loss", "val_wa"]
+    np.testing.assert_array_equal(resumed.history[cols].to_numpy(), full.history[cols].to_numpy())
+    assert resumed.metrics == full.metrics and resumed.info["best_epoch"] == full.info["best_epoch"]
+    np.testing.assert_array_equal(resumed.embeddings, full.embeddings)
+    assert not (part / "last.pt").exists() and not list(part.glob("best-e*.pt"))  # removed with the fold done
+    with pytest.raises(ValueError, match="checkpoint_epochs"):
+        train_one_fold(lambda: None, None, (["a"], [], ["b"]), replace(cfg, checkpoint_epochs=0), tmp_path / "x")
 
 
 def test_paper_schedule_keeps_the_last_epoch(toy, tmp_path):

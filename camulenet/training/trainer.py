@@ -2,9 +2,13 @@
 stopping on the validation speakers (restore best), resumable checkpoints, test predictions.
 
 Files written to ``out_dir``:
-- ``last.pt``: model + optimizer + epoch + RNG states (tensors) + history + best weights,
-  rewritten after every epoch; resume continues bit-for-bit on CPU. Removed when the fold
-  finishes unless ``keep_last``.
+- ``last.pt``: model + optimizer + epoch + RNG states (tensors) + history, rewritten after an
+  epoch when due (``TrainConfig.checkpoint_epochs`` / ``checkpoint_minutes``; default every
+  epoch); resume continues bit-for-bit on CPU. It holds one model: when the kept (best) epoch
+  is an earlier one, its weights are in ``best-e<epoch>.pt`` (full precision, so that a
+  resumed fold restores exactly what an uninterrupted one would), written once per new best
+  and only when a ``last.pt`` needs it (never under the paper's ``monitor="last"``). Both are
+  removed when the fold finishes unless ``keep_last``.
 - ``best.pt``: the restored (best-validation) model state_dict + JSON-able meta.
 - ``history.csv``, ``predictions.parquet``, ``val_predictions.parquet`` (the validation
   clips predicted with the kept epoch's weights: utt_id, true, pred, prob_<emotion>..., e.g.
@@ -78,6 +82,11 @@ class TrainConfig:
     # the next batch padded in a background thread while a step computes; None: on CUDA only
     # (on a CPU the thread would take cores from the step). Results do not depend on it.
     prefetch: bool | None = None
+    # resume points: last.pt is written after an epoch only when at least checkpoint_epochs
+    # epochs AND checkpoint_minutes minutes have passed since the previous one (defaults:
+    # every epoch). A paper-size last.pt is ~3.4 GB; on a fast GPU every epoch is a lot of disk.
+    checkpoint_epochs: int = 1
+    checkpoint_minutes: float = 0.0
 
     @classmethod
     def paper(cls, **overrides) -> "TrainConfig":
@@ -112,7 +121,7 @@ class TrainConfig:
         normalised) stay valid, those made otherwise never match.
         """
         return {k: v for k, v in asdict(self).items()
-                if k not in ("progress", "keep_last", "prefetch") and not (k == "batching" and v == "random")
+                if k not in ("progress", "keep_last", "prefetch", "checkpoint_epochs", "checkpoint_minutes") and not (k == "batching" and v == "random")
                 and not (k == "speaker_norm" and not v)}
 
 
@@ -267,6 +276,7 @@ class _Progress:
     best_score: float = -math.inf
     bad_epochs: int = 0
     stopped: bool = False
+    best_file: str | None = None  # the best-e<epoch>.pt the saved last.pt refers to, if any
 
     def meta(self, epoch: int) -> dict:
         return {"epoch": epoch, "history": self.history, "best_epoch": self.best_epoch,
@@ -280,6 +290,9 @@ def _check_schedule(cfg: TrainConfig) -> None:
         raise ValueError(f"batching must be one of {BATCHINGS}, got {cfg.batching!r}")
     if cfg.speaker_norm and cfg.standardize:
         raise ValueError("speaker_norm and standardize are two scalings of the same frames; choose one")
+    if cfg.checkpoint_epochs < 1 or cfg.checkpoint_minutes < 0:
+        raise ValueError(f"checkpoint_epochs must be >= 1 and checkpoint_minutes >= 0, got "
+                         f"{cfg.checkpoint_epochs} and {cfg.checkpoint_minutes}")
 
 
 def _fold_rows(data: SERData, fold) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -311,9 +324,65 @@ def _resume(last_path: Path, made_under: dict, model: nn.Module, optimizer, scal
         scaler.load_state_dict(ck["scaler"])
     set_rng_state(ck["rng"], generator)
     meta = ck["meta"]
-    return _Progress(history=meta["history"], start_epoch=meta["epoch"] + 1, best_state=ck.get("best_model"),
+    if "best_model" in ck:  # written before the best weights had a file of their own
+        best_state = ck["best_model"]
+    elif meta.get("best_file"):
+        best_state = load_checkpoint(last_path.parent / meta["best_file"], map_location="cpu")["model"]
+    else:  # the kept epoch is the saved one
+        best_state = ck["model"] if meta["best_epoch"] == meta["epoch"] else None
+    return _Progress(history=meta["history"], start_epoch=meta["epoch"] + 1, best_state=best_state,
                      best_epoch=meta["best_epoch"], best_score=meta["best_score"], bad_epochs=meta["bad_epochs"],
-                     stopped=meta["stopped"])
+                     stopped=meta["stopped"], best_file=meta.get("best_file"))
+
+
+class _ResumePoints:
+    """``last.pt`` written when due, with the best weights it refers to in a file of their own;
+    counts the checkpoint bytes this run writes."""
+
+    def __init__(self, out_dir: Path, cfg: TrainConfig, progress: _Progress) -> None:
+        self.out_dir, self.cfg, self.progress = out_dir, cfg, progress
+        self.last = out_dir / "last.pt"
+        self.saved_epoch, self.saved_at = progress.start_epoch - 1, time.monotonic()
+        self.bytes = 0
+
+    def write(self, path: Path, **tensors_and_meta) -> None:
+        save_checkpoint(path, **tensors_and_meta)
+        self.bytes += path.stat().st_size
+
+    def due(self, epoch: int, final: bool) -> bool:
+        """A resume point after ``epoch``? At the fold's end only when ``keep_last`` asks for one
+        (it would be deleted a moment later), otherwise when the cadence says so."""
+        if final:
+            return self.cfg.keep_last
+        return (epoch - self.saved_epoch >= self.cfg.checkpoint_epochs
+                and time.monotonic() - self.saved_at >= 60 * self.cfg.checkpoint_minutes)
+
+    def save(self, epoch: int, model: nn.Module, optimizer, scaler, generator, meta: dict) -> None:
+        p = self.progress
+        best_file = None
+        if p.best_state is not None and p.best_epoch != epoch:  # the kept weights are not the saved model
+            best_file = f"best-e{p.best_epoch:03d}.pt"
+            if p.best_file != best_file:  # not yet written by this run, nor read at its resume
+                self.write(self.out_dir / best_file, model=p.best_state, meta={"epoch": p.best_epoch})
+        # the scaler's state only when it scales (fp16): a disabled scaler's empty state would
+        # make an enabled one's load_state_dict raise when the fold is resumed on such a GPU
+        scaler_state = {"scaler": scaler.state_dict()} if scaler.is_enabled() else {}
+        self.write(self.last, model=model.state_dict(), optimizer=optimizer.state_dict(), **scaler_state,
+                   rng=rng_state(generator), meta={**meta, "best_file": best_file})
+        p.best_file = best_file
+        self.remove_best_files(keep=best_file)
+        self.saved_epoch, self.saved_at = epoch, time.monotonic()
+
+    def remove_best_files(self, keep: str | None = None) -> None:
+        for f in self.out_dir.glob("best-e*.pt"):
+            if f.name != keep:
+                f.unlink()
+
+    def finish(self) -> None:
+        """The fold is saved: its resume points go, unless ``keep_last``."""
+        if not self.cfg.keep_last:
+            self.last.unlink(missing_ok=True)
+            self.remove_best_files()
 
 
 def _train_epoch(run: _Runner, optimizer, scaler, train_rows: np.ndarray, generator: torch.Generator) -> dict:
@@ -462,7 +531,8 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
     progress = (_resume(last_path, made_under, model, optimizer, scaler, generator)
                 if resume and last_path.exists() else _Progress())
 
-    # train: one epoch at a time, validated, the best kept, a resume point after each
+    # train: one epoch at a time, validated, the best kept, a resume point when due
+    points = _ResumePoints(out_dir, cfg, progress)
     n_params = sum(p.numel() for p in model.parameters() if p.requires_grad)
     history = progress.history
     train_seconds, trained_samples = sum(h["seconds"] for h in history), sum(h["samples"] for h in history)
@@ -479,14 +549,9 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
         train_seconds += row["seconds"]
         trained_samples += row["samples"]
         bar.set_postfix({k: round(v, 3) for k, v in row.items() if k in ("train_loss", "val_wa", "val_ua")})
-        if (progress.stopped or epoch == cfg.epochs - 1) and not cfg.keep_last:
-            continue  # the fold ends now: a resume point would be deleted a moment later
-        # the scaler's state only when it scales (fp16): a disabled scaler's empty state would
-        # make an enabled one's load_state_dict raise when the fold is resumed on such a GPU
-        scaler_state = {"scaler": scaler.state_dict()} if scaler.is_enabled() else {}
-        save_checkpoint(last_path, model=model.state_dict(), optimizer=optimizer.state_dict(),
-                        **scaler_state, rng=rng_state(generator), best_model=progress.best_state,
-                        meta={**progress.meta(epoch), "train_config": cfg.to_dict(), "made_under": made_under})
+        if points.due(epoch, final=progress.stopped or epoch == cfg.epochs - 1):
+            points.save(epoch, model, optimizer, scaler, generator,
+                        {**progress.meta(epoch), "train_config": cfg.to_dict(), "made_under": made_under})
 
     # evaluate the kept weights on the validation and the test speakers, and save the fold
     if progress.best_state is not None:
@@ -505,9 +570,10 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
             "n_train": len(train_rows), "n_val": len(val_rows), "n_test": len(test_rows),
             "emotions": list(data.emotions), "train_config": cfg.to_dict(), "made_under": made_under}
     _save_best(out_dir / "best.pt", run, info)
+    # what this run wrote: resume points and best.pt (a fold's disk cost: scripts/bench_checkpoints.py)
+    info["checkpoint_bytes"] = points.bytes + (out_dir / "best.pt").stat().st_size
     result = FoldResult(history=pd.DataFrame(history), predictions=preds, embeddings=embeddings,
                         embedding_ids=list(preds["utt_id"]), metrics=metrics, info=info, val_predictions=val_preds)
     result.save(out_dir)
-    if not cfg.keep_last and last_path.exists():
-        last_path.unlink()
+    points.finish()
     return result
