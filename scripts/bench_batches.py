@@ -12,7 +12,9 @@ memory, not disk):
   CPU device gets: there padding into float32 directly beats padding in float16 and casting);
 - ``after_host``: padding in float16 (the stored dtype): the host's share of a CUDA batch
   (``SERData._pinned``: there into pinned memory, then a non-blocking copy and the cast on
-  the GPU; pinned memory needs a GPU, so here into ordinary memory).
+  the GPU; pinned memory needs a GPU, so here into ordinary memory), one thread;
+- ``after_host_<n>_threads``: the same by n threads (``SERData._pinned`` uses
+  ``training.data.PAD_THREADS``: half the cores, at most 8).
 
 Prints one JSON object: median and max milliseconds per batch of each, bytes per batch, and
 whether the float16 batch cast to float32 equals the float32 one. The goal on the GPU path
@@ -40,7 +42,7 @@ import torch  # noqa: E402
 
 from camulenet.features import spectral  # noqa: E402
 from camulenet.features.store import FeatureStore  # noqa: E402
-from camulenet.training.data import SERData  # noqa: E402
+from camulenet.training.data import PAD_THREADS, SERData, padded_in_parallel  # noqa: E402
 
 WHISPER_MEDIUM = (1500, 1024)  # full-mode frames x n_audio_state
 
@@ -78,15 +80,17 @@ def before(data: SERData, rows, keys, lengths, batch_padded) -> dict:
     return out
 
 
-def after_host(data: SERData, rows, keys, lengths, batch_padded) -> dict:
-    """The host's share of the CUDA path: padding in the stored float16 (here into ordinary
-    memory; pinned memory needs a GPU)."""
+def after_host(data: SERData, rows, keys, lengths, batch_padded, threads: int = 1) -> dict:
+    """The host's share of the CUDA path (``SERData._pinned``): padding in the stored float16,
+    by ``threads`` threads (here into ordinary memory; pinned memory needs a GPU)."""
     fixed = {k: v for k, v in data.fixed_lengths.items() if k not in batch_padded}
     fixed.update(lengths)
     out = {}
     for key in keys:
-        rag = data.features[key]
-        arr, lens = rag.padded(data._pos[key][rows], max_len=fixed.get(key), dtype=rag.dtype)
+        rag, pos = data.features[key], data._pos[key][rows]
+        t = fixed.get(key) or int(np.asarray(rag.lengths)[pos].max())
+        arr = np.zeros((len(pos), t, *rag.feature_shape), rag.dtype)
+        lens = padded_in_parallel(rag, pos, t, arr, threads)
         out[key], out[f"{key}_lengths"] = torch.from_numpy(arr), torch.from_numpy(lens)
     return out
 
@@ -108,7 +112,9 @@ def main(argv=None) -> dict:
     ap.add_argument("--min-s", type=float, default=1.3)
     ap.add_argument("--max-s", type=float, default=5.0)
     ap.add_argument("--root", type=Path, default=None, help="where the shards go (default: a temporary folder)")
-    ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--threads", type=int, default=None, help="torch threads")
+    ap.add_argument("--pad-threads", type=int, default=None,
+                    help="threads padding one batch in the last way shown (default: max(2, PAD_THREADS))")
     args = ap.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -129,6 +135,8 @@ def main(argv=None) -> dict:
             before(data, rows, keys, lengths, batch_padded)
         ways = {"before": lambda r: before(data, r, keys, lengths, batch_padded),
                 "after_host": lambda r: after_host(data, r, keys, lengths, batch_padded)}
+        threads = args.pad_threads or max(2, PAD_THREADS)  # SERData._pinned uses PAD_THREADS
+        ways[f"after_host_{threads}_threads"] = lambda r: after_host(data, r, keys, lengths, batch_padded, threads)
         b32 = before(data, batches[0], keys, lengths, batch_padded)
         b16 = after_host(data, batches[0], keys, lengths, batch_padded)
         same = all(torch.equal(b32[k], b16[k].float()) for k in keys)
@@ -136,7 +144,8 @@ def main(argv=None) -> dict:
                   "shapes": {k: list(b32[k].shape) for k in keys},
                   "bytes_per_batch": {"float32": int(sum(b32[k].nbytes for k in keys)),
                                       "float16": int(sum(b16[k].nbytes for k in keys))},
-                  "float16_cast_equals_float32": bool(same), "torch_threads": torch.get_num_threads()}
+                  "float16_cast_equals_float32": bool(same), "torch_threads": torch.get_num_threads(),
+                  "pad_threads": PAD_THREADS}
         for name, make in ways.items():
             ms = time_batches(make, batches)
             result[name] = {"median_ms": round(float(np.median(ms)), 1), "max_ms": round(float(np.max(ms)), 1)}

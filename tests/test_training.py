@@ -504,3 +504,16 @@ def test_prefetching_batches_does_not_change_the_result(toy, tmp_path):
     np.testing.assert_array_equal(a.embeddings, b.embeddings)
     assert 0 <= a.info["data_wait_share"] <= 1 and 0 <= b.info["data_wait_share"] <= 1
     assert "prefetch" not in cfg.identity()
+
+
+def test_padding_a_batch_in_threads_writes_what_one_thread_does(toy):
+    from camulenet.training.data import padded_in_parallel
+
+    data, _ = toy
+    rag = data.features["whisper"]
+    pos = np.arange(len(rag))[::-3]
+    t = int(np.asarray(rag.lengths)[pos].max())
+    one, lens = rag.padded(pos, max_len=t)
+    out = np.zeros_like(one)
+    np.testing.assert_array_equal(padded_in_parallel(rag, pos, t, out, threads=3), lens)
+    np.testing.assert_array_equal(out, one)

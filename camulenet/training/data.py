@@ -41,6 +41,7 @@ validation speakers from their own unlabelled clips, this is **transductive** (s
 
 from __future__ import annotations
 
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Collection, Iterator, Mapping, Sequence
@@ -276,7 +277,7 @@ class SERData:
         n = np.asarray(rag.lengths, dtype=np.int64)[pos]
         t = int(n.max(initial=0)) if max_len is None else int(max_len)
         pinned = torch.zeros((len(pos), t, *rag.feature_shape), dtype=_TORCH_DTYPES[dtype], pin_memory=True)
-        _, lens = rag.padded(pos, max_len=max_len, out=pinned.numpy())
+        lens = padded_in_parallel(rag, pos, t, pinned.numpy())
         return (pinned.to(device, non_blocking=True).float(),
                 torch.from_numpy(lens).to(device, non_blocking=True))
 
@@ -310,6 +311,26 @@ def epoch_batches(rows: np.ndarray, batch_size: int, generator: torch.Generator,
         part = part[np.argsort(lengths[part], kind="stable")]
         batches += [rows[part[b:b + batch_size]] for b in range(0, len(part), batch_size)]
     return [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
+
+
+#: threads that pad one batch (numpy's copies release the GIL): a paper-size batch is ~330 MB
+PAD_THREADS = max(1, min(8, (os.cpu_count() or 1) // 2))
+_pad_pool: tuple[int, ThreadPoolExecutor] | None = None  # (pid, pool): a forked child makes its own
+
+
+def padded_in_parallel(rag: Ragged, positions: np.ndarray, t: int, out: np.ndarray,
+                       threads: int | None = None) -> np.ndarray:
+    """``rag.padded(positions, t, out=out)`` in slices of rows padded by ``threads`` threads
+    (default ``PAD_THREADS``); returns the lengths. Each row is written by one thread only."""
+    global _pad_pool
+    threads = threads or PAD_THREADS
+    if threads < 2 or len(positions) < 2 * threads:
+        return rag.padded(positions, max_len=t, out=out)[1]
+    if _pad_pool is None or _pad_pool[0] != os.getpid():
+        _pad_pool = (os.getpid(), ThreadPoolExecutor(max(threads, PAD_THREADS), thread_name_prefix="pad"))
+    cuts = np.linspace(0, len(positions), threads + 1).astype(int)
+    jobs = [_pad_pool[1].submit(rag.padded, positions[a:b], t, out=out[a:b]) for a, b in zip(cuts[:-1], cuts[1:])]
+    return np.concatenate([j.result()[1] for j in jobs])
 
 
 class Prefetcher:

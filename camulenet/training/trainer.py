@@ -48,6 +48,11 @@ from camulenet.training.seeding import seed_everything
 MONITORS = {"val_loss": "min", "val_emotion_loss": "min", "val_wa": "max", "val_ua": "max", "last": "max"}
 
 
+#: TrainConfig fields that never change a fold's numbers (progress bar, files kept, when
+#: resume points are written, batches made ahead): left out of ``TrainConfig.identity``
+_NOT_RESULTS = ("progress", "keep_last", "prefetch", "checkpoint_epochs", "checkpoint_minutes")
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     epochs: int = 10
@@ -114,14 +119,14 @@ class TrainConfig:
         return asdict(self)
 
     def identity(self) -> dict:
-        """The fields that change a fold's result (not the progress bar, not keeping last.pt).
+        """The fields that change a fold's result (none of ``_NOT_RESULTS``).
 
         ``batching`` enters only when it is not ``"random"`` and ``speaker_norm`` only when
         True: folds made before these fields existed (all with random batches, none speaker
         normalised) stay valid, those made otherwise never match.
         """
         return {k: v for k, v in asdict(self).items()
-                if k not in ("progress", "keep_last", "prefetch", "checkpoint_epochs", "checkpoint_minutes") and not (k == "batching" and v == "random")
+                if k not in _NOT_RESULTS and not (k == "batching" and v == "random")
                 and not (k == "speaker_norm" and not v)}
 
 
