@@ -194,9 +194,10 @@ def training(system: str, tiny: bool, data, fold, out: Path, epochs: int) -> dic
     try:
         return train_system(system, tiny, data, fold, out, epochs, 64)
     except torch.cuda.OutOfMemoryError as err:
-        torch.cuda.empty_cache()
-        result = train_system(system, tiny, data, fold, out.with_name(out.name + "-b32"), epochs, 32)
-        return {**result, "batch_64": f"out of memory: {str(err)[:200]}"}
+        message = str(err)[:200]  # the traceback, which holds the model and optimizer, goes with the block
+    torch.cuda.empty_cache()
+    result = train_system(system, tiny, data, fold, out.with_name(out.name + "-b32"), epochs, 32)
+    return {**result, "batch_64": f"out of memory: {message}"}
 
 
 def resume(tiny: bool, data, fold, out: Path, epochs: int) -> dict:
