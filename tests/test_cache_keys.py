@@ -90,3 +90,31 @@ def test_resume_from_a_checkpoint_of_another_learning_rate_is_refused(tmp_path, 
     with pytest.raises(ValueError, match="clips"):  # another fold's clips
         train_one_fold(make, data, folds[1], cfg, tmp_path)
     assert train_one_fold(make, data, folds[0], cfg, tmp_path).info["epochs_run"] == 2  # same settings resume
+
+
+def test_the_encoders_compute_precision_joins_the_features_key(tmp_path):
+    """fp16 (CUDA) and fp32 (CPU) Whisper frames never share a store: the key follows the device
+    that extracts, through the same decision the encoder makes; fp32 keeps the folders made before."""
+    import torch
+    import whisper
+
+    from camulenet.features import extract
+    from camulenet.features.store import FeatureStore
+    from camulenet.features.whisper_encoder import WhisperEncoder, compute_precision
+
+    assert compute_precision("cpu") == "fp32" and compute_precision("cuda") == "fp16"
+    assert compute_precision(None) == ("fp16" if torch.cuda.is_available() else "fp32")
+    dims = whisper.model.ModelDimensions(n_mels=80, n_audio_ctx=8, n_audio_state=8, n_audio_head=2, n_audio_layer=1,
+                                         n_vocab=10, n_text_ctx=4, n_text_state=8, n_text_head=2, n_text_layer=1)
+    assert WhisperEncoder(whisper.model.Whisper(dims), device="cpu").dtype == torch.float32
+    cfg = replace(config.settings(smoke=True), data_root=tmp_path)
+    assert "whisper_precision" not in pipeline.features_key(cfg, "cpu")
+    assert pipeline.features_key(cfg, "cuda")["whisper_precision"] == "fp16"
+    assert pipeline.features_root(cfg, "cuda") != pipeline.features_root(cfg, "cpu")
+    assert pipeline.features_root(cfg) == pipeline.features_root(cfg, "cuda" if torch.cuda.is_available() else "cpu")
+    # a store passed by path records the precision and refuses the other one
+    store = FeatureStore(tmp_path / "store")
+    extract._claim_store(store, ("whisper",), "trimmed", "base", "cpu", "float16", device="cpu")
+    assert store.read_meta()["whisper_precision"] == "fp32"
+    with pytest.raises(ValueError, match="whisper_precision='fp32', not 'fp16'"):
+        extract._claim_store(store, ("whisper",), "trimmed", "base", "cpu", "float16", device="cuda")

@@ -123,7 +123,8 @@ def _wav_manifest(folder, seconds, seed=0):
 def test_resumed_whisper_extraction_equals_uninterrupted_bit_for_bit(tmp_path, tiny_whisper):
     secs = np.random.default_rng(1).uniform(0.3, 1.6, 16).round(3)
     manifest = _wav_manifest(tmp_path / "wav", secs)
-    kw = dict(whisper_model=tiny_whisper, pooled=("mean",), batch_size=3, shard_size=5, progress=False)
+    kw = dict(whisper_model=tiny_whisper, pooled=("mean",), batch_size=3, shard_size=5, progress=False,
+              device="cpu")  # bit-equal: the CPU, whatever the machine has
     ex.extract_features(manifest, tmp_path / "once", **kw)
     # interrupted twice: a run over the first 7 rows only, then a lost shard
     s1 = ex.extract_features(manifest, tmp_path / "resumed", limit=7, **kw)

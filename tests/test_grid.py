@@ -35,7 +35,17 @@ def _fresh(cfg) -> None:
     shutil.rmtree(cfg.data_root / "runs", ignore_errors=True)
 
 
-def test_executors_give_the_sequential_results(cfg, tmp_path):
+@pytest.fixture
+def cpu_only(monkeypatch):
+    """Bit-equal results need the CPU (on CUDA adaptive pooling's backward is not deterministic):
+    no GPU in this process (the book's schedule trains on "auto") nor in the workers it starts."""
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
+
+
+def test_executors_give_the_sequential_results(cfg, tmp_path, cpu_only):
     """Same seeds, folds and threads: in-process, local processes and submitit's local
     executor train the same numbers, and the book's chapter 5 finds every fold finished."""
     _fresh(cfg)

@@ -11,7 +11,7 @@ def test_run_grid_writes_tidy_results_and_resumes(tmp_path, monkeypatch):
     feats, manifest = toy_corpus(n_clips=72, n_speakers=6, emotions=("neutral", "happy"), seconds=(0.6, 1.0),
                                  whisper_dim=16, signal=0.5, seed=2)
     folds = speaker_folds(manifest, n_folds=3)
-    cfg = TrainConfig.compact(epochs=2, batch_size=16, progress=False)
+    cfg = TrainConfig.compact(epochs=2, batch_size=16, progress=False, device="cpu")  # bit-equal reruns: the CPU
     systems = ["CAMuLeNet", "CAMuLeNet w/o co-attention & multitask", "Whisper-Base"]
     res = runner.train_systems(feats, manifest, folds, systems=systems, out_dir=tmp_path, train_config=cfg,
                           fold_indices=[0, 2], progress=False)

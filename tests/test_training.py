@@ -35,8 +35,9 @@ def factory(data, **kw):
     return lambda: CAMuLeNet(cfg)
 
 
-# The toy tests pin the fast schedule they were calibrated on (the book's compact schedule is slower).
-TOY = dict(lr=1e-3, monitor="val_emotion_loss", patience=3)
+# The toy tests pin the fast schedule they were calibrated on (the book's compact schedule is slower),
+# and the CPU: they assert bit-equal reruns, and on CUDA adaptive pooling's backward is not deterministic.
+TOY = dict(lr=1e-3, monitor="val_emotion_loss", patience=3, device="cpu")
 FAST = TrainConfig.compact(epochs=3, batch_size=32, progress=False, **{**TOY, "patience": None})
 
 
@@ -128,6 +129,39 @@ def test_resume_continues_exactly(toy, tmp_path, batching):
         train_one_fold(factory(data, **kw), data, folds[1], other, tmp_path / "full")
 
 
+def test_resume_loads_on_the_cpu_and_keeps_the_scaler_only_when_enabled(toy, tmp_path, monkeypatch):
+    """last.pt is read onto the CPU (load_state_dict moves what it must); the GradScaler's state
+    is saved only by an enabled scaler and loaded only into one, so a state saved where the
+    scaler was off (CPU, bf16) never makes an fp16 GPU's scaler raise."""
+    from camulenet.training import trainer
+
+    data, folds = toy
+    one = replace(FAST, epochs=1, keep_last=True, device="cpu")
+    train_one_fold(factory(data), data, folds[1], one, tmp_path)
+    (tmp_path / "done.json").unlink()
+    last = tmp_path / "last.pt"
+    ck = torch.load(last, weights_only=True)
+    assert "scaler" not in ck  # the scaler was disabled (CPU)
+    seen = []
+    monkeypatch.setattr(trainer, "load_checkpoint", lambda p, map_location: seen.append(map_location) or
+                        load_checkpoint(p, map_location=map_location))
+    made_under = ck["meta"]["made_under"]
+
+    def resume(scaler):
+        model = factory(data)()
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+        return trainer._resume(last, made_under, model, opt, scaler, torch.Generator())
+
+    enabled = torch.amp.GradScaler("cpu", init_scale=2.0**16, enabled=True)
+    assert resume(enabled).start_epoch == 1 and enabled.get_scale() == 2.0**16  # absent: left as it was
+    saved = torch.amp.GradScaler("cpu", init_scale=8.0, enabled=True)
+    save_checkpoint(last, **{k: v for k, v in ck.items() if k != "meta"}, scaler=saved.state_dict(), meta=ck["meta"])
+    resume(enabled)
+    assert enabled.get_scale() == 8.0  # present and enabled: loaded
+    resume(torch.amp.GradScaler("cpu", enabled=False))  # present but disabled: not loaded, no error
+    assert seen == ["cpu"] * 3
+
+
 def test_early_stopping_restores_best(toy, tmp_path):
     data, folds = toy
     # lr so large that validation gets worse after the first epochs
@@ -139,11 +173,56 @@ def test_early_stopping_restores_best(toy, tmp_path):
     assert res.info["best_epoch"] == int(h.epoch[best])
     if res.info["stopped_early"]:
         assert len(h) == res.info["best_epoch"] + 1 + 2
-    # the saved best model reproduces the best validation loss
+    # best.pt holds the kept weights; last.pt holds one model and names the file of the kept one
     ck = load_checkpoint(tmp_path / "best.pt")
     last = load_checkpoint(tmp_path / "last.pt")
+    assert "best_model" not in last
+    best_file = last["meta"]["best_file"]
+    assert (best_file is None) == (res.info["best_epoch"] == last["meta"]["epoch"])
+    kept = load_checkpoint(tmp_path / best_file)["model"] if best_file else last["model"]
+    assert [p.name for p in tmp_path.glob("best-e*.pt")] == ([best_file] if best_file else [])
     for k, v in ck["model"].items():
-        torch.testing.assert_close(v, last["best_model"][k])
+        torch.testing.assert_close(v, kept[k], rtol=0, atol=0)
+
+
+def test_resume_restores_an_earlier_best_epoch_from_its_own_file(toy, tmp_path, monkeypatch):
+    """A schedule that keeps an earlier epoch: last.pt (one model) names best-e<epoch>.pt, and a
+    fold resumed from it ends bit for bit as the uninterrupted one; last.pt written every other
+    epoch (checkpoint_epochs=2) gives the same result; each run reports the bytes it wrote."""
+    from camulenet.training import trainer
+
+    data, folds = toy
+    # this lr overshoots: validation UA stays at chance for epochs, and a tie keeps the first
+    cfg = TrainConfig.compact(epochs=4, batch_size=32, progress=False, lr=0.05, patience=None, grad_clip=None,
+                              monitor="val_ua", device="cpu")
+    full = train_one_fold(factory(data), data, folds[2], cfg, tmp_path / "full")
+    assert full.info["best_epoch"] < 2
+    assert not list((tmp_path / "full").glob("*e0*.pt")) and not (tmp_path / "full" / "last.pt").exists()
+    written = []
+    real = trainer.save_checkpoint
+
+    def spy(path, **kw):
+        real(path, **kw)
+        written.append((path.name, kw["meta"].get("epoch"), path.stat().st_size))
+
+    monkeypatch.setattr(trainer, "save_checkpoint", spy)
+    part = tmp_path / "part"
+    stopped = train_one_fold(factory(data), data, folds[2], replace(cfg, epochs=3, keep_last=True,
+                                                                 checkpoint_epochs=2), part)
+    best = f"best-e{stopped.info['best_epoch']:03d}.pt"
+    assert [w[:2] for w in written if w[0] == "last.pt"] == [("last.pt", 1), ("last.pt", 2)]  # every 2nd, the end
+    assert load_checkpoint(part / "last.pt")["meta"]["best_file"] == best and (part / best).exists()
+    assert [w[0] for w in written].count(best) == 1  # written once, when a last.pt first needed it
+    assert stopped.info["checkpoint_bytes"] == sum(w[2] for w in written)  # last.pt twice, best-e, best.pt
+    (part / "done.json").unlink()
+    resumed = train_one_fold(factory(data), data, folds[2], cfg, part)
+    cols = ["train_loss", "val_loss", "val_wa"]
+    np.testing.assert_array_equal(resumed.history[cols].to_numpy(), full.history[cols].to_numpy())
+    assert resumed.metrics == full.metrics and resumed.info["best_epoch"] == full.info["best_epoch"]
+    np.testing.assert_array_equal(resumed.embeddings, full.embeddings)
+    assert not (part / "last.pt").exists() and not list(part.glob("best-e*.pt"))  # removed with the fold done
+    with pytest.raises(ValueError, match="checkpoint_epochs"):
+        train_one_fold(lambda: None, None, (["a"], [], ["b"]), replace(cfg, checkpoint_epochs=0), tmp_path / "x")
 
 
 def test_paper_schedule_keeps_the_last_epoch(toy, tmp_path):
@@ -375,3 +454,66 @@ def test_speaker_norm_identity_and_training(toy, tmp_path):
     res = train_one_fold(factory(data), data, folds[2], TrainConfig(**{**FAST.to_dict(), "epochs": 1,
                                                                       "speaker_norm": True}), tmp_path / "sn")
     assert np.isfinite(res.history.train_loss).all() and res.info["made_under"]["train_config"]["speaker_norm"]
+
+
+def _half(data):
+    return SERData({k: Ragged(v.values.astype(np.float16), v.offsets, v.ids) for k, v in data.features.items()},
+                   data.manifest)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_batches_padded_as_stored_equal_the_cpu_ones(toy):
+    """On CUDA float16 frames (the store's dtype) are padded as they are into pinned memory and
+    cast on the GPU: the same float32 values as the CPU's padding into float32 (the cast is exact)."""
+    data, _ = toy
+    half = _half(data)
+    rows, keys = np.arange(0, len(data), 7), ("whisper", "mfcc", "mel")
+    cpu, gpu = half.batch(rows, keys), half.batch(rows, keys, device="cuda")
+    for k, v in cpu.items():
+        assert gpu[k].device.type == "cuda" and gpu[k].dtype == v.dtype
+        torch.testing.assert_close(gpu[k].cpu(), v, rtol=0, atol=0)
+
+
+def test_prefetcher_yields_the_same_items_in_order_and_raises_what_make_raises():
+    from camulenet.training.data import Prefetcher
+
+    items = list(range(7))
+    assert list(Prefetcher(items, lambda i: i * i, ahead=True)) == list(Prefetcher(items, lambda i: i * i, ahead=False))
+    feed = Prefetcher(items, lambda i: i * i)
+    assert list(feed) == [i * i for i in items] and feed.wait_seconds >= 0
+
+    def bad(i):
+        if i == 3:
+            raise KeyError("clip 3")
+        return i
+
+    with pytest.raises(KeyError, match="clip 3"):
+        list(Prefetcher(items, bad))
+
+
+def test_prefetching_batches_does_not_change_the_result(toy, tmp_path):
+    """The next batch padded in a background thread (the default on CUDA) trains the same
+    numbers as batches padded in turn."""
+    data, folds = toy
+    cfg = replace(FAST, epochs=2)
+    a = train_one_fold(factory(data), data, folds[0], replace(cfg, prefetch=False), tmp_path / "a")
+    b = train_one_fold(factory(data), data, folds[0], replace(cfg, prefetch=True), tmp_path / "b")
+    cols = ["train_loss", "val_loss", "val_wa"]
+    np.testing.assert_array_equal(a.history[cols].to_numpy(), b.history[cols].to_numpy())
+    np.testing.assert_array_equal(a.embeddings, b.embeddings)
+    assert 0 <= a.info["data_wait_share"] <= 1 and 0 <= b.info["data_wait_share"] <= 1
+    assert "prefetch" not in cfg.identity()
+
+
+def test_padding_a_batch_in_threads_writes_what_one_thread_does(toy):
+    from camulenet.training.data import padded_in_parallel
+
+    data, _ = toy
+    rag = data.features["whisper"]
+    pos = np.arange(len(rag))[::-3]
+    t = int(np.asarray(rag.lengths)[pos].max())
+    one, lens = rag.padded(pos, max_len=t)
+    out = np.zeros_like(one)
+    np.testing.assert_array_equal(padded_in_parallel(rag, pos, t, out, threads=3), lens)
+    np.testing.assert_array_equal(out, one)

@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 from camulenet.data.audio import AudioError, load_audio
 from camulenet.features import spectral
 from camulenet.features.store import FeatureStore
-from camulenet.features.whisper_encoder import WhisperEncoder, load_whisper
+from camulenet.features.whisper_encoder import WhisperEncoder, compute_precision, load_whisper
 
 KINDS = ("whisper", "mfcc", "mel")
 SR = 16000
@@ -125,12 +125,14 @@ def _check_request(manifest: pd.DataFrame, kinds) -> None:
         raise ValueError(f"manifest has duplicate utt_ids: {dup.tolist()[:5]}")
 
 
-def _claim_store(store: FeatureStore, kinds, whisper_mode: str, whisper_model, preset: str, dtype: str) -> None:
+def _claim_store(store: FeatureStore, kinds, whisper_mode: str, whisper_model, preset: str, dtype: str,
+                 device=None) -> None:
     """Record the settings in the store's meta.json, refusing a store begun under others:
-    a resumed job must never mix incompatible features."""
+    a resumed job must never mix incompatible features (nor fp16 GPU frames with fp32 CPU ones)."""
     use_whisper = "whisper" in kinds
     settings = {"whisper_mode": whisper_mode if use_whisper else None,
                 "whisper_model": whisper_model if use_whisper and isinstance(whisper_model, str) else None,
+                "whisper_precision": compute_precision(device) if use_whisper else None,
                 "preset": preset, "dtype": dtype}
     meta = store.read_meta()
     for key, val in settings.items():
@@ -209,7 +211,7 @@ def extract_features(manifest: pd.DataFrame, store_root, kinds=("whisper", "mfcc
     names = feature_names(kinds, pooled)
     rows = manifest if limit is None else manifest.head(limit)
     ids = rows.utt_id.astype(str).tolist()
-    _claim_store(store, kinds, whisper_mode, whisper_model, pset.name, dtype)
+    _claim_store(store, kinds, whisper_mode, whisper_model, pset.name, dtype, device)
 
     # what is left, and the plan of chunks and Whisper batches over the whole manifest (the
     # same in every run: a clip's frames depend, in float16, on the clips padded into its batch)

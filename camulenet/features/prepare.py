@@ -1,7 +1,8 @@
 """The book's features under the settings: extracted once, resumably, and keyed by what made them.
 
 Features live under a key of the corpus, the Whisper weights (a name, or a checkpoint file's
-identity), the Whisper mode, the mel/MFCC preset, the stored precision and the clip subset.
+identity), the Whisper mode, the mel/MFCC preset, the stored precision, the precision the
+encoder computed in (fp16 on CUDA) and the clip subset.
 A store made under other settings is never read back. Clips that cannot be read are
 skipped and reported (``failures.csv``); training and evaluation use the rest.
 """
@@ -16,6 +17,7 @@ import pandas as pd
 from camulenet.config import BookSettings, is_checkpoint_path
 from camulenet.data.folds import restrict_folds
 from camulenet.features.store import FeatureStore
+from camulenet.features.whisper_encoder import compute_precision
 from camulenet.storage.cache_keys import file_identity, keyed_dir
 from camulenet.storage.ragged import Ragged
 
@@ -28,19 +30,27 @@ def whisper_key(cfg: BookSettings):
     return file_identity(cfg.whisper_model) if is_checkpoint_path(cfg.whisper_model) else cfg.whisper_model
 
 
-def features_key(cfg: BookSettings) -> dict:
-    return {"corpus": cfg.corpus, "whisper": whisper_key(cfg), "whisper_mode": cfg.whisper_mode,
-            "feature_preset": cfg.feature_preset, "dtype": "float16", "pooled": ["mean"],
-            "subset": [cfg.max_clips, cfg.seed] if cfg.max_clips else None}
+def features_key(cfg: BookSettings, device=None) -> dict:
+    """What the book's features are made under. ``device`` is the one that extracts (None:
+    CUDA when present): the encoder computes in fp16 there and in fp32 on a CPU
+    (``whisper_encoder.compute_precision``), so a store begun on one never continues on the
+    other. fp32 stays out of the key, so stores made before it was recorded (all on CPU) keep theirs."""
+    key = {"corpus": cfg.corpus, "whisper": whisper_key(cfg), "whisper_mode": cfg.whisper_mode,
+           "feature_preset": cfg.feature_preset, "dtype": "float16", "pooled": ["mean"],
+           "subset": [cfg.max_clips, cfg.seed] if cfg.max_clips else None}
+    precision = compute_precision(device)
+    if precision != "fp32":
+        key["whisper_precision"] = precision
+    return key
 
 
-def features_root(cfg: BookSettings) -> Path:
-    return keyed_dir(cfg.data_root / "features", f"{cfg.corpus}-{cfg.profile}", features_key(cfg))
+def features_root(cfg: BookSettings, device=None) -> Path:
+    return keyed_dir(cfg.data_root / "features", f"{cfg.corpus}-{cfg.profile}", features_key(cfg, device))
 
 
-def features_ready(cfg: BookSettings, manifest: pd.DataFrame) -> bool:
+def features_ready(cfg: BookSettings, manifest: pd.DataFrame, device=None) -> bool:
     """True when every clip has every book feature or is listed as unreadable: nothing left to extract."""
-    store = FeatureStore(features_root(cfg))
+    store = FeatureStore(features_root(cfg, device))
     failed = set(store.failures()["utt_id"].astype(str)) if store.failures_path.exists() else set()
     ids = set(manifest["utt_id"].astype(str)) - failed
     return all(ids <= store.done_ids(name) for name in BOOK_FEATURES)
@@ -58,7 +68,7 @@ def ensure_features(cfg: BookSettings, manifest: pd.DataFrame, device=None,
     # a module that only reads stored features does not need them.
     from camulenet.features.extract import extract_features
 
-    root = features_root(cfg)
+    root = features_root(cfg, device)
     # Every call: it checks the store's settings, retries clips that failed before (a file
     # since repaired joins) and skips every clip already done.
     extract_features(manifest, root, kinds=("whisper", "mfcc", "mel"), whisper_mode=cfg.whisper_mode,

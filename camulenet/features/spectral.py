@@ -25,7 +25,6 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 
-import librosa
 import numpy as np
 
 
@@ -96,6 +95,8 @@ def mfcc(y: np.ndarray, preset="cpu", return_cropped: bool = False):
     cropped = fixed is not None and len(y) > fixed
     if fixed is not None:
         y = y[:fixed] if cropped else np.pad(y, (0, fixed - len(y)))
+    import librosa  # lazy: the presets are read where librosa is absent (a bare GPU machine's training)
+
     m = librosa.feature.mfcc(y=y, sr=p.sr, n_mfcc=p.n_mfcc, n_fft=p.mfcc_n_fft, hop_length=p.mfcc_hop,
                              n_mels=p.mfcc_n_mels, htk=p.htk)
     m = np.ascontiguousarray(m.T, dtype=np.float32)
@@ -114,6 +115,8 @@ def warn_cropped(n_cropped: int, n_clips: int, preset) -> None:
 def mel(y: np.ndarray, preset="cpu") -> np.ndarray:
     """Mel spectrogram, time x n_mels float32 (log-compressed for ``cpu``, raw power for ``paper``)."""
     p = get_preset(preset)
+    import librosa  # lazy, as in mfcc
+
     s = librosa.feature.melspectrogram(y=np.asarray(y, dtype=np.float32), sr=p.sr, n_fft=p.mel_n_fft,
                                        win_length=p.mel_win, hop_length=p.mel_hop, window=p.mel_window,
                                        n_mels=p.n_mels)

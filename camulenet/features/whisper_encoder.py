@@ -1,6 +1,6 @@
 """Whisper encoder outputs per clip: the paper's 30 s ``full`` mode and a ``trimmed`` mode.
 
-``full`` (paper): pad/trim every clip to 30 s, log-mel, encoder -> 1500 x d per clip, even
+``full`` (paper): pad/trim every clip to 30 s, log-mel of each clip alone (its own floor), encoder -> 1500 x d per clip, even
 for a 2 s clip (~93% of the frames then describe digital silence).
 
 ``trimmed``: log-mel of the clip only (padded to an even number of frames), conv stem,
@@ -85,6 +85,14 @@ def resolve_device(device=None) -> torch.device:
     return torch.device(device)
 
 
+def compute_precision(device=None) -> str:
+    """The precision the encoder computes in on ``device`` unless told otherwise: "fp16" on
+    CUDA, "fp32" elsewhere. The one decision that both :class:`WhisperEncoder` and the
+    feature store's key (``camulenet.features.prepare.features_key``) read, so that frames
+    computed in fp16 and fp32 never share a store."""
+    return "fp16" if resolve_device(device).type == "cuda" else "fp32"
+
+
 def _masked_blocks(encoder, x: torch.Tensor, key_valid: torch.Tensor | None) -> torch.Tensor:
     """Run ``encoder.blocks`` + ``ln_post`` on ``x`` (B, T, d) attending only to valid keys."""
     mask = None if key_valid is None else key_valid[:, None, None, :]  # (B, 1, 1, T), True = attend
@@ -113,7 +121,7 @@ class WhisperEncoder:
         self.device = resolve_device(device)
         self.model = model.to(self.device).eval()
         self.mode = mode
-        self.fp16 = (self.device.type == "cuda") if fp16 is None else bool(fp16)
+        self.fp16 = (compute_precision(self.device) == "fp16") if fp16 is None else bool(fp16)
         if self.fp16 and self.device.type != "cuda":
             raise ValueError("fp16 needs a CUDA device; use fp16=False on CPU")
         self.dtype = torch.float16 if self.fp16 else torch.float32
@@ -151,8 +159,11 @@ class WhisperEncoder:
     def _encode_full(self, batch: Sequence[np.ndarray]) -> list[np.ndarray]:
         import whisper  # lazy, see the module docstring
 
-        audio = torch.stack([whisper.pad_or_trim(torch.from_numpy(np.asarray(y, np.float32))) for y in batch])
-        mel = whisper.log_mel_spectrogram(audio.to(self.device), n_mels=self.n_mels).to(self.dtype)
+        # one log-mel per clip: its floor (max - 8) is the clip's own, as when the released
+        # code encodes one file at a time; a batched call would take the max over the batch
+        mel = torch.stack([whisper.log_mel_spectrogram(
+            whisper.pad_or_trim(torch.from_numpy(np.asarray(y, np.float32))).to(self.device), n_mels=self.n_mels)
+            for y in batch]).to(self.dtype)
         out = self.model.encoder(mel)
         return [o.float().cpu().numpy() for o in out]
 

@@ -76,16 +76,21 @@ class Ragged:
         return Ragged.from_list([np.asarray(self[i]) for i in indices], [self.ids[i] for i in indices])
 
     def padded(self, indices: Sequence[int] | None = None, max_len: int | None = None,
-               dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
+               dtype=np.float32, out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Zero-padded batch (len(indices), T, *feature_shape) and the true lengths.
 
         ``max_len`` pads (or truncates) to a fixed T; by default T is the longest clip
-        in the batch.
+        in the batch. ``out``: a zero-filled array of that shape to pad into instead of a new
+        one (e.g. the numpy view of pinned memory, so that a copy to the GPU needs no staging).
         """
         idx = np.arange(len(self)) if indices is None else np.asarray(indices, dtype=np.int64).reshape(-1)
         lengths = np.asarray(self.lengths, dtype=np.int64)[idx]
         t = int(lengths.max(initial=0)) if max_len is None else int(max_len)
-        out = np.zeros((len(lengths), t, *self.feature_shape), dtype=dtype)
+        shape = (len(lengths), t, *self.feature_shape)
+        if out is None:
+            out = np.zeros(shape, dtype=dtype)
+        elif out.shape != shape:
+            raise ValueError(f"out has shape {out.shape}, the batch needs {shape}")
         for row, i in enumerate(idx):
             seq = self[i][:t]
             out[row, : len(seq)] = seq
@@ -180,9 +185,9 @@ class ShardedRagged(Ragged):
                              [self.ids[i] for i in idx], self.feature_shape, self.dtype)
 
     def padded(self, indices: Sequence[int] | None = None, max_len: int | None = None,
-               dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
+               dtype=np.float32, out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """As :meth:`Ragged.padded` (a copy), then :meth:`release` of the parts it read."""
-        out = super().padded(indices, max_len, dtype)
+        out = super().padded(indices, max_len, dtype, out)
         self.release(indices)
         return out
 

@@ -41,7 +41,10 @@ validation speakers from their own unlabelled clips, this is **transductive** (s
 
 from __future__ import annotations
 
-from typing import Collection, Mapping, Sequence
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Collection, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -53,6 +56,9 @@ from camulenet.storage.ragged import Ragged
 
 #: keys padded to a corpus-wide fixed length by default
 CORPUS_PADDED = ("mel", "mfcc")
+
+#: stored dtypes a batch is padded in as they are (exactly float32 once cast); others become float32
+_TORCH_DTYPES = {np.dtype(np.float16): torch.float16, np.dtype(np.float32): torch.float32}
 
 #: the batching schemes of :func:`epoch_batches` (``TrainConfig.batching``)
 BATCHINGS = ("random", "length_buckets")
@@ -231,10 +237,15 @@ class SERData:
         fixed = {k: v for k, v in self.fixed_lengths.items() if k not in batch_padded}
         fixed.update(lengths or {})
         rows = np.asarray(rows, dtype=np.int64)
+        device = torch.device(device)
         out: dict[str, torch.Tensor] = {}
         for key in keys:
             if key not in self.features:
                 raise KeyError(f"model needs feature {key!r}; available: {sorted(self.features)}")
+            scaled = bool(speaker_scaling and key in speaker_scaling) or bool(scaling and key in scaling)
+            if device.type == "cuda" and not scaled:  # as stored (float16: half the bytes), cast on the GPU
+                out[key], out[f"{key}_lengths"] = self._pinned(key, rows, fixed.get(key), device)
+                continue
             arr, lens = self.features[key].padded(self._pos[key][rows], max_len=fixed.get(key))
             if speaker_scaling and key in speaker_scaling:
                 mean, std = speaker_scaling[key].rows(rows)
@@ -253,6 +264,22 @@ class SERData:
         out["emotion"] = torch.from_numpy(self.emotion_codes[rows]).to(device)
         out["gender"] = torch.from_numpy(self.gender_codes[rows]).to(device)
         return out
+
+    def _pinned(self, key: str, rows: np.ndarray, max_len: int | None,
+                device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+        """One key's batch for a CUDA device: padded in its stored dtype straight into pinned
+        memory, copied without blocking (no staging copy, the host does not wait), and made
+        float32 on the GPU. float16 -> float32 is exact: the values are those of padding into
+        float32. (On a CPU padding into float32 directly is faster than padding, then casting.)"""
+        rag = self.features[key]
+        dtype = np.dtype(rag.dtype) if np.dtype(rag.dtype) in _TORCH_DTYPES else np.dtype(np.float32)
+        pos = self._pos[key][rows]
+        n = np.asarray(rag.lengths, dtype=np.int64)[pos]
+        t = int(n.max(initial=0)) if max_len is None else int(max_len)
+        pinned = torch.zeros((len(pos), t, *rag.feature_shape), dtype=_TORCH_DTYPES[dtype], pin_memory=True)
+        lens = padded_in_parallel(rag, pos, t, pinned.numpy())
+        return (pinned.to(device, non_blocking=True).float(),
+                torch.from_numpy(lens).to(device, non_blocking=True))
 
 
 def epoch_batches(rows: np.ndarray, batch_size: int, generator: torch.Generator, batching: str = "random",
@@ -284,3 +311,55 @@ def epoch_batches(rows: np.ndarray, batch_size: int, generator: torch.Generator,
         part = part[np.argsort(lengths[part], kind="stable")]
         batches += [rows[part[b:b + batch_size]] for b in range(0, len(part), batch_size)]
     return [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
+
+
+#: threads that pad one batch (numpy's copies release the GIL): a paper-size batch is ~330 MB
+PAD_THREADS = max(1, min(8, (os.cpu_count() or 1) // 2))
+_pad_pool: tuple[int, ThreadPoolExecutor] | None = None  # (pid, pool): a forked child makes its own
+
+
+def padded_in_parallel(rag: Ragged, positions: np.ndarray, t: int, out: np.ndarray,
+                       threads: int | None = None) -> np.ndarray:
+    """``rag.padded(positions, t, out=out)`` in slices of rows padded by ``threads`` threads
+    (default ``PAD_THREADS``); returns the lengths. Each row is written by one thread only."""
+    global _pad_pool
+    threads = threads or PAD_THREADS
+    if threads < 2 or len(positions) < 2 * threads:
+        return rag.padded(positions, max_len=t, out=out)[1]
+    if _pad_pool is None or _pad_pool[0] != os.getpid():
+        _pad_pool = (os.getpid(), ThreadPoolExecutor(max(threads, PAD_THREADS), thread_name_prefix="pad"))
+    cuts = np.linspace(0, len(positions), threads + 1).astype(int)
+    jobs = [_pad_pool[1].submit(rag.padded, positions[a:b], t, out=out[a:b]) for a, b in zip(cuts[:-1], cuts[1:])]
+    return np.concatenate([j.result()[1] for j in jobs])
+
+
+class Prefetcher:
+    """``make(item)`` for each item in order; with ``ahead``, the next one is made in a
+    background thread while the caller works on the current one (the GPU then need not wait
+    for the host to pad a batch). ``wait_seconds``: how long the caller waited for items.
+
+    The thread only reads features and pads (numpy copies release the GIL); it draws from no
+    random generator, so results do not depend on ``ahead``.
+    """
+
+    def __init__(self, items: Sequence, make: Callable, ahead: bool = True) -> None:
+        self.items, self.make, self.ahead = items, make, ahead
+        self.wait_seconds = 0.0
+
+    def __iter__(self) -> Iterator:
+        if not self.ahead or len(self.items) < 2:
+            for item in self.items:
+                t0 = time.perf_counter()
+                made = self.make(item)
+                self.wait_seconds += time.perf_counter() - t0
+                yield made
+            return
+        with ThreadPoolExecutor(1, thread_name_prefix="prefetch") as pool:
+            pending = pool.submit(self.make, self.items[0])
+            for i in range(len(self.items)):
+                t0 = time.perf_counter()
+                made = pending.result()
+                self.wait_seconds += time.perf_counter() - t0
+                if i + 1 < len(self.items):
+                    pending = pool.submit(self.make, self.items[i + 1])
+                yield made

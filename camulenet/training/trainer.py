@@ -2,9 +2,13 @@
 stopping on the validation speakers (restore best), resumable checkpoints, test predictions.
 
 Files written to ``out_dir``:
-- ``last.pt``: model + optimizer + epoch + RNG states (tensors) + history + best weights,
-  rewritten after every epoch; resume continues bit-for-bit on CPU. Removed when the fold
-  finishes unless ``keep_last``.
+- ``last.pt``: model + optimizer + epoch + RNG states (tensors) + history, rewritten after an
+  epoch when due (``TrainConfig.checkpoint_epochs`` / ``checkpoint_minutes``; default every
+  epoch); resume continues bit-for-bit on CPU. It holds one model: when the kept (best) epoch
+  is an earlier one, its weights are in ``best-e<epoch>.pt`` (full precision, so that a
+  resumed fold restores exactly what an uninterrupted one would), written once per new best
+  and only when a ``last.pt`` needs it (never under the paper's ``monitor="last"``). Both are
+  removed when the fold finishes unless ``keep_last``.
 - ``best.pt``: the restored (best-validation) model state_dict + JSON-able meta.
 - ``history.csv``, ``predictions.parquet``, ``val_predictions.parquet`` (the validation
   clips predicted with the kept epoch's weights: utt_id, true, pred, prob_<emotion>..., e.g.
@@ -21,7 +25,7 @@ import math
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -36,12 +40,17 @@ from camulenet.storage.cache_keys import check_same
 from camulenet.storage.cache_keys import fingerprint as digest  # "fingerprint" below names the caller's settings
 from camulenet.storage.memory import PeakRSS, return_freed_memory
 from camulenet.training.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
-from camulenet.training.data import BATCHINGS, SERData, epoch_batches
+from camulenet.training.data import BATCHINGS, Prefetcher, SERData, epoch_batches
 from camulenet.training.loss import MultitaskLoss
 from camulenet.training.seeding import seed_everything
 
 #: Validation score that selects the kept epoch; "last" keeps the final epoch (released code).
 MONITORS = {"val_loss": "min", "val_emotion_loss": "min", "val_wa": "max", "val_ua": "max", "last": "max"}
+
+
+#: TrainConfig fields that never change a fold's numbers (progress bar, files kept, when
+#: resume points are written, batches made ahead): left out of ``TrainConfig.identity``
+_NOT_RESULTS = ("progress", "keep_last", "prefetch", "checkpoint_epochs", "checkpoint_minutes")
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,14 @@ class TrainConfig:
     # batch of a new speaker's audio is at hand before predicting -- not the paper's protocol.
     # Applied as each batch is built (no normalised copy of the features). Not with standardize.
     speaker_norm: bool = False
+    # the next batch padded in a background thread while a step computes; None: on CUDA only
+    # (on a CPU the thread would take cores from the step). Results do not depend on it.
+    prefetch: bool | None = None
+    # resume points: last.pt is written after an epoch only when at least checkpoint_epochs
+    # epochs AND checkpoint_minutes minutes have passed since the previous one (defaults:
+    # every epoch). A paper-size last.pt is ~3.4 GB; on a fast GPU every epoch is a lot of disk.
+    checkpoint_epochs: int = 1
+    checkpoint_minutes: float = 0.0
 
     @classmethod
     def paper(cls, **overrides) -> "TrainConfig":
@@ -102,14 +119,14 @@ class TrainConfig:
         return asdict(self)
 
     def identity(self) -> dict:
-        """The fields that change a fold's result (not the progress bar, not keeping last.pt).
+        """The fields that change a fold's result (none of ``_NOT_RESULTS``).
 
         ``batching`` enters only when it is not ``"random"`` and ``speaker_norm`` only when
         True: folds made before these fields existed (all with random batches, none speaker
         normalised) stay valid, those made otherwise never match.
         """
         return {k: v for k, v in asdict(self).items()
-                if k not in ("progress", "keep_last") and not (k == "batching" and v == "random")
+                if k not in _NOT_RESULTS and not (k == "batching" and v == "random")
                 and not (k == "speaker_norm" and not v)}
 
 
@@ -180,29 +197,39 @@ class _Runner:
         # keys whose padding the model ignores are padded per batch, not corpus-wide
         invariant = getattr(model, "padding_invariant_keys", None)
         self.batch_padded = tuple(invariant()) if invariant else ()
+        self.prefetch = device.type == "cuda" if cfg.prefetch is None else bool(cfg.prefetch)
+
+    def batches(self, chunks: Sequence[np.ndarray]) -> Prefetcher:
+        """The batches of ``chunks`` of rows, the next made while the current one computes."""
+        return Prefetcher(chunks, self.make_batch, ahead=self.prefetch)
 
     def train_batches(self, rows: np.ndarray, generator: torch.Generator) -> list[np.ndarray]:
         """One epoch's mini-batches of the training rows (draws from ``generator`` only)."""
         lengths = self.data.clip_lengths(rows, self.keys) if self.cfg.batching == "length_buckets" else None
         return epoch_batches(rows, self.cfg.batch_size, generator, self.cfg.batching, lengths)
 
+    def make_batch(self, rows: np.ndarray) -> dict:
+        return self.data.batch(rows, self.keys, self.lengths, self.device, scaling=self.scaling,
+                               batch_padded=self.batch_padded, speaker_scaling=self.speaker_scaling)
+
     def forward(self, rows: np.ndarray) -> tuple[dict, dict]:
-        batch = self.data.batch(rows, self.keys, self.lengths, self.device, scaling=self.scaling,
-                                batch_padded=self.batch_padded, speaker_scaling=self.speaker_scaling)
+        batch = self.make_batch(rows)
+        return batch, self.outputs(batch)
+
+    def outputs(self, batch: dict) -> dict:
         with torch.autocast(self.device.type, dtype=self.amp_dtype or torch.float32, enabled=self.amp_dtype is not None):
-            out = self.model(batch)
-        return batch, out
+            return self.model(batch)
 
     @torch.no_grad()
     def predict(self, rows: np.ndarray) -> dict:
         self.model.eval()
         probs, gprobs, embs, losses, n = [], [], [], {"total": 0.0, "emotion": 0.0, "gender": 0.0}, 0
-        for start in range(0, len(rows), self.cfg.eval_batch_size):
-            chunk = rows[start:start + self.cfg.eval_batch_size]
-            batch, out = self.forward(chunk)
+        chunks = [rows[s:s + self.cfg.eval_batch_size] for s in range(0, len(rows), self.cfg.eval_batch_size)]
+        for batch in self.batches(chunks):
+            out = self.outputs(batch)
             for k, v in self.loss(out, batch["emotion"], batch["gender"]).items():
-                losses[k] += float(v) * len(chunk)
-            n += len(chunk)
+                losses[k] += float(v) * len(batch["emotion"])
+            n += len(batch["emotion"])
             probs.append(torch.softmax(out["emotion_logits"].float(), 1).cpu())
             if out.get("gender_logits") is not None:
                 gprobs.append(torch.softmax(out["gender_logits"].float(), 1).cpu())
@@ -254,6 +281,7 @@ class _Progress:
     best_score: float = -math.inf
     bad_epochs: int = 0
     stopped: bool = False
+    best_file: str | None = None  # the best-e<epoch>.pt the saved last.pt refers to, if any
 
     def meta(self, epoch: int) -> dict:
         return {"epoch": epoch, "history": self.history, "best_epoch": self.best_epoch,
@@ -267,6 +295,9 @@ def _check_schedule(cfg: TrainConfig) -> None:
         raise ValueError(f"batching must be one of {BATCHINGS}, got {cfg.batching!r}")
     if cfg.speaker_norm and cfg.standardize:
         raise ValueError("speaker_norm and standardize are two scalings of the same frames; choose one")
+    if cfg.checkpoint_epochs < 1 or cfg.checkpoint_minutes < 0:
+        raise ValueError(f"checkpoint_epochs must be >= 1 and checkpoint_minutes >= 0, got "
+                         f"{cfg.checkpoint_epochs} and {cfg.checkpoint_minutes}")
 
 
 def _fold_rows(data: SERData, fold) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -283,22 +314,80 @@ def _fit_scalings(run: _Runner, data: SERData, cfg: TrainConfig, train_rows, val
         run.speaker_scaling = data.fit_speaker_scaling(np.concatenate([train_rows, val_rows, test_rows]), run.keys)
 
 
-def _resume(last_path: Path, made_under: dict, model: nn.Module, optimizer, scaler, generator,
-            device: torch.device) -> _Progress:
+def _resume(last_path: Path, made_under: dict, model: nn.Module, optimizer, scaler, generator) -> _Progress:
     """The state ``last.pt`` saved after its epoch, loaded into the model, optimizer, scaler and
     batch generator; refused when it was made under other settings."""
-    ck = load_checkpoint(last_path, map_location=device)
+    # on the CPU first: load_state_dict puts parameters and moments where the model is, and
+    # leaves AdamW's step counters on the CPU, where torch keeps them (mapped onto the GPU they
+    # would be moved back on every step, or trip the optimizer's device checks)
+    ck = load_checkpoint(last_path, map_location="cpu")
     check_same(_resumable(ck["meta"].get("made_under", {})), _resumable(made_under), last_path,
                f"Delete {last_path.parent} to train this fold afresh, or pass another out_dir.")
     model.load_state_dict(ck["model"])
     optimizer.load_state_dict(ck["optimizer"])
-    if "scaler" in ck:
+    if ck.get("scaler") and scaler.is_enabled():  # saved only by an enabled (fp16) scaler
         scaler.load_state_dict(ck["scaler"])
     set_rng_state(ck["rng"], generator)
     meta = ck["meta"]
-    return _Progress(history=meta["history"], start_epoch=meta["epoch"] + 1, best_state=ck.get("best_model"),
+    if "best_model" in ck:  # written before the best weights had a file of their own
+        best_state = ck["best_model"]
+    elif meta.get("best_file"):
+        best_state = load_checkpoint(last_path.parent / meta["best_file"], map_location="cpu")["model"]
+    else:  # the kept epoch is the saved one
+        best_state = ck["model"] if meta["best_epoch"] == meta["epoch"] else None
+    return _Progress(history=meta["history"], start_epoch=meta["epoch"] + 1, best_state=best_state,
                      best_epoch=meta["best_epoch"], best_score=meta["best_score"], bad_epochs=meta["bad_epochs"],
-                     stopped=meta["stopped"])
+                     stopped=meta["stopped"], best_file=meta.get("best_file"))
+
+
+class _ResumePoints:
+    """``last.pt`` written when due, with the best weights it refers to in a file of their own;
+    counts the checkpoint bytes this run writes."""
+
+    def __init__(self, out_dir: Path, cfg: TrainConfig, progress: _Progress) -> None:
+        self.out_dir, self.cfg, self.progress = out_dir, cfg, progress
+        self.last = out_dir / "last.pt"
+        self.saved_epoch, self.saved_at = progress.start_epoch - 1, time.monotonic()
+        self.bytes = 0
+
+    def write(self, path: Path, **tensors_and_meta) -> None:
+        save_checkpoint(path, **tensors_and_meta)
+        self.bytes += path.stat().st_size
+
+    def due(self, epoch: int, final: bool) -> bool:
+        """A resume point after ``epoch``? At the fold's end only when ``keep_last`` asks for one
+        (it would be deleted a moment later), otherwise when the cadence says so."""
+        if final:
+            return self.cfg.keep_last
+        return (epoch - self.saved_epoch >= self.cfg.checkpoint_epochs
+                and time.monotonic() - self.saved_at >= 60 * self.cfg.checkpoint_minutes)
+
+    def save(self, epoch: int, model: nn.Module, optimizer, scaler, generator, meta: dict) -> None:
+        p = self.progress
+        best_file = None
+        if p.best_state is not None and p.best_epoch != epoch:  # the kept weights are not the saved model
+            best_file = f"best-e{p.best_epoch:03d}.pt"
+            if p.best_file != best_file:  # not yet written by this run, nor read at its resume
+                self.write(self.out_dir / best_file, model=p.best_state, meta={"epoch": p.best_epoch})
+        # the scaler's state only when it scales (fp16): a disabled scaler's empty state would
+        # make an enabled one's load_state_dict raise when the fold is resumed on such a GPU
+        scaler_state = {"scaler": scaler.state_dict()} if scaler.is_enabled() else {}
+        self.write(self.last, model=model.state_dict(), optimizer=optimizer.state_dict(), **scaler_state,
+                   rng=rng_state(generator), meta={**meta, "best_file": best_file})
+        p.best_file = best_file
+        self.remove_best_files(keep=best_file)
+        self.saved_epoch, self.saved_at = epoch, time.monotonic()
+
+    def remove_best_files(self, keep: str | None = None) -> None:
+        for f in self.out_dir.glob("best-e*.pt"):
+            if f.name != keep:
+                f.unlink()
+
+    def finish(self) -> None:
+        """The fold is saved: its resume points go, unless ``keep_last``."""
+        if not self.cfg.keep_last:
+            self.last.unlink(missing_ok=True)
+            self.remove_best_files()
 
 
 def _train_epoch(run: _Runner, optimizer, scaler, train_rows: np.ndarray, generator: torch.Generator) -> dict:
@@ -310,8 +399,9 @@ def _train_epoch(run: _Runner, optimizer, scaler, train_rows: np.ndarray, genera
     batches = run.train_batches(train_rows, generator)
     n_seen = sum(len(rows) for rows in batches)
     sums = {"total": 0.0, "emotion": 0.0, "gender": 0.0}
-    for rows in batches:
-        batch, out = run.forward(rows)
+    feed = run.batches(batches)
+    for batch in feed:
+        out = run.outputs(batch)
         losses = run.loss(out, batch["emotion"], batch["gender"])
         optimizer.zero_grad(set_to_none=True)
         scaler.scale(losses["total"]).backward()
@@ -321,11 +411,11 @@ def _train_epoch(run: _Runner, optimizer, scaler, train_rows: np.ndarray, genera
         scaler.step(optimizer)
         scaler.update()
         for k, v in losses.items():
-            sums[k] += float(v.detach()) * len(rows)
+            sums[k] += float(v.detach()) * len(batch["emotion"])
     seconds = time.perf_counter() - t0
     return {"train_loss": sums["total"] / n_seen, "train_emotion_loss": sums["emotion"] / n_seen,
             "train_gender_loss": sums["gender"] / n_seen, "seconds": seconds, "samples": n_seen,
-            "samples_per_s": n_seen / seconds}
+            "samples_per_s": n_seen / seconds, "data_wait_seconds": feed.wait_seconds}
 
 
 def _validate(run: _Runner, val_rows: np.ndarray, row: dict) -> float:
@@ -443,28 +533,30 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
     return_freed_memory()  # each fold's peak starts from what is really in use, not from earlier folds' heap
     rss = PeakRSS().start()
     last_path = out_dir / "last.pt"
-    progress = (_resume(last_path, made_under, model, optimizer, scaler, generator, device)
+    progress = (_resume(last_path, made_under, model, optimizer, scaler, generator)
                 if resume and last_path.exists() else _Progress())
 
-    # train: one epoch at a time, validated, the best kept, a resume point after each
+    # train: one epoch at a time, validated, the best kept, a resume point when due
+    points = _ResumePoints(out_dir, cfg, progress)
     n_params = sum(p.numel() for p in model.parameters() if p.requires_grad)
     history = progress.history
     train_seconds, trained_samples = sum(h["seconds"] for h in history), sum(h["samples"] for h in history)
+    data_wait = 0.0  # seconds the training steps waited for their batches (this run's epochs only)
+    resumed_seconds = train_seconds
     bar = tqdm(range(progress.start_epoch, cfg.epochs), desc=desc or "epochs", disable=not cfg.progress, leave=False)
     for epoch in bar:
         if progress.stopped:
             break
         row = {"epoch": epoch, **_train_epoch(run, optimizer, scaler, train_rows, generator)}
+        data_wait += row.pop("data_wait_seconds")  # timing, not a result: kept out of the history
         _keep_if_best(progress, _validate(run, val_rows, row), epoch, model, cfg)
         history.append(row)
         train_seconds += row["seconds"]
         trained_samples += row["samples"]
         bar.set_postfix({k: round(v, 3) for k, v in row.items() if k in ("train_loss", "val_wa", "val_ua")})
-        if (progress.stopped or epoch == cfg.epochs - 1) and not cfg.keep_last:
-            continue  # the fold ends now: a resume point would be deleted a moment later
-        save_checkpoint(last_path, model=model.state_dict(), optimizer=optimizer.state_dict(),
-                        scaler=scaler.state_dict(), rng=rng_state(generator), best_model=progress.best_state,
-                        meta={**progress.meta(epoch), "train_config": cfg.to_dict(), "made_under": made_under})
+        if points.due(epoch, final=progress.stopped or epoch == cfg.epochs - 1):
+            points.save(epoch, model, optimizer, scaler, generator,
+                        {**progress.meta(epoch), "train_config": cfg.to_dict(), "made_under": made_under})
 
     # evaluate the kept weights on the validation and the test speakers, and save the fold
     if progress.best_state is not None:
@@ -476,14 +568,17 @@ def train_one_fold(model_factory: Callable[[], nn.Module], data: SERData, fold, 
             "train_seconds": train_seconds,
             "samples_per_s": trained_samples / train_seconds if train_seconds else float("nan"),
             "peak_memory_mb": peak_memory_mb(device, rss), "memory_rise_mb": rss.delta_mb,
-            "peak_anon_mb": rss.peak_anon_mb,  # process-owned memory, memory-mapped feature pages excluded
+            "peak_anon_mb": rss.peak_anon_mb,
+            # share of this run's training time spent waiting for batches (0: the GPU never waited)
+            "data_wait_share": data_wait / (train_seconds - resumed_seconds) if train_seconds > resumed_seconds else 0.0,  # process-owned memory, memory-mapped feature pages excluded
             "device": str(device), "n_params": n_params,
             "n_train": len(train_rows), "n_val": len(val_rows), "n_test": len(test_rows),
             "emotions": list(data.emotions), "train_config": cfg.to_dict(), "made_under": made_under}
     _save_best(out_dir / "best.pt", run, info)
+    # what this run wrote: resume points and best.pt (a fold's disk cost: scripts/bench_checkpoints.py)
+    info["checkpoint_bytes"] = points.bytes + (out_dir / "best.pt").stat().st_size
     result = FoldResult(history=pd.DataFrame(history), predictions=preds, embeddings=embeddings,
                         embedding_ids=list(preds["utt_id"]), metrics=metrics, info=info, val_predictions=val_preds)
     result.save(out_dir)
-    if not cfg.keep_last and last_path.exists():
-        last_path.unlink()
+    points.finish()
     return result

@@ -1,0 +1,112 @@
+"""Checkpoint bytes written per fold, and disk held while a fold trains, before and after the
+checkpoint policy of issue #21, for the paper profile's Table 1 systems.
+
+Before: ``last.pt`` = model + AdamW (two moments per parameter) + a copy of the best model,
+rewritten after every epoch but the last; ``best.pt`` = the model. After: ``last.pt`` holds
+one model (the kept epoch, when an earlier one, in ``best-e<epoch>.pt``, never under the
+paper's ``monitor="last"``), written after an epoch only when due
+(``TrainConfig.checkpoint_epochs`` / ``checkpoint_minutes``).
+
+Sizes come from the models' own state dicts at paper size (built on the ``meta`` device: no
+memory), and the formula is checked against the bytes a real (small) fold reports in its
+``done.json`` (``checkpoint_bytes``). Prints one JSON object.
+
+    python scripts/bench_checkpoints.py [--epochs 10] [--every 1 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import torch  # noqa: E402
+
+from camulenet.model import CAMuLeNet, CAMuLeNetConfig  # noqa: E402
+from camulenet.storage.ragged import Ragged  # noqa: E402
+from camulenet.training import SERData, TrainConfig, runner, train_one_fold  # noqa: E402
+from camulenet.training.toy import speaker_folds, toy_corpus  # noqa: E402
+
+EMOTIONS = ("anger", "disgust", "fear", "happiness", "neutral", "sadness")  # CREMA-D's six
+
+
+def sizes(model: torch.nn.Module) -> dict[str, int]:
+    """Bytes of the model's state dict and of AdamW's state (two float32 moments per parameter)."""
+    state = sum(t.numel() * t.element_size() for t in model.state_dict().values())
+    params = sum(p.numel() * 4 for p in model.parameters() if p.requires_grad)
+    return {"model": state, "adamw": 2 * params}
+
+
+def per_fold(s: dict[str, int], epochs: int, every: int | None) -> dict[str, int]:
+    """Bytes written in one fold (keep_last off) and the most held at once, under the paper's
+    schedule (the last epoch kept); ``every=None``: the code before the policy."""
+    model, adamw = s["model"], s["adamw"]
+    if every is None:
+        last, writes = 2 * model + adamw, epochs - 1
+    else:
+        last, writes = model + adamw, (epochs - 1) // every
+    return {"written": writes * last + model, "held_max": (last if writes else 0) + model, "last_pt": last,
+            "last_pt_writes": writes}
+
+
+def paper_models() -> dict[str, torch.nn.Module]:
+    """The four Table 1 systems at the paper profile (Whisper-Medium frames), on the meta device."""
+    rag = lambda dim, t: Ragged.from_list([np.zeros((t, dim), np.float16)] * 2, ["a", "b"])  # noqa: E731
+    feats = {"whisper": rag(1024, 1500), "mfcc": rag(40, 501), "mel": rag(128, 16)}
+    manifest = pd.DataFrame({"utt_id": ["a", "b"], "speaker": ["s", "t"], "gender": ["female", "male"],
+                             "emotion": ["anger", "sadness"]})
+    data = SERData(feats, manifest, emotions=EMOTIONS)
+    with torch.device("meta"):
+        return {s: runner.build_model(s, data, "paper", baselines="released") for s in runner.SYSTEMS}
+
+
+def check_formula(epochs: int = 4) -> dict:
+    """A small fold trained for real under the paper's schedule: its reported bytes vs the formula."""
+    feats, manifest = toy_corpus(n_clips=48, n_speakers=6, emotions=("neutral", "angry"), seconds=(0.5, 0.8),
+                                 whisper_dim=16, seed=0)
+    data = SERData(feats, manifest)
+    cfg = CAMuLeNetConfig.compact(n_emotions=2, whisper_dim=16)
+    with tempfile.TemporaryDirectory() as tmp:
+        res = train_one_fold(lambda: CAMuLeNet(cfg), data, speaker_folds(manifest, n_folds=3)[0],
+                             TrainConfig.paper(epochs=epochs, batch_size=16, progress=False, device="cpu"), tmp)
+    predicted = per_fold(sizes(CAMuLeNet(cfg)), epochs, 1)["written"]
+    return {"epochs": epochs, "reported_bytes": res.info["checkpoint_bytes"], "formula_bytes": predicted,
+            "overhead_share": round(res.info["checkpoint_bytes"] / predicted - 1, 4)}
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--folds", type=int, default=10)
+    ap.add_argument("--every", type=int, nargs="+", default=[1, 5], help="checkpoint_epochs values to show")
+    args = ap.parse_args(argv)
+    gb = lambda b: round(b / 1e9, 2)  # noqa: E731
+    systems = {}
+    for name, model in paper_models().items():
+        s = sizes(model)
+        row = {"params_m": round(sum(p.numel() for p in model.parameters()) / 1e6, 1),
+               "best_pt_gb": gb(s["model"]), "before": per_fold(s, args.epochs, None)}
+        row.update({f"after_every_{k}": per_fold(s, args.epochs, k) for k in args.every})
+        for v in row.values():
+            if isinstance(v, dict):
+                v.update({k: gb(v[k]) for k in ("written", "held_max", "last_pt")})
+        systems[name] = row
+    row_total = {way: gb(sum(r[way]["written"] * 1e9 for r in systems.values()) * args.folds)
+                 for way in ["before", *[f"after_every_{k}" for k in args.every]]}
+    kept = gb(sum(r["best_pt_gb"] * 1e9 for r in systems.values()) * args.folds)
+    result = {"epochs": args.epochs, "folds": args.folds, "units": "GB (1e9 bytes)", "systems": systems,
+              "table1_row_written_gb": row_total, "table1_row_best_pt_kept_gb": kept,
+              "formula_check_small_fold": check_formula()}
+    print(json.dumps(result, indent=1))
+    return result
+
+
+if __name__ == "__main__":
+    main()
