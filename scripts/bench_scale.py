@@ -213,9 +213,9 @@ def worker(root: Path, profile: str, batches: int, batch_size: int, threads: int
 
     from camulenet.features.store import FeatureStore
     from camulenet.model import CAMuLeNetConfig
+    from camulenet.storage.memory import PeakRSS, anon_bytes, rss_bytes
     from camulenet.training import SERData, TrainConfig
     from camulenet.training.loss import MultitaskLoss
-    from camulenet.storage.memory import PeakRSS, anon_bytes, rss_bytes
     from camulenet.training.runner import build_model
     from camulenet.training.seeding import seed_everything
 

@@ -13,7 +13,7 @@ shuffling so that set/hash order never leaks in. Folds are saved as plain JSON.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np

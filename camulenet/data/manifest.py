@@ -10,12 +10,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import soundfile as sf
 
 from camulenet.data.schema import EMOTIONS, GENDERS, MANIFEST_COLUMNS
-import numpy as np
-import numpy as np
-import soundfile as sf
 
 #: Columns always read as strings (speaker "1001" must not become the integer 1001).
 _STR_COLUMNS = ("utt_id", "path", "corpus", "language", "speaker", "gender", "emotion")
