@@ -37,22 +37,24 @@ from camulenet.training.toy import speaker_folds, toy_corpus  # noqa: E402
 EMOTIONS = ("anger", "disgust", "fear", "happiness", "neutral", "sadness")  # CREMA-D's six
 
 
-def sizes(model: torch.nn.Module) -> dict[str, int]:
-    """Bytes of the model's state dict and of AdamW's state (two float32 moments per parameter)."""
+def sizes(model: torch.nn.Module, best_dtype: str = TrainConfig.paper().best_dtype) -> dict[str, int]:
+    """Bytes of the model's state dict, of AdamW's state (two float32 moments per parameter)
+    and of ``best.pt``'s weights in ``best_dtype`` (the paper schedule's: bfloat16)."""
     state = sum(t.numel() * t.element_size() for t in model.state_dict().values())
+    half = sum(t.numel() * (2 if t.is_floating_point() else t.element_size()) for t in model.state_dict().values())
     params = sum(p.numel() * 4 for p in model.parameters() if p.requires_grad)
-    return {"model": state, "adamw": 2 * params}
+    return {"model": state, "adamw": 2 * params, "best": half if best_dtype == "bfloat16" else state}
 
 
 def per_fold(s: dict[str, int], epochs: int, every: int | None) -> dict[str, int]:
     """Bytes written in one fold (keep_last off) and the most held at once, under the paper's
-    schedule (the last epoch kept); ``every=None``: the code before the policy."""
+    schedule (the last epoch kept); ``every=None``: the code before the policy (and a float32 best.pt)."""
     model, adamw = s["model"], s["adamw"]
     if every is None:
-        last, writes = 2 * model + adamw, epochs - 1
+        last, writes, best = 2 * model + adamw, epochs - 1, model
     else:
-        last, writes = model + adamw, (epochs - 1) // every
-    return {"written": writes * last + model, "held_max": (last if writes else 0) + model, "last_pt": last,
+        last, writes, best = model + adamw, (epochs - 1) // every, s["best"]
+    return {"written": writes * last + best, "held_max": (last if writes else 0) + best, "last_pt": last,
             "last_pt_writes": writes}
 
 
@@ -92,7 +94,7 @@ def main(argv=None) -> dict:
     for name, model in paper_models().items():
         s = sizes(model)
         row = {"params_m": round(sum(p.numel() for p in model.parameters()) / 1e6, 1),
-               "best_pt_gb": gb(s["model"]), "before": per_fold(s, args.epochs, None)}
+               "best_pt_gb": gb(s["best"]), "before": per_fold(s, args.epochs, None)}
         row.update({f"after_every_{k}": per_fold(s, args.epochs, k) for k in args.every})
         for v in row.values():
             if isinstance(v, dict):

@@ -517,3 +517,24 @@ def test_padding_a_batch_in_threads_writes_what_one_thread_does(toy):
     out = np.zeros_like(one)
     np.testing.assert_array_equal(padded_in_parallel(rag, pos, t, out, threads=3), lens)
     np.testing.assert_array_equal(out, one)
+
+
+def test_best_weights_in_bfloat16_halve_best_pt_and_leave_the_results(toy, tmp_path):
+    data, folds = toy
+    cfg = TrainConfig.compact(epochs=2, batch_size=32, progress=False, **TOY)
+    exact = train_one_fold(factory(data), data, folds[0], cfg, tmp_path / "f32")
+    half = train_one_fold(factory(data), data, folds[0], replace(cfg, best_dtype="bfloat16"), tmp_path / "bf16")
+    assert half.metrics == exact.metrics  # scored before saving: the stored precision changes nothing
+    pd.testing.assert_frame_equal(half.predictions, exact.predictions)
+    a, b = load_checkpoint(tmp_path / "f32" / "best.pt"), load_checkpoint(tmp_path / "bf16" / "best.pt")
+    assert b["meta"]["weights_dtype"] == "bfloat16" and a["meta"]["weights_dtype"] == "float32"
+    assert {v.dtype for v in b["model"].values() if v.is_floating_point()} == {torch.bfloat16}
+    assert (tmp_path / "bf16" / "best.pt").stat().st_size < 0.6 * (tmp_path / "f32" / "best.pt").stat().st_size
+    model = CAMuLeNet(CAMuLeNetConfig.from_dict(b["meta"]["model_config"]))
+    model.load_state_dict(b["model"])  # loads into the float32 model, within bfloat16 rounding of the kept weights
+    for k, v in model.state_dict().items():
+        torch.testing.assert_close(v, a["model"][k].to(v.dtype), rtol=1e-2, atol=1e-2)
+    assert TrainConfig.paper().best_dtype == "bfloat16" and TrainConfig.paper().identity() == replace(
+        TrainConfig.paper(), best_dtype="float32").identity()  # not part of any cache key
+    with pytest.raises(ValueError, match="best_dtype"):
+        train_one_fold(factory(data), data, folds[0], replace(cfg, best_dtype="int8"), tmp_path / "bad")
