@@ -19,13 +19,14 @@ from camulenet.storage.paths import REPO_ROOT, weights_cache
 from data_prep.synthetic.layouts import render_layout
 
 #: Corpora whose layouts the whole book runs on here (all seven loaders are tested for
-#: round trips in test_layouts.py): English with 6 emotions, German with 7, and IEMOCAP's
-#: sessions. RAVDESS runs chapters 5, 6, 8 and 9 in the several-corpora book below.
-LAYOUT_CORPORA = ("crema-d", "emodb", "iemocap")
+#: round trips in test_layouts.py): English with 6 emotions and IEMOCAP's sessions (4).
+#: EmoDB (German, 7 emotions) and RAVDESS (8) run chapters 5, 6, 8 and 9, the chapters whose
+#: tables and tests follow the label set, in the several-corpora book below.
+LAYOUT_CORPORA = ("crema-d", "iemocap")
 #: The other layouts run the data chapter, the only one with corpus-specific code paths
-#: (descriptions, sentence texts, listening examples); the whole book on them costs a
-#: minute each, more than make test's budget allows.
-DATA_CHAPTER_CORPORA = ("ravdess", "cafe", "emovo", "bhavvani")
+#: (descriptions, sentence texts, listening examples); the whole book on each costs more
+#: than make test's budget allows.
+DATA_CHAPTER_CORPORA = ("emodb", "ravdess", "cafe", "emovo", "bhavvani")
 
 
 def _build_book_module():
@@ -164,37 +165,37 @@ def test_every_build_book_command_of_the_readme_parses_to_the_notebook_parameter
 
 
 def test_one_book_gathers_several_corpora(routes, monkeypatch):
-    """``--corpus crema-d ravdess``: chapter 5 trains both, chapter 6 gives each a column block
+    """``--corpus emodb ravdess``: chapter 5 trains both, chapter 6 gives each a column block
     beside the paper, chapter 8 tests each; a corpus without results is listed, not made."""
-    for corpus in ("crema-d", "ravdess"):
+    for corpus in ("emodb", "ravdess"):
         render_layout(corpus, routes["root"] / "smoke" / "corpora" / corpus, source_manifest=routes["source"],
                       clips_per_speaker_emotion=1)
-    out = _execute(routes, monkeypatch, "several", only=["05", "06", "08", "09"], corpus="crema-d",
-                   corpora=["crema-d", "ravdess"])
-    for corpus in ("crema-d", "ravdess"):
+    out = _execute(routes, monkeypatch, "several", only=["05", "06", "08", "09"], corpus="emodb",
+                   corpora=["emodb", "ravdess"])
+    for corpus in ("emodb", "ravdess"):
         assert len(sorted((routes["root"] / "smoke" / "runs").glob(f"{corpus}-compact-*"))) == 1
     training = _text(out / "05_training.ipynb")
     assert _glued(out / "05_training.ipynb")["other_corpora"] == "ravdess" and "8 of 8" in training
     results = _glued(out / "06_results.ipynb")
-    assert results["corpora_beside"] == "crema-d, ravdess" and results["corpus_name"] == "crema-d"
+    assert results["corpora_beside"] == "emodb, ravdess" and results["corpus_name"] == "emodb"
     assert "synthetic-small" in results["corpora_missing"]  # no compact grid of it under this data root
     page = _text(out / "06_results.ipynb")
-    assert "crema-d (ours)" in page and "ravdess (ours)" in page and "CREMA-D" in page  # ours beside the paper's
+    assert "emodb (ours)" in page and "ravdess (ours)" in page and "EmoDB" in page  # ours beside the paper's
     assert "python -m camulenet grid --corpus synthetic --profile compact --smoke" in page  # the fix, in full
     stats = _glued(out / "08_statistics.ipynb")
-    assert stats["corpora_tested"] == "crema-d, ravdess"
-    for corpus in ("crema-d", "ravdess"):
+    assert stats["corpora_tested"] == "emodb, ravdess"
+    for corpus in ("emodb", "ravdess"):
         assert stats[f"significance_{corpus}"].startswith(f"On {corpus} (2 folds), CAMuLeNet differs")
         assert stats[f"significance_{corpus}"] in stats["significance_by_corpus"]
     tables = [o["data"]["text/html"] for c in nbformat.read(out / "08_statistics.ipynb", as_version=4).cells
               for o in c.get("outputs", []) if "Wilcoxon p" in o.get("data", {}).get("text/html", "")]
-    assert len(tables) == 2 and "crema-d" in tables[0] and "ravdess" in tables[1]  # one captioned table each
-    assert all(f"{c}: " in stats["corrected_by_corpus"] for c in ("crema-d", "ravdess"))  # Nadeau-Bengio + Holm
+    assert len(tables) == 2 and "emodb" in tables[0] and "ravdess" in tables[1]  # one captioned table each
+    assert all(f"{c}: " in stats["corrected_by_corpus"] for c in ("emodb", "ravdess"))  # Nadeau-Bengio + Holm
     beyond = _glued(out / "09_beyond.ipynb")  # chapter 9 trains on each corpus and tests on the other
     assert beyond["cross_reason"] == "Each row trains on one corpus and tests on all of another."
     cross = next(o["data"]["text/html"] for c in nbformat.read(out / "09_beyond.ipynb", as_version=4).cells
                  for o in c.get("outputs", []) if "train_corpus" in o.get("data", {}).get("text/html", ""))
-    assert "crema-d" in cross and "ravdess" in cross
+    assert "emodb" in cross and "ravdess" in cross
 
 
 def test_a_corpus_without_results_is_skipped_with_the_fix(routes, monkeypatch, tmp_path):
