@@ -43,11 +43,16 @@ book-html: setup
 
 # Package tests, then every notebook executed by nbval in smoke mode (CAMULENET_SMOKE=1
 # makes each notebook use the small corpus and few epochs; cells must run without error).
-# Two pytest-xdist workers by default: the notebooks run in order on one, the route tests
-# on one (tests/conftest.py), the other tests fill in beside them.
+# The package tests on two pytest-xdist workers (the route tests in groups, tests/conftest.py)
+# and, beside them in a process of their own, the notebooks in order (each chapter reads what
+# the one before made); the notebooks' report follows the tests'. Fails if either fails.
 TEST_WORKERS ?= 2
 test: setup
-	CAMULENET_SMOKE=1 $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup tests notebooks --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --durations=25
+	@log=$$(mktemp); \
+	CAMULENET_SMOKE=1 $(PY) -m pytest -p no:xdist notebooks --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --durations=10 > $$log 2>&1 & nb=$$!; \
+	CAMULENET_SMOKE=1 $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup tests --durations=25; rt=$$?; \
+	wait $$nb; rn=$$?; echo "== notebooks (nbval, smoke mode)"; cat $$log; rm -f $$log; \
+	test $$rt -eq 0 -a $$rn -eq 0
 
 # The built HTML (make book first) to a GitHub Pages branch with ghp-import; it does not rebuild.
 PUBLISH_REMOTE ?= origin
