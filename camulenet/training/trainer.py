@@ -44,6 +44,9 @@ from camulenet.training.data import BATCHINGS, Prefetcher, SERData, epoch_batche
 from camulenet.training.loss import MultitaskLoss
 from camulenet.training.seeding import seed_everything
 
+#: The precisions best.pt may keep the weights in (``TrainConfig.best_dtype``).
+BEST_DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
+
 #: Validation score that selects the kept epoch; "last" keeps the final epoch (released code).
 MONITORS = {"val_loss": "min", "val_emotion_loss": "min", "val_wa": "max", "val_ua": "max", "last": "max"}
 
@@ -300,8 +303,8 @@ def _check_schedule(cfg: TrainConfig) -> None:
         raise ValueError(f"batching must be one of {BATCHINGS}, got {cfg.batching!r}")
     if cfg.speaker_norm and cfg.standardize:
         raise ValueError("speaker_norm and standardize are two scalings of the same frames; choose one")
-    if cfg.best_dtype not in ("float32", "bfloat16"):
-        raise ValueError(f"best_dtype must be 'float32' or 'bfloat16', got {cfg.best_dtype!r}")
+    if cfg.best_dtype not in BEST_DTYPES:
+        raise ValueError(f"best_dtype must be one of {sorted(BEST_DTYPES)}, got {cfg.best_dtype!r}")
     if cfg.checkpoint_epochs < 1 or cfg.checkpoint_minutes < 0:
         raise ValueError(f"checkpoint_epochs must be >= 1 and checkpoint_minutes >= 0, got "
                          f"{cfg.checkpoint_epochs} and {cfg.checkpoint_minutes}")
@@ -502,9 +505,8 @@ def _save_best(path: Path, run: _Runner, info: dict) -> None:
                        for part, v in (("mean", sc.mean), ("std", sc.std))}
     if run.speaker_scaling:
         meta["speaker_scaling_speakers"] = {k: list(sc.speakers) for k, sc in run.speaker_scaling.items()}
-    dtype = {"float32": None, "bfloat16": torch.bfloat16}[run.cfg.best_dtype]
-    weights = {k: v.to(dtype) if dtype is not None and v.is_floating_point() else v
-               for k, v in model.state_dict().items()}
+    dtype = BEST_DTYPES[run.cfg.best_dtype]
+    weights = {k: v.to(dtype) if v.is_floating_point() else v for k, v in model.state_dict().items()}
     save_checkpoint(path, model=weights, feature_scaling=scaling, speaker_scaling=speaker_scaling,
                     meta={**meta, "weights_dtype": run.cfg.best_dtype})
 
