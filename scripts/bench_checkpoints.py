@@ -8,7 +8,7 @@ paper's ``monitor="last"``), written after an epoch only when due
 (``TrainConfig.checkpoint_epochs`` / ``checkpoint_minutes``).
 
 Sizes come from the models' own state dicts at paper size (built on the ``meta`` device: no
-memory), and the formula is checked against the bytes a real (small) fold reports in its
+memory; the formula is ``camulenet.training.checkpoint_disk``'s, which ``grid --plan`` uses), and it is checked against the bytes a real (small) fold reports in its
 ``done.json`` (``checkpoint_bytes``). Prints one JSON object.
 
     python scripts/bench_checkpoints.py [--epochs 10] [--every 1 5]
@@ -25,48 +25,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
+from camulenet import config  # noqa: E402
 from camulenet.model import CAMuLeNet, CAMuLeNetConfig  # noqa: E402
-from camulenet.storage.ragged import Ragged  # noqa: E402
 from camulenet.training import SERData, TrainConfig, runner, train_one_fold  # noqa: E402
+from camulenet.training.checkpoint_disk import meta_models, per_fold, sizes  # noqa: E402
 from camulenet.training.toy import speaker_folds, toy_corpus  # noqa: E402
 
-EMOTIONS = ("anger", "disgust", "fear", "happiness", "neutral", "sadness")  # CREMA-D's six
-
-
-def sizes(model: torch.nn.Module, best_dtype: str = TrainConfig.paper().best_dtype) -> dict[str, int]:
-    """Bytes of the model's state dict, of AdamW's state (two float32 moments per parameter)
-    and of ``best.pt``'s weights in ``best_dtype`` (the paper schedule's: bfloat16)."""
-    state = sum(t.numel() * t.element_size() for t in model.state_dict().values())
-    half = sum(t.numel() * (2 if t.is_floating_point() else t.element_size()) for t in model.state_dict().values())
-    params = sum(p.numel() * 4 for p in model.parameters() if p.requires_grad)
-    return {"model": state, "adamw": 2 * params, "best": half if best_dtype == "bfloat16" else state}
-
-
-def per_fold(s: dict[str, int], epochs: int, every: int | None) -> dict[str, int]:
-    """Bytes written in one fold (keep_last off) and the most held at once, under the paper's
-    schedule (the last epoch kept); ``every=None``: the code before the policy (and a float32 best.pt)."""
-    model, adamw = s["model"], s["adamw"]
-    if every is None:
-        last, writes, best = 2 * model + adamw, epochs - 1, model
-    else:
-        last, writes, best = model + adamw, (epochs - 1) // every, s["best"]
-    return {"written": writes * last + best, "held_max": (last if writes else 0) + best, "last_pt": last,
-            "last_pt_writes": writes}
+BEST = TrainConfig.paper().best_dtype  # the paper schedule keeps best.pt in bfloat16
 
 
 def paper_models() -> dict[str, torch.nn.Module]:
-    """The four Table 1 systems at the paper profile (Whisper-Medium frames), on the meta device."""
-    rag = lambda dim, t: Ragged.from_list([np.zeros((t, dim), np.float16)] * 2, ["a", "b"])  # noqa: E731
-    feats = {"whisper": rag(1024, 1500), "mfcc": rag(40, 501), "mel": rag(128, 16)}
-    manifest = pd.DataFrame({"utt_id": ["a", "b"], "speaker": ["s", "t"], "gender": ["female", "male"],
-                             "emotion": ["anger", "sadness"]})
-    data = SERData(feats, manifest, emotions=EMOTIONS)
-    with torch.device("meta"):
-        return {s: runner.build_model(s, data, "paper", baselines="released") for s in runner.SYSTEMS}
+    """The four Table 1 systems at the paper profile (Whisper-Medium frames, CREMA-D's six
+    emotions), on the meta device."""
+    return meta_models(config.settings(profile="paper"), runner.SYSTEMS, n_emotions=6)
 
 
 def check_formula(epochs: int = 4) -> dict:
@@ -78,7 +51,7 @@ def check_formula(epochs: int = 4) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         res = train_one_fold(lambda: CAMuLeNet(cfg), data, speaker_folds(manifest, n_folds=3)[0],
                              TrainConfig.paper(epochs=epochs, batch_size=16, progress=False, device="cpu"), tmp)
-    predicted = per_fold(sizes(CAMuLeNet(cfg)), epochs, 1)["written"]
+    predicted = per_fold(sizes(CAMuLeNet(cfg), BEST), epochs, 1)["written"]
     return {"epochs": epochs, "reported_bytes": res.info["checkpoint_bytes"], "formula_bytes": predicted,
             "overhead_share": round(res.info["checkpoint_bytes"] / predicted - 1, 4)}
 
@@ -92,13 +65,13 @@ def main(argv=None) -> dict:
     gb = lambda b: round(b / 1e9, 2)  # noqa: E731
     systems = {}
     for name, model in paper_models().items():
-        s = sizes(model)
+        s = sizes(model, BEST)
         row = {"params_m": round(sum(p.numel() for p in model.parameters()) / 1e6, 1),
                "best_pt_gb": gb(s["best"]), "before": per_fold(s, args.epochs, None)}
         row.update({f"after_every_{k}": per_fold(s, args.epochs, k) for k in args.every})
         for v in row.values():
             if isinstance(v, dict):
-                v.update({k: gb(v[k]) for k in ("written", "held_max", "last_pt")})
+                v.update({k: gb(v[k]) for k in ("written", "held_max", "last_pt", "best_pt")})
         systems[name] = row
     row_total = {way: gb(sum(r[way]["written"] * 1e9 for r in systems.values()) * args.folds)
                  for way in ["before", *[f"after_every_{k}" for k in args.every]]}

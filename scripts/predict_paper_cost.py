@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,11 +38,14 @@ from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 
 from camulenet import config  # noqa: E402
 from camulenet.features import spectral  # noqa: E402
-from camulenet.grid.plan import disk_gb  # noqa: E402
+from camulenet.grid.plan import disk_gb, disk_line  # noqa: E402
+from camulenet.training.checkpoint_disk import grid_checkpoints  # noqa: E402
+from camulenet.training.runs import book_systems, train_config  # noqa: E402
 
 #: clips of each corpus as the book uses it, and the length its mel is padded to (the longest
 #: clip, here assumed 5 s for every corpus: IEMOCAP's longest turns are far longer and cost more)
 CORPORA = {"CREMA-D": 7442, "IEMOCAP (4 classes)": 5531, "RAVDESS (speech)": 1440, "CaFE": 936, "EmoDB": 535}
+N_EMOTIONS = {"CREMA-D": 6, "IEMOCAP (4 classes)": 4, "RAVDESS (speech)": 8, "CaFE": 7, "EmoDB": 7}
 MEAN_SECONDS, LONGEST_SECONDS = 3.0, 5.0
 FOLDS, EPOCHS, TRAIN_SHARE, SYSTEMS = 10, 10, 0.85, 4
 
@@ -93,7 +97,6 @@ def main(argv=None) -> dict:
     ap.add_argument("--host-ms", type=float, default=None,
                     help="host ms to pad a batch of 64 (default: run scripts/bench_batches.py briefly)")
     args = ap.parse_args(argv)
-    import bench_checkpoints
 
     host_ms = args.host_ms
     if host_ms is None:
@@ -104,17 +107,19 @@ def main(argv=None) -> dict:
     longest = 1 + int(LONGEST_SECONDS * p.sr) // p.mel_hop
     flops = per_sample_flops(longest)
     enc = whisper_medium_flops()
-    ckpt = {name: bench_checkpoints.per_fold(bench_checkpoints.sizes(m), EPOCHS, 1)
-            for name, m in bench_checkpoints.paper_models().items()}
-    cfg = config.settings(profile="paper", corpus="crema-d")
+    cfg = replace(config.settings(profile="paper", corpus="crema-d"), max_epochs=None)
+    schedule = train_config(cfg)
+    reads = {name: f for name, f in book_systems(cfg).items() if f}
     host_floor_s_per_sample = host_ms / 1e3 / 64
     rows = {}
     for corpus, clips in CORPORA.items():
         samples = FOLDS * EPOCHS * clips * TRAIN_SHARE  # per system
-        row = {"clips": clips, "features_gb": round(disk_gb(cfg, clips, MEAN_SECONDS), 1),
-               "best_pt_kept_gb": round(FOLDS * sum(c["written"] - c["last_pt"] * c["last_pt_writes"]
-                                                   for c in ckpt.values()) / 1e9, 1),
-               "checkpoints_held_per_worker_gb": round(max(c["held_max"] for c in ckpt.values()) / 1e9, 1)}
+        features = disk_gb(cfg, clips, MEAN_SECONDS)
+        ck = grid_checkpoints(cfg, schedule, list(book_systems(cfg)), FOLDS, N_EMOTIONS[corpus], 1, reads)
+        best, resume = ck["best_pt_bytes"] / 1e9, ck["resume_bytes"] / 1e9
+        row = {"clips": clips, "features_gb": round(features, 1), "best_pt_kept_gb": round(best, 1),
+               "resume_points_per_worker_gb": round(resume, 1), "peak_disk_one_worker_gb": round(features + best + resume, 1),
+               "grid_plan_says": disk_line(features, {"best_pt": best, "resume": resume, "unsized": ck["unsized"]}, 1).strip()}
         for tf in args.tflops:
             compute = sum(samples * f / (tf * 1e12) for f in flops.values())
             floor = SYSTEMS * samples * host_floor_s_per_sample

@@ -185,3 +185,31 @@ def test_systems_that_cannot_run_are_refused_before_any_job(cfg):
         from camulenet.grid.jobs import load_features
 
         load_features(paper_like, pipeline.ensure_corpus(cfg), ["Whisper-Base"])
+
+
+def test_plan_counts_checkpoints_beside_features(cfg, monkeypatch, capsys):
+    """--plan's peak disk = features + every fold's best.pt + the resume points of the folds
+    training at once; at the paper profile the best.pt of a CAMuLeNet fold is its weights in
+    bfloat16 (sized on the meta device, nothing allocated)."""
+    from camulenet.grid.cli import main
+    from camulenet.grid.plan import checkpoints_gb
+    from camulenet.training.checkpoint_disk import meta_models
+    from camulenet.training.runs import book_systems
+
+    from dataclasses import replace
+
+    paper = replace(config.settings(profile="paper"), max_epochs=None)  # the paper's 10 epochs, smoke or not
+    cells = [(s, k) for s in book_systems(paper) for k in range(10)]
+    one = checkpoints_gb(grid.CorpusGrid(paper, cfg.data_root, cells, False, 10), n_emotions=6, workers=1)
+    two = checkpoints_gb(grid.CorpusGrid(paper, cfg.data_root, cells, False, 10), n_emotions=6, workers=2)
+    n_params = {s: sum(p.numel() for p in m.parameters())
+                for s, m in meta_models(paper, list(book_systems(paper)), 6).items()}
+    assert n_params["CAMuLeNet"] > 250e6 and not one["unsized"]
+    assert one["best_pt"] == pytest.approx(10 * 2 * sum(n_params.values()) / 1e9, rel=0.01)
+    assert one["resume"] == pytest.approx(3 * 4 * n_params["CAMuLeNet"] / 1e9, rel=0.01)  # model + AdamW, float32
+    assert two["resume"] == pytest.approx(2 * one["resume"]) and two["best_pt"] == one["best_pt"]
+    _fresh(cfg)
+    monkeypatch.setenv("CAMULENET_DATA", str(cfg.data_root.parent))
+    assert main(["grid", "--smoke", "--systems", *SYSTEMS, "--folds", "0", "1", "--plan", "--workers", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "disk at its peak about" in out and "resume points of 2 fold(s)" in out and "GB free there" in out

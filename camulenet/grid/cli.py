@@ -85,7 +85,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--array-parallelism", type=int, help="slurm: at most this many jobs of the array at once")
     g.add_argument("--no-wait", action="store_true", help="slurm: submit and return; call again to see and resume")
     g.add_argument("--status", action="store_true", help="only report done, running, failed and left")
-    g.add_argument("--plan", action="store_true", help="report the jobs, disk for features and time left")
+    g.add_argument("--plan", action="store_true", help="report the jobs, disk at its peak (features, checkpoints) and time left")
     return ap
 
 
@@ -106,7 +106,7 @@ def _main(args) -> int:
         grids = [plan_corpus(cfg, args.systems, args.folds, register=False) for cfg in cfgs]
         print(summary(status(grids)))
         if args.plan:
-            print(plan_text(grids))
+            print(plan_text(grids, workers=len(args.gpus) if args.gpus else (args.workers or 1)))
         return 0
     report = run_grid(cfgs, args.systems, args.folds, executor=_executor(args, cfgs), threads=_threads(args))
     if report.submitted:

@@ -1,8 +1,10 @@
-"""What a grid will cost before it runs: disk for the features, time left from measured jobs.
+"""What a grid will cost before it runs: disk for features and checkpoints, time left from measured jobs.
 
 Disk follows from the settings: float16 values, Whisper frames of 30-s windows (1500 per clip)
 or of each clip's own length (50 per second), MFCC frames fixed at 5 s by the paper preset,
-mel frames at the preset's hop. Time is never guessed from a spec sheet: it is the mean
+mel frames at the preset's hop; checkpoints from the systems' own state dicts
+(:mod:`camulenet.training.checkpoint_disk`): every fold's ``best.pt``, plus the resume points
+of the folds training at once. Time is never guessed from a spec sheet: it is the mean
 measured ``train_seconds`` of this grid's finished jobs (``done.json``), on the device
 they ran on, times the jobs left.
 """
@@ -11,22 +13,19 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 
 import pandas as pd
 
 from camulenet.data.prepare import ensure_corpus
 from camulenet.features.spectral import get_preset
 from camulenet.grid.jobs import fold_dir, state
+from camulenet.features.whisper_weights import whisper_dim
+from camulenet.training.checkpoint_disk import grid_checkpoints
+from camulenet.training.runs import book_systems, train_config
 
-#: Width of the Whisper encoder's frames per model size (openai-whisper's ``n_audio_state``).
-WHISPER_DIMS = {"tiny": 384, "base": 512, "small": 768, "medium": 1024, "large": 1280, "turbo": 1280}
 BYTES = 2  # float16, as the feature store keeps them (camulenet.features.prepare.features_key)
 SR = 16_000
-
-
-def whisper_dim(name: str) -> int | None:
-    base = name.split(".")[0].split("-")[0]
-    return WHISPER_DIMS.get(base)
 
 
 def bytes_per_clip(cfg, seconds: float) -> dict[str, float]:
@@ -65,14 +64,44 @@ def measured_seconds(grid) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["system", "seconds", "device"])
 
 
-def plan_text(grids) -> str:
-    """Per corpus: clips, disk for features, jobs left and the time they take at measured speed."""
+def checkpoints_gb(grid, n_emotions: int, workers: int = 1) -> dict:
+    """GB of the grid's checkpoints: every cell's ``best.pt`` kept, and the resume points of
+    ``workers`` folds training at once (:func:`~camulenet.training.checkpoint_disk.grid_checkpoints`)."""
+    systems = list(dict.fromkeys(s for s, _ in grid.cells))
+    folds = len({k for _, k in grid.cells})
+    reads = {s: f for s, f in book_systems(grid.cfg).items() if f}
+    got = grid_checkpoints(grid.cfg, train_config(grid.cfg), systems, folds, n_emotions, workers, reads)
+    return {"best_pt": got["best_pt_bytes"] / 1e9, "resume": got["resume_bytes"] / 1e9, "unsized": got["unsized"]}
+
+
+def disk_line(features: float, ckpt: dict, workers: int, free: float | None = None) -> str:
+    """One line: features + kept best.pt + resume points = the peak, and whether it fits ``free`` GB."""
+    peak = features + ckpt["best_pt"] + ckpt["resume"]
+    line = (f"  disk at its peak about {peak:.1f} GB: features {features:.1f} + every fold's best.pt "
+            f"{ckpt['best_pt']:.1f} + resume points of {workers} fold(s) training at once {ckpt['resume']:.1f}")
+    if ckpt["unsized"]:
+        line += f" (checkpoints of {', '.join(ckpt['unsized'])} not counted: their feature width is known only once extracted)"
+    if free is not None:
+        line += (f"; {free:.1f} GB free there" if peak <= free else
+                 f"; only {free:.1f} GB free there: free {peak - free:.1f} GB more, or move CAMULENET_DATA")
+    return line
+
+
+def plan_text(grids, workers: int = 1) -> str:
+    """Per corpus: clips, disk for features and checkpoints at its peak, jobs left and the time
+    they take at measured speed."""
     lines = []
     for g in grids:
         manifest = ensure_corpus(g.cfg)
         secs = float(manifest["duration"].mean()) if "duration" in manifest else float("nan")
+        features = disk_gb(g.cfg, len(manifest), secs)
         lines.append(f"{g.cfg.corpus}: {len(manifest)} clips of {secs:.1f} s on average; features about "
-                     f"{disk_gb(g.cfg, len(manifest), secs):.1f} GB ({g.cfg.profile} profile)")
+                     f"{features:.1f} GB ({g.cfg.profile} profile)")
+        root = g.cfg.data_root
+        while not root.exists():
+            root = root.parent
+        free = shutil.disk_usage(root).free / 1e9
+        lines.append(disk_line(features, checkpoints_gb(g, manifest["emotion"].nunique(), workers), workers, free))
         left = [(s, k) for s, k in g.cells if state(fold_dir(g.out_dir, s, k)) != "done"]
         measured = measured_seconds(g)
         if measured.empty:

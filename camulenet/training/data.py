@@ -313,8 +313,11 @@ def epoch_batches(rows: np.ndarray, batch_size: int, generator: torch.Generator,
     return [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
 
 
-#: threads that pad one batch (numpy's copies release the GIL): a paper-size batch is ~330 MB
-PAD_THREADS = max(1, min(8, (os.cpu_count() or 1) // 2))
+#: threads that pad one batch (numpy's copies release the GIL): a paper-size batch is ~330 MB.
+#: Half the cores, at most 8, at least 2: while they pad the next batch the main thread only
+#: waits on the GPU's step, so even a 2-core host pads with both (scripts/bench_batches.py
+#: times one thread against PAD_THREADS).
+PAD_THREADS = max(2, min(8, (os.cpu_count() or 1) // 2))
 _pad_pool: tuple[int, ThreadPoolExecutor] | None = None  # (pid, pool): a forked child makes its own
 
 
