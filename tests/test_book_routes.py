@@ -98,7 +98,7 @@ def test_whole_book_on_an_official_layout(routes, monkeypatch, corpus):
 def test_paper_profile_end_to_end_with_offline_base_weights(routes, monkeypatch):
     out = _execute(routes, monkeypatch, "paper", profile="paper", whisper="base")
     cfg = config.settings(smoke=True, profile="paper", whisper="base")
-    assert (cfg.max_clips, cfg.fold_limit, cfg.max_epochs) == (24, 1, 1)
+    assert (cfg.max_clips, cfg.fold_limit, cfg.max_epochs) == (config.PAPER_SMOKE_CLIPS, 1, 1)
     assert "Profile **paper**: Whisper-Base" in _text(out / "05_training.ipynb")
     run_dirs = sorted(d for d in (routes["root"] / "smoke" / "runs").glob("synthetic-small-paper-*")
                       if "-lolo-" not in d.name)  # chapter 9's leave-one-language-out runs have their own

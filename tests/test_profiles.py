@@ -28,7 +28,7 @@ def test_profile_switches_every_step_together(monkeypatch):
 def test_smoke_paper_profile_is_small_enough_for_a_cpu(monkeypatch):
     monkeypatch.setenv("CAMULENET_SMOKE", "1")
     cfg = config.settings(profile="paper", whisper="base")
-    assert (cfg.max_clips, cfg.fold_limit, cfg.max_epochs, cfg.whisper_model) == (24, 1, 1, "base")
+    assert (cfg.max_clips, cfg.fold_limit, cfg.max_epochs, cfg.whisper_model) == (config.PAPER_SMOKE_CLIPS, 1, 1, "base")
     assert pipeline.train_config(cfg).epochs == 1
 
 
