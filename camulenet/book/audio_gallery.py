@@ -122,13 +122,12 @@ def listening_examples(manifest: pd.DataFrame, check=load_audio) -> Examples:
     covering most emotions first)."""
     coverage = manifest.groupby("speaker")["emotion"].nunique().sort_values(ascending=False, kind="stable")
     rank = {s: i for i, s in enumerate(coverage.index)}
-    ranked = manifest.assign(_speaker=manifest["speaker"].map(rank))
+    ranked = manifest.assign(_speaker=manifest["speaker"].map(rank), _sentence=0)
     if "sentence" in manifest.columns:
         best = manifest[manifest["speaker"] == coverage.index[0]]
-        common = best.groupby("sentence")["emotion"].nunique().sort_values(ascending=False, kind="stable").index[0]
-        ranked = ranked.assign(_sentence=(ranked["sentence"] != common).astype(int))
-    else:
-        ranked = ranked.assign(_sentence=0)
+        covered = best.groupby("sentence")["emotion"].nunique().sort_values(ascending=False, kind="stable")
+        if len(covered):
+            ranked["_sentence"] = (ranked["sentence"] != covered.index[0]).astype(int)
     ranked = ranked.sort_values(["_speaker", "_sentence"], kind="stable").drop(columns=["_speaker", "_sentence"])
     found = pick_readable(ranked, "emotion", check)
     order = {e: i for i, e in enumerate(emotion_order(found.clips["emotion"]))}
