@@ -72,9 +72,11 @@ from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
 from camulenet import config, pipeline
-from camulenet.book.audio_gallery import Clip, gallery_html, language_gender_examples
+from camulenet.book.audio_gallery import MAX_SECONDS, MAX_TRIES, Clip, gallery_html, language_gender_examples, \
+    listening_examples
 from camulenet.book.banner import banner
-from camulenet.book.corpus_text import corpus_table, describe_corpus, is_synthetic, listening_examples, spoken_text
+from camulenet.book.corpus_text import audio_terms_text, corpus_table, describe_corpus, is_synthetic, spoken_text
+from camulenet.book.unreadable import left_out_text, skipped_text
 from camulenet.data.folds import check_speaker_disjoint
 from camulenet.data.manifest import summarize
 from camulenet.evaluation.sanity_baseline import sanity_check
@@ -142,7 +144,9 @@ glue("corpus_overview", fig, display=False)
 # ### Listen to it
 #
 # One speaker in each emotion of the corpus, the same sentence where the corpus has one in
-# common. Each player is labelled with the emotion it plays.
+# common. Each player is labelled with the emotion it plays. A clip that cannot be read
+# (missing, corrupt, cut short, silent) gives way to the next clip of the same emotion,
+# and the page says which one and why.
 
 # %% tags=["remove-input"]
 if is_synthetic(manifest):
@@ -159,9 +163,12 @@ else:
 
 # %% tags=["remove-input"]
 examples = listening_examples(manifest)
-HTML(gallery_html([Clip(title=r.emotion, detail=f"{r.speaker} ({r.language}, {r.gender}): "
-                        f"\u201c{spoken_text(cfg.corpus, r)}\u201d", path=r.path)
-                   for r in examples.itertuples()]))
+display(HTML(gallery_html([Clip(title=r.emotion, detail=f"{r.speaker} ({r.language}, {r.gender}): "
+                                f"\u201c{spoken_text(cfg.corpus, r)}\u201d", path=r.path)
+                           for r in examples.clips.itertuples()])))
+display(Markdown(audio_terms_text(cfg.corpus, manifest, MAX_SECONDS)))
+if len(examples.skipped) or examples.unfilled:
+    display(Markdown(skipped_text(examples.skipped, examples.unfilled, "emotion", MAX_TRIES)))
 
 # %% [markdown]
 # The voices of the corpus: one clip for each language and gender, in the same emotion where
@@ -170,9 +177,11 @@ HTML(gallery_html([Clip(title=r.emotion, detail=f"{r.speaker} ({r.language}, {r.
 
 # %% tags=["remove-input"]
 voices = language_gender_examples(manifest)
-HTML(gallery_html([Clip(title=f"{r.language}, {r.gender}", detail=f"{r.speaker}, {r.emotion}: "
-                        f"\u201c{spoken_text(cfg.corpus, r)}\u201d", path=r.path)
-                   for r in voices.itertuples()]))
+display(HTML(gallery_html([Clip(title=f"{r.language}, {r.gender}", detail=f"{r.speaker}, {r.emotion}: "
+                                f"\u201c{spoken_text(cfg.corpus, r)}\u201d", path=r.path)
+                           for r in voices.clips.itertuples()])))
+if len(voices.skipped) or voices.unfilled:
+    display(Markdown(skipped_text(voices.skipped, voices.unfilled, "language and gender", MAX_TRIES)))
 
 # %% [markdown]
 # ### Is it a meaningful benchmark?
@@ -190,6 +199,10 @@ check = sanity_check(manifest[readable], seed=cfg.seed, features=stats[readable]
 check.style.format(precision=3).set_caption(
     f"{cfg.corpus} · MFCC statistics ({cfg.feature_preset} preset) + logistic regression · "
     f"{int(check.n_folds.iloc[0])} folds, held-out vs mixed speakers · seed {cfg.seed}")
+
+# %% tags=["remove-input"]
+if not readable.all():
+    display(Markdown(left_out_text(int((~readable).sum()), len(manifest), "this baseline")))
 
 # %% tags=["remove-cell"]
 held, mixed = (check.loc[k, "accuracy"] for k in ("held-out speakers", "speaker-mixed"))

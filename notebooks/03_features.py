@@ -61,11 +61,14 @@ fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 import time
 
 import pandas as pd
+from IPython.display import Markdown, display
 from myst_nb import glue
 
 from camulenet import config, pipeline
+from camulenet.book.audio_gallery import pick_readable
 from camulenet.book.banner import banner
 from camulenet.book.captions import settings_caption
+from camulenet.book.unreadable import failures_table, failures_text, skipped_text
 from camulenet.data.audio import load_audio
 from camulenet.features import spectral
 from camulenet.features.store import FeatureStore
@@ -114,8 +117,13 @@ glue("whisper_d", dims.n_audio_state, display=False)
 # modes are close but not identical, because in full mode attention also sees the padding:
 
 # %%
-row = manifest.iloc[0]  # the clip of the figures below: any row of the manifest works
+example = pick_readable(manifest, max_tries=len(manifest))  # the figures' clip: the first readable one
+row = example.clips.iloc[0]
 wave = load_audio(row.path)
+
+# %% tags=["remove-input"]
+if len(example.skipped):
+    display(Markdown(skipped_text(example.skipped, kind=None)))
 
 # %% tags=["remove-cell"]
 full = WhisperEncoder(model, mode="full").encode([wave])[0]
@@ -208,6 +216,12 @@ print(f"{len(manifest) - len(failed)} clips extracted, {len(failed)} could not b
 info = pd.DataFrame({name: store.info(name) for name in pipeline.BOOK_FEATURES}).T
 info[["dtype", "n", "n_frames", "feature_dim", "n_shards"]].rename(
     columns={"n": "clips", "n_frames": "frames", "feature_dim": "width", "n_shards": "shards"})
+
+# %% tags=["remove-input"]
+if len(failed):
+    display(Markdown(failures_text(len(failed), len(manifest))))
+    display(failures_table(failed, f"Clips that could not be read: {store.failures_path.name} of this "
+                                   f"build's features ({cfg.corpus}, {len(failed)} of {len(manifest)} clips)"))
 
 # %% tags=["remove-cell"]
 full_bytes = dims.n_audio_ctx * dims.n_audio_state * 4

@@ -13,6 +13,7 @@ import nbformat
 import pytest
 
 from camulenet import config, pipeline
+from camulenet.book.audio_gallery import listening_examples
 from camulenet.book.tables import corpora_table
 from camulenet.data.corpora import load_corpus
 from camulenet.storage.paths import REPO_ROOT, weights_cache
@@ -27,6 +28,8 @@ LAYOUT_CORPORA = ("crema-d", "iemocap")
 #: (descriptions, sentence texts, listening examples); the whole book on each costs more
 #: than make test's budget allows.
 DATA_CHAPTER_CORPORA = ("emodb", "ravdess", "cafe", "emovo", "bhavvani")
+#: The layout whose data chapter runs with one of its example clips damaged.
+DAMAGED_CLIP_CORPUS = "ravdess"
 
 
 def _build_book_module():
@@ -129,10 +132,28 @@ def test_iemocap_layout_offers_leave_one_session_out(routes, monkeypatch):
 
 @pytest.mark.parametrize("corpus", DATA_CHAPTER_CORPORA)
 def test_data_chapter_on_the_other_layouts(routes, monkeypatch, corpus):
+    """The data chapter on each layout; on RAVDESS's, one clip the emotion gallery would play
+    is damaged first, as a real corpus's odd broken file: the chapter still builds, plays the
+    next clip of that emotion and names the damaged one with its reason. That corpus lives
+    under a data root of its own, so the other routes' RAVDESS stays whole."""
+    damaged = None
+    if corpus == DAMAGED_CLIP_CORPUS:
+        routes = {**routes, "root": routes["root"] / "damaged-clip"}
     target = routes["root"] / "smoke" / "corpora" / corpus
     render_layout(corpus, target, source_manifest=routes["source"], clips_per_speaker_emotion=1)
+    if corpus == DAMAGED_CLIP_CORPUS:
+        damaged = Path(listening_examples(load_corpus(corpus, target)).clips["path"].iloc[0])
+        damaged.unlink()  # a hard link to the shared synthetic source: replace it, never write through it
+        damaged.write_bytes(b"not a WAV file, the remains of a failed copy " * 32)
     out = _execute(routes, monkeypatch, corpus, only=["02"], corpus=corpus)
     _check_data_chapter(out, corpus, load_corpus(corpus, target))
+    text = _text(out / "02_data.ipynb")
+    assert "Synthetic voices under" in text and "no " + corpus + " audio is played" in text  # the licence line
+    if damaged is not None:
+        assert "1 unreadable clip was passed over for the next clip of the same emotion" in text
+        assert f"(`$CAMULENET_DATA/smoke/corpora/{corpus}/{damaged.relative_to(target).as_posix()}`)" in text
+        assert "unreadable or corrupt audio" in text and "Fix: re-download" in text
+        assert "could not be read and are left out of this baseline" in text
 
 
 def test_every_build_book_command_of_the_readme_parses_to_the_notebook_parameters(tmp_path, monkeypatch):

@@ -1,9 +1,15 @@
-"""Audio galleries for the book: labelled players with the sound embedded in the page.
+"""Audio galleries for the book: which clips to play, and labelled players with the sound
+embedded in the page.
 
 A bare list of players under a printed list of labels leaves the reader guessing which
 player is which. Here every player sits in a ``<figure>`` whose caption names what it
 plays, and the clip is embedded as a short base64 WAV (16 kHz mono, a few seconds), so the
 static HTML page works offline and stays light.
+
+A real corpus holds the odd damaged file; one of them picked as an example must not stop
+the page. Examples are therefore chosen from ranked candidates by :func:`pick_readable`:
+an unreadable clip is passed over for the next candidate of the same kind (emotion, or
+language and gender), and the page names it with its reason and fix.
 """
 
 from __future__ import annotations
@@ -17,12 +23,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from camulenet.data.audio import load_audio
+from camulenet.data.audio import AudioError, load_audio
 from camulenet.data.schema import GENDERS, emotion_order
 
 SAMPLE_RATE = 16000
 #: Longest stretch embedded per clip: enough to hear a sentence, light enough for a page.
 MAX_SECONDS = 4.0
+#: Candidates tried for one player before the gallery does without it: a kind whose first
+#: clips are all damaged points to a broken corpus, which the data chapter reports anyway.
+MAX_TRIES = 8
+#: The columns of a skipped clip, as in the feature store's ``failures.csv``.
+SKIPPED_COLUMNS = ["utt_id", "path", "reason", "fix_hint"]
 
 
 @dataclass(frozen=True)
@@ -67,21 +78,77 @@ def gallery_html(clips: list[Clip], max_seconds: float = MAX_SECONDS, min_width_
             + "".join(cards) + "</div>")
 
 
-def language_gender_examples(manifest: pd.DataFrame) -> pd.DataFrame:
-    """One clip per (language, gender) the corpus has, in the same emotion where possible
-    (neutral if every pair has it), so that what differs is the voice and the language."""
+@dataclass(frozen=True)
+class Examples:
+    """The clips a gallery plays (one row per player, in page order), the unreadable
+    candidates passed over to find them (:data:`SKIPPED_COLUMNS`), and the kinds left
+    without a player because none of their first :data:`MAX_TRIES` candidates could be read."""
+    clips: pd.DataFrame
+    skipped: pd.DataFrame
+    unfilled: tuple = ()
+
+
+def pick_readable(candidates: pd.DataFrame, by=None, check=load_audio, max_tries: int = MAX_TRIES) -> Examples:
+    """The first readable row of each group of ``candidates`` (grouped by the column(s) ``by``,
+    or one group when None), trying rows in the order given, which is the order of preference.
+
+    ``check(path)`` raises :class:`AudioError` for a clip that cannot be played (by default
+    :func:`load_audio`: missing, corrupt, truncated, empty, silent); such a clip is recorded
+    with its reason and fix and the next candidate of its group is tried.
+    """
+    keys = [by] if isinstance(by, str) else list(by or [])
+    groups = candidates.groupby(keys, sort=False, dropna=False) if keys else [((), candidates)]
+    picked, skipped, unfilled = [], [], []
+    for label, rows in groups:
+        for _, row in rows.head(max_tries).iterrows():
+            try:
+                check(row["path"])
+            except AudioError as err:
+                skipped.append({"utt_id": str(row["utt_id"]), "path": str(row["path"]),
+                                 "reason": err.reason, "fix_hint": err.fix})
+                continue
+            picked.append(row)
+            break
+        else:
+            unfilled.append(label[0] if isinstance(label, tuple) and len(label) == 1 else label)
+    clips = pd.DataFrame(picked, columns=candidates.columns).reset_index(drop=True)
+    return Examples(clips, pd.DataFrame(skipped, columns=SKIPPED_COLUMNS), tuple(unfilled))
+
+
+def listening_examples(manifest: pd.DataFrame, check=load_audio) -> Examples:
+    """One readable clip per emotion, in schema order: from one speaker (the one who covers
+    most emotions), the same sentence where the corpus has one in common. An unreadable clip
+    gives way to that speaker's next clip of the emotion, then to the other speakers' (those
+    covering most emotions first)."""
+    coverage = manifest.groupby("speaker")["emotion"].nunique().sort_values(ascending=False, kind="stable")
+    rank = {s: i for i, s in enumerate(coverage.index)}
+    ranked = manifest.assign(_speaker=manifest["speaker"].map(rank), _sentence=0)
+    if "sentence" in manifest.columns:
+        best = manifest[manifest["speaker"] == coverage.index[0]]
+        covered = best.groupby("sentence")["emotion"].nunique().sort_values(ascending=False, kind="stable")
+        if len(covered):
+            ranked["_sentence"] = (ranked["sentence"] != covered.index[0]).astype(int)
+    ranked = ranked.sort_values(["_speaker", "_sentence"], kind="stable").drop(columns=["_speaker", "_sentence"])
+    found = pick_readable(ranked, "emotion", check)
+    order = {e: i for i, e in enumerate(emotion_order(found.clips["emotion"]))}
+    clips = found.clips.sort_values("emotion", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    return Examples(clips, found.skipped, found.unfilled)
+
+
+def language_gender_examples(manifest: pd.DataFrame, check=load_audio) -> Examples:
+    """One readable clip per (language, gender) the corpus has, in the same emotion where
+    possible (neutral if every pair has it), so that what differs is the voice and the
+    language. An unreadable clip gives way to the pair's next clip in that emotion, then in
+    the others."""
     pairs = manifest.groupby(["language", "gender"]).size().index
     shared = set(manifest["emotion"])
     for (lang, gender) in pairs:
         shared &= set(manifest.loc[(manifest.language == lang) & (manifest.gender == gender), "emotion"])
     preferred = emotion_order(shared)[0] if shared else None
-    picked = []
-    for (lang, gender) in pairs:
-        part = manifest[(manifest.language == lang) & (manifest.gender == gender)]
-        if preferred is not None:
-            part = part[part.emotion == preferred]
-        picked.append(part.sort_values("utt_id", kind="stable").iloc[0])
-    out = pd.DataFrame(picked).reset_index(drop=True)
+    ranked = (manifest.assign(_other=(manifest["emotion"] != preferred).astype(int))
+              .sort_values(["_other", "utt_id"], kind="stable").drop(columns="_other"))
+    found = pick_readable(ranked, ["language", "gender"], check)
     gorder = {g: i for i, g in enumerate(GENDERS)}
-    return out.sort_values(["language", "gender"], key=lambda s: s.map(gorder) if s.name == "gender" else s,
-                           kind="stable").reset_index(drop=True)
+    clips = found.clips.sort_values(["language", "gender"], kind="stable",
+                                    key=lambda s: s.map(gorder) if s.name == "gender" else s).reset_index(drop=True)
+    return Examples(clips, found.skipped, found.unfilled)

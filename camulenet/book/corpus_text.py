@@ -1,16 +1,18 @@
-"""Per-corpus prose for the book: what the corpus is, and the spoken text of its sentence codes.
+"""Per-corpus prose for the book: what the corpus is, the spoken text of its sentence codes,
+and the licence and attribution of its audio.
 
 The chapters run on whatever corpus the ``corpus`` parameter names, so nothing they print
-may assume the synthetic one: descriptions come from here, counts from the manifest.
+may assume the synthetic one: descriptions come from here, counts from the manifest. A page
+that plays a corpus's clips redistributes them, so it carries their licence and attribution.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from camulenet.data.schema import emotion_order
 from data_prep.loaders import CORPUS_INFO
 from data_prep.synthetic.layouts import LAYOUT_FILE
 
@@ -64,6 +66,89 @@ SENTENCES = {
 }
 
 
+@dataclass(frozen=True)
+class AudioTerms:
+    """Under what terms a corpus's audio may be played on a published page.
+
+    ``redistribute``: True when the licence lets a page embed the clips (with attribution),
+    False when it forbids it (a licence agreement per user), None when this book has not
+    checked the publisher's terms."""
+    licence: str
+    url: str
+    attribution: str
+    redistribute: bool | None
+
+
+#: The terms of each corpus's audio, from the publishers' own pages (``url``).
+AUDIO_TERMS = {
+    "synthetic": AudioTerms(
+        "MIT (the licence of this repository)", "https://opensource.org/license/mit",
+        "clips rendered by this book's generator (`data_prep.synthetic`) with the eSpeak NG synthesiser; "
+        "no person's voice is recorded", True),
+    "ravdess": AudioTerms(
+        "CC BY-NC-SA 4.0", "https://creativecommons.org/licenses/by-nc-sa/4.0/",
+        "Livingstone SR, Russo FA (2018), The Ryerson Audio-Visual Database of Emotional Speech and Song "
+        "(RAVDESS), PLoS ONE 13(5): e0196391, https://doi.org/10.1371/journal.pone.0196391; "
+        "data at https://zenodo.org/record/1188976", True),
+    "crema-d": AudioTerms(
+        "Open Database License 1.0, its contents under the Database Contents License 1.0",
+        "https://opendatacommons.org/licenses/odbl/1-0/",
+        "Cao H, Cooper DG, Keutmann MK, Gur RC, Nenkova A, Verma R (2014), CREMA-D: Crowd-sourced Emotional "
+        "Multimodal Actors Dataset, IEEE Transactions on Affective Computing 5(4); "
+        "data at https://github.com/CheyneyComputerScience/CREMA-D", True),
+    "iemocap": AudioTerms(
+        "the IEMOCAP release agreement, signed by each user", "https://sail.usc.edu/iemocap/",
+        "Busso C et al. (2008), IEMOCAP: Interactive emotional dyadic motion capture database, "
+        "Language Resources and Evaluation 42(4)", False),
+    "bhavvani": AudioTerms(
+        "a licence agreement with its authors, signed by each user", "",
+        "the BhavVani corpus of Hindi emotional speech", False),
+    "emodb": AudioTerms(
+        "the terms on the publisher's page", "http://emodb.bilderbar.info/",
+        "Burkhardt F, Paeschke A, Rolfes M, Sendlmeier WF, Weiss B (2005), A database of German emotional "
+        "speech, Proc. Interspeech 2005, https://doi.org/10.21437/Interspeech.2005-446", None),
+    "cafe": AudioTerms(
+        "the terms on the publisher's page", "https://zenodo.org/record/1478765",
+        "Gournay P, Lahaie O, Lefebvre R (2018), A Canadian French emotional speech dataset, "
+        "Proc. ACM Multimedia Systems 2018, https://doi.org/10.1145/3204949.3208121", None),
+    "emovo": AudioTerms(
+        "the terms on the publisher's page", "http://voice.fub.it/activities/corpora/emovo/index.html",
+        "Costantini G, Iaderola I, Paoloni A, Todisco M (2014), EMOVO Corpus: an Italian Emotional Speech "
+        "Database, Proc. LREC 2014", None),
+    "emozionalmente": AudioTerms(
+        "the terms on the publisher's page", "https://zenodo.org/records/6569824",
+        "Catania F, Wilke JW, Garzotto F (2025), Emozionalmente: A Crowdsourced Corpus of Simulated Emotional "
+        "Speech in Italian, IEEE Transactions on Audio, Speech and Language Processing 33, "
+        "https://doi.org/10.1109/TASLPRO.2025.3540662", None),
+}
+
+
+def audio_terms_text(corpus: str, manifest: pd.DataFrame, max_seconds: float) -> str:
+    """The licence and attribution line beside a gallery of ``corpus``'s clips (Markdown):
+    who made the audio, its licence, what the page changed, and whether a page that plays it
+    may be published. Clips that a synthetic corpus wrote under a real corpus's names carry
+    the synthetic corpus's terms."""
+    family = corpus_family(corpus)
+    rendered = family != "synthetic" and _rendered_by_layouts(manifest)
+    terms = AUDIO_TERMS.get("synthetic" if rendered else family)
+    changed = f"each player plays at most the first {max_seconds:g} s of its clip, resampled to 16 kHz mono"
+    if terms is None:
+        return (f"*Audio:* clips of `{corpus}` ({changed}). This book has no licence on file for this corpus: "
+                "check that its licence lets you redistribute its audio before you publish this page.")
+    licence = f"[{terms.licence}]({terms.url})" if terms.url else terms.licence
+    text = f"*Audio:* {terms.attribution}. Licence: {licence}. Changes: {changed}"
+    text += (", and shared under the same licence." if terms.licence.startswith("CC BY") and "SA" in terms.licence
+             else ".")
+    if rendered:
+        text += f" (Synthetic voices under {corpus}'s file names: no {corpus} audio is played.)"
+    elif terms.redistribute is False:
+        text += (" **Do not publish this page**: the licence gives the audio to each signed user and does not "
+                 "allow passing it on. Publish a book built on an open corpus instead.")
+    elif terms.redistribute is None:
+        text += " Check that these terms let you redistribute the audio before you publish this page."
+    return text
+
+
 def corpus_family(corpus: str) -> str:
     """``synthetic-small`` and other renders of the generator count as ``synthetic``."""
     return "synthetic" if corpus.startswith("synthetic") else corpus
@@ -96,22 +181,6 @@ def spoken_text(corpus: str, row) -> str:
     """What the clip says: its sentence text, the text behind its sentence code, or the code."""
     code = str(getattr(row, "sentence", "") or "")
     return SENTENCES.get(corpus_family(str(getattr(row, "corpus", corpus))), {}).get(code, code)
-
-
-def listening_examples(manifest: pd.DataFrame) -> pd.DataFrame:
-    """One clip per emotion from one speaker (the speaker who covers most emotions), the same
-    sentence where the corpus has one in common, in schema order."""
-
-    per = manifest.groupby("speaker")["emotion"].nunique()
-    speaker = per.sort_values(ascending=False, kind="stable").index[0]
-    one = manifest[manifest["speaker"] == speaker]
-    if "sentence" in one.columns:
-        covered = one.groupby("sentence")["emotion"].nunique().sort_values(ascending=False, kind="stable")
-        best = covered.index[0]
-        one = pd.concat([one[one["sentence"] == best], one[one["sentence"] != best]])
-    picked = one.drop_duplicates("emotion")
-    order = {e: i for i, e in enumerate(emotion_order(picked["emotion"]))}
-    return picked.sort_values("emotion", key=lambda s: s.map(order)).reset_index(drop=True)
 
 
 def corpus_table(info: dict | None = None) -> pd.DataFrame:
