@@ -51,6 +51,8 @@ LICENCE_FILE = "LICENSE-and-CITATION.txt"
 ROOM_FACTOR = 2.1
 TIMEOUT = (20, 120)  # seconds to connect, and between two reads
 CHUNK = 1 << 20
+#: Bytes read from the network at a time: a broken connection loses at most the chunk under way.
+NET_CHUNK = 1 << 16
 #: Loose files (CREMA-D's 7,444) download this many at a time.
 WORKERS = 8
 #: What archive members named by macOS (resource forks, Finder files) look like.
@@ -182,7 +184,7 @@ class _Download:
         got = start
         self.part.parent.mkdir(parents=True, exist_ok=True)
         try:
-            chunks = resp.iter_content(CHUNK)
+            chunks = resp.iter_content(NET_CHUNK)
             first = next(chunks, b"")
             self._refuse_html(resp, None if start else first)
             with open(self.part, "ab" if start else "wb") as f, \
