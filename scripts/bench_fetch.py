@@ -31,8 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from camulenet.data import fetch  # noqa: E402
-from camulenet.data.sources import SOURCES, Remote  # noqa: E402
+from camulenet.data import fetch
+from camulenet.data.sources import SOURCES, Remote
 
 
 def ravdess_like_zip(path: Path, total_mb: float) -> tuple[int, str]:

@@ -15,7 +15,6 @@ import wave
 import zipfile
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
@@ -35,7 +34,7 @@ class _Handler(BaseHTTPRequestHandler):
     """Serves ``server.routes[path] = (kind, body)``: ``file`` (with range requests), ``html`` (a
     sign-in page), ``cut`` (half the body, then the connection closes; whole from then on)."""
 
-    def do_GET(self):  # noqa: N802 (http.server's name)
+    def do_GET(self):
         self.server.log.append((self.path, self.headers.get("Range")))
         kind, body = self.server.routes.get(self.path, ("missing", b""))
         if kind == "missing":
@@ -116,7 +115,7 @@ def wav(seed: int = 0, n: int = 800) -> bytes:
 class _DosName(zipfile.ZipInfo):
     """A member name stored in the DOS code page cp850 without the UTF-8 flag, as CaFE_48k.zip has them."""
 
-    def _encodeFilenameFlags(self):  # noqa: N802 (zipfile's name)
+    def _encodeFilenameFlags(self):
         return self.filename.encode("cp850"), self.flag_bits
 
 
@@ -181,10 +180,10 @@ def served(server, corpus: str, kind: str = "file", checksum: str | None = None,
     real = SOURCES[corpus]
     if corpus == "crema-d":
         files = []
-        for path, data in crema_d_files().items():
-            server.routes[f"/crema-d/{path}"] = ("file", data)
+        for path, body in crema_d_files().items():
+            server.routes[f"/crema-d/{path}"] = ("file", body)
             files.append(Remote(f"{server.url}/crema-d/{path}", path.rsplit("/", 1)[-1],
-                                "sha256:" + hashlib.sha256(data).hexdigest(), len(data), path))
+                                "sha256:" + hashlib.sha256(body).hexdigest(), len(body), path))
         return replace(real, files=tuple(files))
     data = ARCHIVES[corpus]() if data is None else data
     name = real.files[0].name if real.files else f"{corpus}.zip"
@@ -226,7 +225,7 @@ def test_zip_member_names_are_decoded_as_their_maker_meant():
     assert not colere.flag_bits & 0x800 and "Col\x8are".encode("latin-1") in data  # cp850 bytes, no UTF-8 flag
     assert fetch.member_name(colere) == "CaFE_48k/Colère/Faible/01-C-1-1.wav"
     macos = zipfile.ZipInfo("x")
-    macos.filename = "Dégoût/a.wav".encode("utf-8").decode("cp437")  # UTF-8 bytes, flag not set
+    macos.filename = "Dégoût/a.wav".encode().decode("cp437")  # UTF-8 bytes, flag not set
     assert fetch.member_name(macos) == "Dégoût/a.wav"
     flagged = zipfile.ZipInfo("Cole\u0300re/a.wav")  # decomposed, as macOS writes it; zipfile flags it UTF-8
     flagged.flag_bits |= 0x800

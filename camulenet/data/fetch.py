@@ -439,8 +439,8 @@ def _fetch_loose(source: Source, root: Path, partial: Path, bar: bool) -> tuple[
     for p in sorted(partial.rglob("*")):  # pooch's temporary files of a killed call
         if p.is_file() and p.relative_to(partial).as_posix() not in wanted:
             p.unlink()
-    return partial, [{"list": "camulenet/data/crema_d_files.csv" if source.corpus == "crema-d" else None,
-                      "files": len(remotes), "bytes": source.download_bytes, "verified": True}]
+    return partial, [{"files": len(remotes), "bytes": source.download_bytes, "from": source.landing,
+                      "verified": True}]
 
 
 def fetch_corpus(corpus: str, root: Path | None = None, *, source: Source | None = None, force: bool = False,
@@ -467,8 +467,9 @@ def fetch_corpus(corpus: str, root: Path | None = None, *, source: Source | None
                 return target
             problems = check_fetched(target)
             if not problems:
-                out(f"{corpus}: {shown(target)} is already fetched; its {len(json.loads((target / STAMP).read_text())['contents']):,} "
-                    f"files are there with their recorded sizes. Nothing to do.")
+                n = len(json.loads((target / STAMP).read_text())["contents"])
+                out(f"{corpus}: {shown(target)} is already fetched; its {n:,} files are there with their recorded "
+                    f"sizes. Nothing to do.")
                 return target
             raise FetchError(f"{corpus}: {shown(target)} was fetched but has changed ({len(problems)} files: "
                              f"{'; '.join(problems[:3])}): `{fetch_command(corpus)} --force` fetches it again")

@@ -1,7 +1,8 @@
 """The book's corpus and its speaker-independent folds under the settings, each made once.
 
 ``ensure_corpus`` loads the corpus the settings name (rendering the synthetic one when it is
-missing, fetching an open real one from its publisher: :func:`camulenet.data.fetch.ensure_fetched`) and ``ensure_folds`` deals its speakers into folds from the seed, saved under a key
+missing, fetching an open real one from its publisher: :func:`camulenet.data.fetch.ensure_fetched`)
+and ``ensure_folds`` deals its speakers into folds from the seed, saved under a key
 of everything that decides them (corpus, which clips and labels, protocol, k, seed) and
 checked for leaks on every load. A fold file made under other settings is never read back.
 """
@@ -65,9 +66,9 @@ def present_manifest(cfg: BookSettings) -> tuple[pd.DataFrame | None, str]:
                           f"`{grid_command(cfg)}` renders and trains it")
     elif not root.is_dir():
         fetchable = cfg.corpus in SOURCES and SOURCES[cfg.corpus].access == OPEN
-        return None, (f"no data at {shown(root)}: " + (f"`{fetch_command(cfg.corpus)}` downloads it, or put " if fetchable
-                      else "put ") + "the corpus there in its official layout (or a symbolic link to it), or leave "
-                      "it out of --corpus")
+        how = f"`{fetch_command(cfg.corpus)}` downloads it, or put" if fetchable else "put"
+        return None, (f"no data at {shown(root)}: {how} the corpus there in its official layout (or a symbolic "
+                      f"link to it), or leave it out of --corpus")
     try:
         return ensure_corpus(cfg, fetch=False), ""
     except (OSError, ValueError) as err:  # a refused layout or generator: the loader's message names the fix

@@ -64,8 +64,8 @@ def parser() -> argparse.ArgumentParser:
     g = sub.add_parser("grid", help="train every system x fold of one or more corpora",
                        formatter_class=argparse.RawDescriptionHelpFormatter, description=__doc__)
     g.add_argument("--corpus", nargs="+", default=["synthetic"],
-                   help="corpora under data/corpora/<name> in their official layout, an open one fetched there when missing "
-                   "(default: the embedded synthetic one)")
+                   help="corpora under data/corpora/<name> in their official layout, an open one fetched there "
+                   "when missing (default: the embedded synthetic one)")
     g.add_argument("--profile", default="compact", choices=("compact", "paper"))
     weights = g.add_mutually_exclusive_group()
     weights.add_argument("--whisper-model", help="Whisper weights by name (default: the profile's)")
