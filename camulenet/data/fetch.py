@@ -524,7 +524,7 @@ def _listing() -> str:
 
 def run(args: argparse.Namespace) -> int:
     """``python -m camulenet fetch``: 0 when every corpus named is on disk afterwards, 1 otherwise."""
-    if args.list or not args.corpora:
+    if args.archive is None and (args.list or not args.corpora):
         print(_listing())
         return 0
     if args.archive is not None and (len(args.corpora) != 1 or not args.archive.is_file()):
