@@ -10,6 +10,7 @@ export PYTHONHASHSEED := 0
 
 help:
 	@echo "make book   - set up .venv, build the embedded corpus, execute all notebooks, build the HTML book"
+	@echo "              CORPUS=ravdess (or several: CORPUS=\"ravdess crema-d\") builds it on real speech, fetched if missing"
 	@echo "make test   - set up .venv, run pytest (package tests + nbval smoke runs of every notebook)"
 	@echo "make sync   - re-sync notebooks/*.ipynb from their Jupytext .py sources"
 	@echo "make bench  - feature, training and corpus-scale benchmarks (print figures)"
@@ -35,8 +36,11 @@ sync: setup
 	$(VENV)/bin/jupytext --sync notebooks/*.py
 
 # Execute every notebook with papermill into book/, then build HTML with warnings as errors.
+# CORPUS names the book's corpora (scripts/build_book.py --corpus); an open one missing under
+# data/corpora is fetched first (python -m camulenet fetch).
+CORPUS ?=
 book: setup data
-	$(PY) scripts/build_book.py
+	$(PY) scripts/build_book.py $(if $(strip $(CORPUS)),--corpus $(CORPUS))
 
 book-html: setup
 	$(PY) scripts/build_book.py --no-execute
@@ -47,6 +51,7 @@ book-html: setup
 # and, beside them in a process of their own, the notebooks in order (each chapter reads what
 # the one before made); the notebooks' report follows the tests'. Fails if either fails.
 TEST_WORKERS ?= 2
+test: export CAMULENET_FETCH := never
 test: setup
 	@log=$$(mktemp); \
 	CAMULENET_SMOKE=1 $(PY) -m pytest -p no:xdist notebooks --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --durations=10 > $$log 2>&1 & nb=$$!; \

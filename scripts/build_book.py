@@ -14,6 +14,8 @@ corpora: the first is the book's ``corpus`` (every chapter's data, features, fig
 all of them are ``corpora``, which chapter 5 trains and chapters 6 and 8 gather beside
 the paper (with the synthetic corpus whenever its grid has finished). Results that
 ``python -m camulenet grid`` finished under the same settings are picked up, not retrained.
+An open corpus missing under ``data/corpora`` is fetched from its publisher first
+(``python -m camulenet fetch``; ``CAMULENET_FETCH=never`` stops with the command instead).
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from pathlib import Path
 
 import papermill as pm
 
+from camulenet import config
 from camulenet.book import notebook_outputs
+from camulenet.data.fetch import FetchError, ensure_fetched
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
@@ -97,7 +101,8 @@ def main() -> None:
     ap.add_argument("--only", nargs="*", help="execute only notebooks whose name starts with these")
     ap.add_argument("--corpus", nargs="+", default=["synthetic"],
                     help="one or more corpora (synthetic, or a real corpus in its official layout under "
-                         "data/corpora/<name>, e.g. crema-d ravdess): the first is the book's corpus, "
+                         "data/corpora/<name>, e.g. crema-d ravdess, an open one fetched there when missing): "
+                         "the first is the book's corpus, "
                          "all of them join Table 1 in chapter 6 and the tests of chapter 8")
     ap.add_argument("--profile", default="compact", choices=("compact", "paper"),
                     help="compact: the CPU teaching default; paper: Whisper-Medium, 30-s frames, released sizes")
@@ -116,6 +121,12 @@ def main() -> None:
         if args.whisper_checkpoint and not Path(args.whisper_checkpoint).is_file():
             sys.exit(f"--whisper-checkpoint {args.whisper_checkpoint}: no such file")
         corpora = list(dict.fromkeys(args.corpus))  # a name given twice is one corpus
+        root = config.settings(smoke=args.smoke).data_root
+        for name in corpora:  # before any chapter runs: the download shows here, an error stops at once
+            try:
+                ensure_fetched(name, root)
+            except FetchError as err:
+                sys.exit(f"--corpus {name}: {err}")
         params = {"corpus": corpora[0], "corpora": corpora, "profile": args.profile,
                   "fold_protocol": args.fold_protocol,
                   "whisper": str(Path(whisper).resolve()) if args.whisper_checkpoint else whisper}

@@ -18,6 +18,10 @@ from camulenet import config
 from camulenet.data.prepare import ensure_corpus
 from camulenet.grid.jobs import prepare
 
+# No test reaches the internet: a step that meets a missing open corpus stops instead of fetching it
+# (the fetch tests serve their archives from 127.0.0.1 and set the policy themselves).
+os.environ["CAMULENET_FETCH"] = "never"
+
 
 @pytest.fixture(scope="session")
 def smoke_corpus_root(tmp_path_factory) -> Path:

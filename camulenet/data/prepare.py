@@ -1,7 +1,8 @@
 """The book's corpus and its speaker-independent folds under the settings, each made once.
 
 ``ensure_corpus`` loads the corpus the settings name (rendering the synthetic one when it is
-missing) and ``ensure_folds`` deals its speakers into folds from the seed, saved under a key
+missing, fetching an open real one from its publisher: :func:`camulenet.data.fetch.ensure_fetched`)
+and ``ensure_folds`` deals its speakers into folds from the seed, saved under a key
 of everything that decides them (corpus, which clips and labels, protocol, k, seed) and
 checked for leaks on every load. A fold file made under other settings is never read back.
 """
@@ -15,8 +16,10 @@ import pandas as pd
 
 from camulenet.config import BookSettings, grid_command
 from camulenet.data.corpora import load_corpus
+from camulenet.data.fetch import ensure_fetched, fetch_command
 from camulenet.data.folds import Folds, check_speaker_disjoint, make_folds
 from camulenet.data.manifest import balanced_subset, with_durations
+from camulenet.data.sources import OPEN, SOURCES
 from camulenet.storage.cache_keys import fingerprint
 from camulenet.storage.paths import shown
 
@@ -30,9 +33,10 @@ def _synthetic_complete(root: Path) -> bool:
     return meta.exists() and bool(json.loads(meta.read_text()).get("complete"))
 
 
-def ensure_corpus(cfg: BookSettings) -> pd.DataFrame:
+def ensure_corpus(cfg: BookSettings, fetch: bool = True) -> pd.DataFrame:
     """The manifest of the book's corpus (a speaker-balanced subset when ``cfg.max_clips``);
-    renders the synthetic corpus if it is not there."""
+    renders the synthetic corpus if it is not there, and fetches an open real one (``fetch``,
+    unless ``CAMULENET_FETCH=never``; offline, the error names the command to run)."""
     root = corpus_root(cfg)
     if cfg.corpus.startswith("synthetic"):
         # The generator needs soundfile and eSpeak NG; a machine that trains a real corpus
@@ -44,6 +48,8 @@ def ensure_corpus(cfg: BookSettings) -> pd.DataFrame:
             generate_corpus(root, size=cfg.corpus_size, seed=cfg.seed)  # resumes a partial run
         manifest = load_corpus("synthetic", root, strict=True)
     else:
+        if fetch:
+            ensure_fetched(cfg.corpus, cfg.data_root)
         manifest = load_corpus(cfg.corpus, root, strict=False)
     if cfg.max_clips:
         manifest = balanced_subset(manifest, cfg.max_clips, seed=cfg.seed).reset_index(drop=True)
@@ -59,10 +65,12 @@ def present_manifest(cfg: BookSettings) -> tuple[pd.DataFrame | None, str]:
             return None, (f"not rendered yet under {shown(root)}: chapter 2 renders it, or "
                           f"`{grid_command(cfg)}` renders and trains it")
     elif not root.is_dir():
-        return None, (f"no data at {shown(root)}: put the corpus there in its official layout (or a symbolic "
+        fetchable = cfg.corpus in SOURCES and SOURCES[cfg.corpus].access == OPEN
+        how = f"`{fetch_command(cfg.corpus)}` downloads it, or put" if fetchable else "put"
+        return None, (f"no data at {shown(root)}: {how} the corpus there in its official layout (or a symbolic "
                       f"link to it), or leave it out of --corpus")
     try:
-        return ensure_corpus(cfg), ""
+        return ensure_corpus(cfg, fetch=False), ""
     except (OSError, ValueError) as err:  # a refused layout or generator: the loader's message names the fix
         return None, f"its data could not be loaded: {err}"
 

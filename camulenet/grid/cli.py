@@ -1,4 +1,5 @@
-"""``python -m camulenet grid ...``: the Table 1 grid from the command line.
+"""``python -m camulenet grid ...``: the Table 1 grid from the command line (and ``python -m camulenet
+fetch CORPUS...``, which downloads an open corpus: :mod:`camulenet.data.fetch`).
 
 Examples::
 
@@ -22,6 +23,7 @@ import sys
 from pathlib import Path
 
 from camulenet import config
+from camulenet.data import fetch
 from camulenet.grid.executors import log_dir, make_executor
 from camulenet.grid.plan import plan_text
 from camulenet.grid.run import plan_corpus, run_grid, status, summary
@@ -62,7 +64,8 @@ def parser() -> argparse.ArgumentParser:
     g = sub.add_parser("grid", help="train every system x fold of one or more corpora",
                        formatter_class=argparse.RawDescriptionHelpFormatter, description=__doc__)
     g.add_argument("--corpus", nargs="+", default=["synthetic"],
-                   help="corpora under data/corpora/<name> in their official layout (default: the embedded synthetic one)")
+                   help="corpora under data/corpora/<name> in their official layout, an open one fetched there "
+                   "when missing (default: the embedded synthetic one)")
     g.add_argument("--profile", default="compact", choices=("compact", "paper"))
     weights = g.add_mutually_exclusive_group()
     weights.add_argument("--whisper-model", help="Whisper weights by name (default: the profile's)")
@@ -86,6 +89,9 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--no-wait", action="store_true", help="slurm: submit and return; call again to see and resume")
     g.add_argument("--status", action="store_true", help="only report done, running, failed and left")
     g.add_argument("--plan", action="store_true", help="report the jobs, disk at its peak (features, checkpoints) and time left")
+    f = sub.add_parser("fetch", help="download, verify and unpack open corpora into data/corpora/<name>",
+                       description=fetch.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    fetch.add_arguments(f)
     return ap
 
 
@@ -93,9 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command; bad settings or data exit with the error's message (it names the fix)."""
     args = parser().parse_args(argv)
     try:
-        return _main(args)
-    except (ValueError, KeyError, FileNotFoundError) as err:
-        sys.exit(f"python -m camulenet grid: {err}")
+        return fetch.run(args) if args.command == "fetch" else _main(args)
+    except (ValueError, KeyError, FileNotFoundError, fetch.FetchError) as err:
+        sys.exit(f"python -m camulenet {args.command}: {err}")
 
 
 def _main(args) -> int:

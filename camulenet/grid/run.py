@@ -46,9 +46,10 @@ def plan_corpus(cfg, systems: Sequence[str] | None = None, folds: Sequence[int] 
 
     ``systems`` defaults to the book's (:func:`~camulenet.training.runs.book_systems`), ``folds`` to every
     fold (the first ``cfg.fold_limit`` in smoke runs of the paper profile). A run folder made
-    under other settings is refused here, before anything is sent anywhere.
+    under other settings is refused here, before anything is sent anywhere. A missing open corpus
+    is fetched only when the grid is to run (``register``), not to report its status.
     """
-    manifest = ensure_corpus(cfg)
+    manifest = ensure_corpus(cfg, fetch=register)
     fold_obj = ensure_folds(cfg, manifest)
     n_folds = len(fold_obj.folds)
     ks = trained_folds(cfg, n_folds) if folds is None else list(folds)
