@@ -37,9 +37,12 @@
 # RAVDESS {cite:p}`livingstone2018ravdess` and EmoDB {cite:p}`burkhardt2005emodb` in English and
 # German, CaFE {cite:p}`gournay2018cafe` in French, and BhavVani {cite:p}`bhavvani` in Hindi.
 # This edition ships a loader for each of them (and for EMOVO {cite:p}`costantini2014emovo`,
-# in Italian), tested against their real file layouts. Their audio is licensed or gated, so
-# by default the book runs on an embedded synthetic corpus; the `corpus` parameter (the value
-# in the table's second column) points it at any of them instead.
+# in Italian), tested against their real file layouts. By default the book runs on an
+# embedded synthetic corpus, which needs no download; the `corpus` parameter (the value in the
+# table's second column) points it at any of them instead. The open ones (RAVDESS, CREMA-D,
+# Emozionalmente) are fetched and checksum-verified on demand (`python -m camulenet fetch
+# ravdess`, or `make book CORPUS=ravdess`); IEMOCAP and BhavVani are licence-gated, and `fetch`
+# says where to request them and where to put them. Your own corpus enters as a CSV manifest.
 
 # %% tags=["remove-cell"]
 # Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
