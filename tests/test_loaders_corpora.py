@@ -109,7 +109,7 @@ def test_cafe_full_tree(tmp_path):
     assert (df["language"] == "fr").all()
 
 
-def test_cafe_misfiled_and_missing_folder(tmp_path):
+def test_cafe_misfiled_and_renamed_folder(tmp_path):
     cafe_tree(tmp_path, nfd=False)
     touch(tmp_path / "Joie" / "Fort" / "01-T-2-1x.wav")   # bad name
     touch(tmp_path / "Peur" / "Faible" / "02-P-2-1.wav")   # intensity 2 in Faible
@@ -117,24 +117,34 @@ def test_cafe_misfiled_and_missing_folder(tmp_path):
     with pytest.warns(SkippedItemsWarning, match="skipped 3"):
         df = load_corpus("cafe", tmp_path)
     assert len(df) == 936
+    reasons = {Path(s["path"]).name: s["reason"] for s in df.attrs["skipped"]}
+    assert reasons["03-T-1-1.wav"] == "emotion letter T but folder 'Joie'"
+    assert reasons["02-P-2-1.wav"] == "intensity 2 but folder 'Faible'"
+    # The labels are the file names': a folder named otherwise is no reason to refuse its clips.
     (tmp_path / "Peur").rename(tmp_path / "Fear")
-    with pytest.raises(CorpusLayoutError, match=r"lacks emotion folder\(s\) \['Peur'\]"):
-        load_corpus("cafe", tmp_path)
+    with pytest.warns(SkippedItemsWarning, match="skipped 3"):
+        df = load_corpus("cafe", tmp_path)
+    assert len(df) == 936 and (df["emotion"] == "fear").sum() == 144
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CorpusLayoutError, match=r"CaFE: no clips found .* in \S+/empty;.*CaFE_48k\.zip"):
+        load_corpus("cafe", tmp_path / "empty")
+    with pytest.raises(CorpusLayoutError, match=r"CaFE: \S+/absent not found; expected the unpacked CaFE_48k\.zip"):
+        load_corpus("cafe", tmp_path / "absent")
 
 
 def test_cafe_stray_files_reported(tmp_path):
     cafe_tree(tmp_path, nfd=False)
-    touch(tmp_path / "01-C-1-1.wav")                      # audio directly in the root
     touch(tmp_path / "Joie" / "Fort" / "notes.txt")       # non-audio in an emotion folder
     touch(tmp_path / "Joie" / ".DS_Store")                # hidden: ignored
-    with pytest.warns(SkippedItemsWarning, match="skipped 2"):
+    with pytest.warns(SkippedItemsWarning, match="skipped 1"):
         df = load_corpus("cafe", tmp_path)
     assert len(df) == 936
-    reasons = {Path(s["path"]).name: s["reason"] for s in df.attrs["skipped"]}
-    assert reasons == {"01-C-1-1.wav": "audio directly in the corpus root; CaFE clips live in <Émotion>/ folders",
-                       "notes.txt": "not an audio file"}
-    with pytest.raises(UnknownItemsError, match="skipped 2"):
+    assert {Path(s["path"]).name: s["reason"] for s in df.attrs["skipped"]} == {"notes.txt": "not an audio file"}
+    with pytest.raises(UnknownItemsError, match="skipped 1"):
         load_corpus("cafe", tmp_path, strict=True)
+    touch(tmp_path / "01-C-1-1.wav")                      # a second copy of Colère/Faible/01-C-1-1.wav
+    with pytest.raises(CorpusLayoutError, match=r"01-C-1-1.wav and \S+/Colère/Faible/01-C-1-1.wav are the same clip"):
+        load_corpus("cafe", tmp_path)
 
 
 # ---------------------------------------------------------------- EMOVO
