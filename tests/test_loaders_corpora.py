@@ -1,4 +1,4 @@
-"""RAVDESS, EmoDB, CaFE, EMOVO, BhavVani and synthetic loaders on fixture trees named
+"""RAVDESS, EmoDB, CaFE, EMOVO, Emozionalmente, BhavVani and synthetic loaders on fixture trees named
 exactly as the official distributions name their files."""
 
 from __future__ import annotations
@@ -167,6 +167,63 @@ def test_emovo_full_tree(tmp_path):
     (tmp_path / "m3").rename(tmp_path / "M3x")
     with pytest.raises(CorpusLayoutError, match=r"lacks actor folder\(s\) \['m3'\]"):
         load_corpus("emovo", tmp_path)
+
+
+# ---------------------------------------------------------------- Emozionalmente
+def emozionalmente_tree(root: Path, samples: list[tuple], users: list[tuple]) -> Path:
+    """audio/ + metadata/samples.csv + metadata/users.csv as the Zenodo archive holds them."""
+    (root / "metadata").mkdir(parents=True)
+    pd.DataFrame(samples, columns=["file_name", "actor", "sentence", "emotion_expressed"]).to_csv(
+        root / "metadata" / "samples.csv", index=False)
+    pd.DataFrame(users, columns=["username", "gender", "age", "mother_tongue"]).to_csv(
+        root / "metadata" / "users.csv", index=False)
+    for name, *_ in samples:
+        touch(root / "audio" / name)
+    return root
+
+
+def test_emozionalmente_labels_from_metadata(tmp_path):
+    emotions = ("anger", "disgust", "fear", "joy", "neutrality", "sadness", "surprise")
+    samples = [(f"16110000{k:05d}.wav", actor, f"frase {k % 18}", emotions[k % 7])
+               for k, actor in enumerate(["giulia"] * 9 + ["marco"] * 4 + ["sara"])]
+    users = [("giulia", "female", "24", "italiano"), ("marco", "Male", "31", "italiano"),
+             ("sara", "female", "", "italiano"), ("ugo", "male", "50", "italiano")]   # ugo: a listener
+    df = load_corpus("emozionalmente", emozionalmente_tree(tmp_path, samples, users), strict=True)
+    assert len(df) == 14 and df["speaker"].value_counts().to_dict() == {
+        "emozionalmente_giulia": 9, "emozionalmente_marco": 4, "emozionalmente_sara": 1}
+    assert sorted(df["emotion"].unique()) == sorted(["angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"])
+    row = df.set_index("utt_id").loc["emozionalmente_1611000000003"]
+    assert (row["emotion"], row["label"], row["gender"], row["language"], row["sentence"], row["age"]) == \
+        ("happy", "joy", "female", "it", "frase 3", 24)
+    assert df.groupby("speaker")["gender"].first()["emozionalmente_marco"] == "male"
+    assert pd.isna(df.set_index("speaker").loc["emozionalmente_sara", "age"])
+
+
+def test_emozionalmente_skips_and_layout_errors(tmp_path):
+    samples = [("a.wav", "giulia", "s", "joy"), ("b.wav", "giulia", "s", "boredom"),
+               ("c.wav", "nobody", "s", "fear"), ("d.wav", "alex", "s", "fear"), ("e.wav", "giulia", "s", "fear")]
+    root = emozionalmente_tree(tmp_path, samples, [("giulia", "female", "24", "it"), ("alex", "other", "30", "it")])
+    (root / "audio" / "e.wav").unlink()
+    touch(root / "audio" / "stray.wav")
+    with pytest.warns(SkippedItemsWarning, match="skipped 5"):
+        df = load_corpus("emozionalmente", root)
+    assert df["utt_id"].tolist() == ["emozionalmente_a"]
+    reasons = {Path(s["path"]).name: s["reason"] for s in df.attrs["skipped"]}
+    assert reasons == {
+        "b.wav": "unknown emotion 'boredom' (metadata/samples.csv row 3; known: ['anger', 'disgust', 'fear', "
+                 "'joy', 'neutrality', 'sadness', 'surprise'])",
+        "c.wav": "actor 'nobody' (metadata/samples.csv row 4) is not in metadata/users.csv",
+        "d.wav": "actor 'alex' has gender 'other' in metadata/users.csv; the manifest schema knows female and "
+                 "male (['donna', 'f', 'female', 'femmina', 'm', 'male', 'maschio', 'uomo'])",
+        "e.wav": "audio file not found (metadata/samples.csv row 6)",
+        "stray.wav": "not listed in metadata/samples.csv"}
+    (root / "metadata" / "users.csv").write_text("user,sex\ngiulia,female\n")
+    with pytest.raises(ValueError, match=r"users.csv has no column\(s\) \['username', 'gender', 'age'\]"):
+        load_corpus("emozionalmente", root)
+    (root / "metadata" / "users.csv").unlink()
+    with pytest.raises(CorpusLayoutError, match=r"Emozionalmente: \S+/metadata/users.csv not found; expected the "
+                                                r"speaker table. Point root at the unpacked emozionalmente.zip"):
+        load_corpus("emozionalmente", root)
 
 
 # ---------------------------------------------------------------- BhavVani

@@ -43,6 +43,10 @@ class ExcludedLabelsWarning(UserWarning):
     """A label selection left clips out on purpose (see attrs['excluded'])."""
 
 
+class RenamedFoldersWarning(UserWarning):
+    """Folders named in raw bytes were given their official names (see attrs['renamed'])."""
+
+
 def require(path: Path, corpus: str, what: str, hint: str) -> Path:
     """Return ``path`` if it exists, else raise naming it and how to fix the layout."""
     path = Path(path)

@@ -90,6 +90,44 @@ def corpus_root(root: Path, looks_like: Callable[[Path], bool]) -> Path:
     return Path(root)
 
 
+def undecodable(name: str) -> bool:
+    """True when ``name`` holds bytes that are not valid UTF-8 (surrogate-escaped by Python)."""
+    return any("\udc80" <= c <= "\udcff" for c in name)
+
+
+def rename_undecodable(root: Path, official: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """Give each folder below ``root`` whose name is not valid UTF-8 the official name it
+    stands for (``Col\\x8are`` -> ``Colère``); return (what was renamed, what could not be).
+
+    Why rename: such a name reaches Python as a surrogate-escaped str, which neither a
+    manifest (pandas keeps text as UTF-8) nor libsndfile can take, so no path through the
+    folder could be used; its official name restores the publisher's layout. A folder that
+    matches no official name, whose official name is taken, or that cannot be renamed
+    (read-only copy) is returned in the second list, for the loader's error.
+    """
+    renamed, refused = [], []
+    for here, dirs, _ in os.walk(root):   # top-down: a folder is renamed before it is entered
+        dirs.sort()
+        for i, name in enumerate(dirs):
+            if not undecodable(name) or is_junk(Path(name)):
+                continue
+            target = next((o for o in official if name_matches(name, o)), None)
+            old = os.path.join(here, name)
+            if target is None:
+                refused.append(f"{shown(old)} (no official folder name matches it)")
+            elif os.path.exists(os.path.join(here, target)):
+                refused.append(f"{shown(old)} (a folder {target!r} is already beside it)")
+            else:
+                try:
+                    os.rename(old, os.path.join(here, target))
+                except OSError as err:
+                    refused.append(f"{shown(old)} (renaming it to {target!r} failed: {err.strerror})")
+                    continue
+                dirs[i] = target
+                renamed.append(f"{shown(old)} -> {target}")
+    return renamed, refused
+
+
 def shown(name: str) -> str:
     """``name`` printable: bytes that were not valid UTF-8 shown as ``\\x8a``."""
     return os.fsencode(name).decode("utf-8", "backslashreplace")

@@ -9,17 +9,20 @@ come from the name. ``CaFE_48k.zip`` stores its folder names in a DOS code page,
 common tools unpack as ``ColŠre``, ``D‚go–t`` or raw bytes instead of ``Colère``,
 ``Dégoût``: the folders are only a consistency check, and one that tolerates such names
 (a clip filed under another emotion's or intensity's folder is reported and skipped).
+Folders named in raw bytes (not valid UTF-8) are renamed to their official names first,
+with a warning: no path through them could enter a manifest or be opened by libsndfile.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
-from ._report import CorpusLayoutError, SkipLog, build_manifest
-from ._tree import audio_files, corpus_root, name_matches, other_files, shown, subfolders
+from ._report import CorpusLayoutError, RenamedFoldersWarning, SkipLog, build_manifest
+from ._tree import audio_files, corpus_root, name_matches, other_files, rename_undecodable, shown, subfolders
 
 CORPUS = "cafe"
 EMOTIONS = {"C": "angry", "D": "disgust", "J": "happy", "N": "neutral", "P": "fear",
@@ -69,6 +72,19 @@ def load(root, strict: bool = False) -> pd.DataFrame:
     root = corpus_root(Path(root).expanduser().resolve(), _looks_like_cafe)
     if not root.is_dir():
         raise CorpusLayoutError(f"CaFE: {root} not found; {_HINT}.")
+    renamed, refused = rename_undecodable(root, (*FOLDERS.values(), "Faible", "Fort"))
+    if refused:
+        raise CorpusLayoutError(
+            f"CaFE: folder name(s) that are not valid UTF-8 (a DOS code page unpacked as raw bytes), "
+            f"which no manifest can hold: {'; '.join(refused)}"
+            + (f" (renamed already: {'; '.join(renamed)})" if renamed else "")
+            + ". Rename them to the official names "
+            f"({', '.join(FOLDERS.values())}; Faible, Fort), or unpack CaFE_48k.zip again with "
+            "`python -m zipfile -e CaFE_48k.zip FOLDER` or `unzip -O CP850`, which decode them.")
+    if renamed:
+        warnings.warn(f"CaFE: renamed {len(renamed)} folder(s) whose names were raw DOS-code-page "
+                      f"bytes to the official names: {'; '.join(renamed)}", RenamedFoldersWarning,
+                      stacklevel=2)
     log, rows = SkipLog("CaFE"), []
     for p in (p for d in subfolders(root) for p in other_files(d, recursive=True)):
         log.skip(p, "not an audio file")   # files beside the folders (licence, notes) are not clips
@@ -94,4 +110,5 @@ def load(root, strict: bool = False) -> pd.DataFrame:
                      "emotion": EMOTIONS[emo], "label": emo,
                      "intensity": INTENSITY.get(inten, "none"), "sentence": sentence})
     df = build_manifest(rows, ("label", "intensity", "sentence"), log, root, _HINT)
+    df.attrs["renamed"] = renamed
     return log.finish(df, strict)

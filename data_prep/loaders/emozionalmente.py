@@ -30,8 +30,8 @@ SAMPLES = "metadata/samples.csv"
 USERS = "metadata/users.csv"
 SAMPLE_COLUMNS = ("file_name", "actor", "sentence", "emotion_expressed")
 USER_COLUMNS = ("username", "gender", "age")
-_HINT = ("expected the unpacked emozionalmente.zip from Zenodo (record 6569824): audio/*.wav, "
-         "metadata/samples.csv and metadata/users.csv")
+_LAYOUT = ("the unpacked emozionalmente.zip from Zenodo (record 6569824): audio/*.wav, "
+           "metadata/samples.csv and metadata/users.csv")
 
 
 def _read(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -40,7 +40,7 @@ def _read(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise ValueError(f"Emozionalmente: {path} has no column(s) {missing} (columns: "
-                         f"{list(table.columns)}); {_HINT}. Restore the file from the archive.")
+                         f"{list(table.columns)}); expected {_LAYOUT}. Restore the file from the archive.")
     return table.apply(lambda col: col.str.strip())
 
 
@@ -53,9 +53,10 @@ def load(root, strict: bool = False) -> pd.DataFrame:
     are reported as skipped.
     """
     root = corpus_root(Path(root).expanduser().resolve(), lambda d: (d / SAMPLES).is_file())
-    samples_csv = require(root / SAMPLES, "Emozionalmente", "the clip table", _HINT + ".")
-    users_csv = require(root / USERS, "Emozionalmente", "the speaker table", _HINT + ".")
-    audio_dir = require(root / "audio", "Emozionalmente", "the folder of the clips", _HINT + ".")
+    fix = f"Point root at {_LAYOUT}."
+    samples_csv = require(root / SAMPLES, "Emozionalmente", "the clip table", fix)
+    users_csv = require(root / USERS, "Emozionalmente", "the speaker table", fix)
+    audio_dir = require(root / "audio", "Emozionalmente", "the folder of the clips", fix)
     samples, users = _read(samples_csv, SAMPLE_COLUMNS), _read(users_csv, USER_COLUMNS)
     person = users.drop_duplicates("username").set_index("username")
     log, rows, listing, listed = SkipLog("Emozionalmente"), [], {}, set()
@@ -85,6 +86,6 @@ def load(root, strict: bool = False) -> pd.DataFrame:
     for p in audio_files(audio_dir, recursive=True):
         if p not in listed:
             log.skip(p, f"not listed in {SAMPLES}")
-    df = build_manifest(rows, ("label", "sentence", "age"), log, root, _HINT)
+    df = build_manifest(rows, ("label", "sentence", "age"), log, root, _LAYOUT)
     df["age"] = pd.to_numeric(df["age"], errors="coerce")
     return log.finish(df, strict)
