@@ -35,7 +35,7 @@ LOSESO = "leave-one-session-out"
 #: What a fold's test set is made of: ``make_folds(by=...)`` and ``Folds.by``.
 PROTOCOLS = ("speaker", "session")
 #: Speakers' clip counts are "uneven" above this coefficient of variation (std / mean):
-#: Emozionalmente about 1.3; EmoDB 0.23, CREMA-D 0.01, the other acted corpora 0.
+#: Emozionalmente about 1 (one clip to 105 per speaker); EmoDB 0.23, CREMA-D 0.01, the other acted corpora 0.
 UNEVEN_SPEAKERS_CV = 0.5
 _FORMAT = "camulenet-folds/1"
 _PARTS = ("train", "val", "test")
