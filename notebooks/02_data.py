@@ -36,8 +36,9 @@
 # The paper uses six corpora: CREMA-D {cite:p}`cao2014cremad`, IEMOCAP {cite:p}`busso2008iemocap`,
 # RAVDESS {cite:p}`livingstone2018ravdess` and EmoDB {cite:p}`burkhardt2005emodb` in English and
 # German, CaFE {cite:p}`gournay2018cafe` in French, and BhavVani {cite:p}`bhavvani` in Hindi.
-# This edition ships a loader for each of them (and for EMOVO {cite:p}`costantini2014emovo`,
-# in Italian), tested against their real file layouts. By default the book runs on an
+# This edition ships a loader for each of them (and for two Italian corpora, EMOVO
+# {cite:p}`costantini2014emovo` and Emozionalmente {cite:p}`catania2025emozionalmente`),
+# tested against their real file layouts. By default the book runs on an
 # embedded synthetic corpus, which needs no download; the `corpus` parameter (the value in the
 # table's second column) points it at any of them instead. The open ones (RAVDESS, CREMA-D,
 # Emozionalmente) are fetched and checksum-verified on demand (`python -m camulenet fetch
@@ -226,7 +227,11 @@ glue("sanity_chance", f"{100 * check.chance.iloc[0]:.1f}%", display=False)
 # changed from run to run. Here the folds are a pure function of the manifest and the
 # seed: speakers are assigned to `n_folds` test folds (balanced by gender), a speaker-disjoint
 # validation set is drawn from each fold's training speakers for early stopping, and a
-# guard raises if any speaker ever appears in two parts. The folds are saved as JSON.
+# guard raises if any speaker ever appears in two parts. Where speakers hold very uneven
+# numbers of clips (a crowdsourced corpus such as Emozionalmente: one clip to about a
+# hundred), speakers are also swapped between folds until every fold holds about as many
+# clips of each emotion, and each fold validates on the next fold's speakers. The folds are
+# saved as JSON.
 
 # %%
 folds = pipeline.ensure_folds(cfg, manifest)

@@ -19,7 +19,7 @@ from camulenet.data.corpora import load_corpus
 from camulenet.storage.paths import REPO_ROOT, weights_cache
 from data_prep.synthetic.layouts import render_layout
 
-#: Corpora whose layouts the whole book runs on here (all seven loaders are tested for
+#: Corpora whose layouts the whole book runs on here (all eight loaders are tested for
 #: round trips in test_layouts.py): English with 6 emotions and IEMOCAP's sessions (4).
 #: EmoDB (German, 7 emotions) and RAVDESS (8) run chapters 5, 6, 8 and 9, the chapters whose
 #: tables and tests follow the label set, in the several-corpora book below.
@@ -27,7 +27,7 @@ LAYOUT_CORPORA = ("crema-d", "iemocap")
 #: The other layouts run the data chapter, the only one with corpus-specific code paths
 #: (descriptions, sentence texts, listening examples); the whole book on each costs more
 #: than make test's budget allows.
-DATA_CHAPTER_CORPORA = ("emodb", "ravdess", "cafe", "emovo", "bhavvani")
+DATA_CHAPTER_CORPORA = ("emodb", "ravdess", "cafe", "emovo", "emozionalmente", "bhavvani")
 #: The layout whose data chapter runs with one of its example clips damaged.
 DAMAGED_CLIP_CORPUS = "ravdess"
 

@@ -49,6 +49,12 @@ DESCRIPTIONS = {
         "at two intensities except neutral; 936 clips."),
     "emovo": (
         "EMOVO: six Italian actors (three female) speak fourteen sentences in seven emotions; 588 clips."),
+    "emozionalmente": (
+        "Emozionalmente: 431 non-professional Italian speakers, recruited by a crowdsourcing campaign "
+        "and recorded on their own equipment, act 18 everyday sentences in seven emotions (anger, disgust, "
+        "fear, joy, sadness, surprise, neutrality); 6,902 clips, from one to about a hundred per speaker. "
+        "The label is the emotion the speaker was asked to act, taken from the corpus's metadata table; "
+        "listeners recognised it 66% of the time (unweighted average recall)."),
     "bhavvani": (
         "BhavVani: Hindi speech from a television serial, labelled with seven emotions; a gated corpus "
         "read from its annotation CSV."),
