@@ -21,6 +21,7 @@ acted ones) are dealt exactly as before.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -251,6 +252,13 @@ def fold_protocols(manifest: pd.DataFrame) -> list[str]:
     except ValueError:
         return ["speaker"]
     return ["speaker", "session"] if len(sessions) >= 2 else ["speaker"]
+
+
+def speakers_needed(n_folds: int) -> int:
+    """The fewest speakers that fill ``n_folds`` speaker folds (``by="speaker"``) with at least
+    one test, one validation and one training speaker each: 3 (leave-one-speaker-out when
+    there are no more speakers than folds), 4 for two folds (a test half of 2 leaves 2)."""
+    return next(s for s in range(3, 3 * n_folds + 3) if s <= n_folds or s - math.ceil(s / n_folds) >= 2)
 
 
 def make_folds(manifest: pd.DataFrame, n_folds: int = 10, n_val_speakers: int | None = None,
