@@ -64,7 +64,7 @@ if importlib.util.find_spec("camulenet") is None:
 # %% tags=["parameters"]
 smoke = False
 seed = 0
-corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
+corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d", or your own corpus's manifest CSV
 profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
 whisper = None  # Whisper weights: None for the profile default; base, medium, large-v3 or a checkpoint path
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
@@ -101,6 +101,12 @@ corpus_table()
 # files (CREMA-D writes `Male`/`Female` in a table, RAVDESS uses odd/even actor numbers);
 # the loaders map them all to `female`/`male`, and a label they do not know is reported
 # with the file it came from, never dropped silently.
+#
+# A corpus of your own needs no loader: list its clips in a CSV (`path, speaker, emotion`,
+# optionally `gender, language, utt_id`, with a `label_map.csv` beside it for labels of your
+# own) and set `corpus` to the CSV's path, or to the folder holding it as `manifest.csv`.
+# Every row is checked first, and a problem is named by its line in the CSV with the fix;
+# {doc}`run_yourself` describes the format.
 #
 # ## This book's corpus
 #
@@ -162,8 +168,8 @@ if is_synthetic(manifest):
     display(Markdown(f"*Units.* {UNITS}."))
 else:
     display(Markdown("A table of emotion rules is shown only for the synthetic corpus, whose "
-                     "emotions are rendered by written rules; this corpus was acted by people, so "
-                     "there are no rules to show, only what you hear."))
+                     "emotions are rendered by written rules; this corpus's emotions follow no "
+                     "written rules, so there is nothing to show but what you hear."))
 
 # %% tags=["remove-input"]
 examples = listening_examples(manifest)
