@@ -168,16 +168,20 @@ def test_every_build_book_command_of_the_readme_parses_to_the_notebook_parameter
     monkeypatch.delenv("CAMULENET_SMOKE", raising=False)
     ckpt = tmp_path / "medium.pt"
     ckpt.write_bytes(b"0")
+    mine = tmp_path / "my_corpus"  # the README's own corpus: its folder holds manifest.csv
+    mine.mkdir()
+    (mine / "manifest.csv").write_text("path,speaker,emotion\n")
+    stand_in = {"/models/medium.pt": str(ckpt), "path/to/my_corpus": str(mine)}
     lines = [ln.split("#")[0].split() for ln in (REPO_ROOT / "README.md").read_text().splitlines()
              if ln.startswith(".venv/bin/python scripts/build_book.py")]
-    assert len(lines) >= 5
+    assert len(lines) >= 5 and any("path/to/my_corpus" in line for line in lines)
     for line in lines:
-        argv = [str(ckpt) if a == "/models/medium.pt" else a for a in line[2:]]
+        argv = [stand_in.get(a, a) for a in line[2:]]
         monkeypatch.setattr(sys, "argv", ["build_book.py", *argv])
         build.main()
         smoke, params = calls[-1]
         opts = dict(zip(argv, argv[1:]))
-        assert params["corpus"] == opts.get("--corpus", "synthetic"), shlex.join(argv)
+        assert params["corpus"] == build.corpus_argument(opts.get("--corpus", "synthetic")), shlex.join(argv)
         assert params["profile"] == opts.get("--profile", "compact")
         assert params["fold_protocol"] == opts.get("--fold-protocol", "speaker")
         assert params["whisper"] == (str(ckpt.resolve()) if "--whisper-checkpoint" in argv

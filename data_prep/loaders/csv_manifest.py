@@ -140,7 +140,7 @@ def load(csv, name: str | None = None, n_folds: int | None = None, strict: bool 
         raise CsvManifestError(f"{shown(path)} lists no clips; add one row per clip below the header")
     problems: list[str] = []
     rows: list[dict] = []
-    first_line: dict[tuple[str, str], int] = {}
+    first_line: dict[tuple[str, str], int] = {}  # (path or utt_id, value) -> its first line
     for line, r in raw:
         bad = len(problems)
         rel = r["path"]
@@ -165,12 +165,14 @@ def load(csv, name: str | None = None, n_folds: int | None = None, strict: bool 
             problems.append(f"line {line}: gender {gender!r} is not one of female/male (or f/m); leave it empty "
                             "when unknown")
         utt = r.get("utt_id") or (Path(rel).with_suffix("").as_posix() if rel else "")
-        for key, value in (("path", str(audio)), ("utt_id", utt.casefold())):
-            if rel and (key, value) in first_line:
-                problems.append(f"line {line}: {key} {rel if key == 'path' else utt!r} is listed twice (first on "
-                                f"line {first_line[key, value]}); remove one of the two rows")
-            elif rel:
-                first_line[key, value] = line
+        if rel:  # a path listed twice is one problem, not also its utt_id's
+            keys = (("path", str(audio)), ("utt_id", utt.casefold()))
+            twice = next(((what, first_line[what, key]) for what, key in keys if (what, key) in first_line), None)
+            if twice:
+                problems.append(f"line {line}: {twice[0]} {rel if twice[0] == 'path' else utt} is listed twice (first "
+                                f"on line {twice[1]}); remove one of the two rows")
+            for key in keys:
+                first_line.setdefault(key, line)
         if len(problems) == bad:
             rows.append({"line": line, "utt_id": f"{prefix}_{utt}", "path": str(audio), "corpus": name,
                          "language": r.get("language") or UNDETERMINED, "speaker": r["speaker"],
