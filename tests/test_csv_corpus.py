@@ -93,6 +93,7 @@ GOOD = [f"clips/{s}.wav,{s},neutral,{g},en" for s, g in SPEAKERS]
     ("clips/anna.wav,anna,neutral,f,en", r"line 6: path clips/anna\.wav is listed twice \(first on line 2\)"),
     ("clips/x.wav,anna,neutral,m,en", r"line 6: speaker 'anna' is male here but female on line 2; give each"),
     ("clips/x.wav,eve,neutral,x,en", r"line 6: gender 'x' is not one of female/male"),
+    ("clips/x.wav,eve,,f,en", r"line 6: empty emotion; give every clip its label"),
 ])
 def test_each_bad_row_is_named_by_its_line_with_the_fix(tmp_path, bad_row, expected):
     assert re.search(expected, _problem(tmp_path, [*GOOD, bad_row]))
@@ -117,11 +118,11 @@ def test_a_missing_column_is_named(tmp_path):
 
 
 def test_too_few_speakers_for_the_folds(tmp_path):
-    three = GOOD[:3]
+    csv = _corpus(tmp_path / "c", GOOD[:3])
     with pytest.raises(CsvManifestError, match=r"3 speaker\(s\) .* cannot fill 2 speaker-independent folds.*"
                                                r"at least 4 speakers"):
-        load_csv_corpus(_corpus(tmp_path / "c", three), n_folds=2)
-    assert load_csv_corpus(tmp_path / "c" / "manifest.csv", n_folds=10).speaker.nunique() == 3  # leave-one-out
+        ensure_corpus(config.settings(smoke=True, corpus=str(csv), data_root=tmp_path / "data"))  # smoke: 2 folds
+    assert load_csv_corpus(csv, n_folds=10).speaker.nunique() == 3  # ten folds: leave-one-speaker-out
 
 
 def test_a_speaker_without_gender_is_unknown_and_trains_no_gender_head(tmp_path):

@@ -7,7 +7,8 @@ The format (README, "Bring your own corpus"; an example in ``examples/my_corpus/
     clips/ben_01.wav,ben,anger,m,en,
 
 ``path`` (relative to the CSV's folder, or absolute), ``speaker`` and ``emotion`` are
-required; ``gender`` (female/male, f/m, woman/man; empty: unknown), ``language`` (empty:
+required; ``gender`` (female/male, f/m, woman/man; empty or ``unknown``: the gender of the
+speaker's other rows, else unknown), ``language`` (empty:
 ``und``, undetermined) and ``utt_id`` (empty: the path without its suffix) are optional;
 any other column is kept (``sentence`` is what chapter 2 shows a clip says; ``session``
 allows ``fold_protocol="session"``). Emotions are the canonical ones
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from camulenet.config import LABEL_MAP_FILE, csv_corpus_name
+from camulenet.config import CSV_PREFIX, LABEL_MAP_FILE, csv_corpus_name
 from camulenet.data.folds import speakers_needed
 from camulenet.data.manifest import validate_manifest
 from camulenet.data.schema import EMOTIONS, MANIFEST_COLUMNS, UNKNOWN_GENDER
@@ -36,9 +37,9 @@ from camulenet.storage.paths import shown
 
 REQUIRED = ("path", "speaker", "emotion")
 OPTIONAL = ("gender", "language", "utt_id")
-#: Gender spellings accepted (compared case-folded); an empty cell is an unknown gender.
+#: Gender spellings accepted (compared case-folded); an empty cell is an unknown gender too.
 GENDER_NAMES = {"female": "female", "f": "female", "woman": "female", "w": "female",
-                "male": "male", "m": "male", "man": "male"}
+                "male": "male", "m": "male", "man": "male", UNKNOWN_GENDER: UNKNOWN_GENDER}
 #: Language of a clip whose ``language`` cell is empty (ISO 639-2 "undetermined").
 UNDETERMINED = "und"
 #: Columns the loader writes itself: a column of that name in the CSV is not carried over.
@@ -126,7 +127,7 @@ def load(csv, name: str | None = None, n_folds: int | None = None, strict: bool 
         raise FileNotFoundError(f"manifest CSV {shown(path)} not found; pass the path of your corpus's CSV "
                                 "(README, 'Bring your own corpus')")
     name = name or csv_corpus_name(path)
-    prefix = name.rsplit("-", 1)[0].removeprefix("csv-")
+    prefix = name.rsplit("-", 1)[0].removeprefix(CSV_PREFIX)  # csv-<stem>-<hash8> -> <stem>
     label_path = path.parent / LABEL_MAP_FILE
     labels = {e: e for e in EMOTIONS}
     if label_path.is_file():
@@ -154,16 +155,18 @@ def load(csv, name: str | None = None, n_folds: int | None = None, strict: bool 
             problems.append(f"line {line}: empty speaker; give every clip its speaker's id (folds keep each "
                             "speaker's clips on one side)")
         label = r["emotion"]
-        if label.casefold() not in labels:
+        if not label:
+            problems.append(f"line {line}: empty emotion; give every clip its label")
+        elif label.casefold() not in labels:
             fix = (f"add a row '{label},<emotion>' to {LABEL_MAP_FILE}" if label_path.is_file() else
                    f"write a {LABEL_MAP_FILE} beside the manifest with the columns label,emotion and a row "
                    f"'{label},<emotion>'")
             problems.append(f"line {line}: emotion {label!r} is not a canonical emotion ({', '.join(EMOTIONS)}); "
-                            f"{fix}" if label else f"line {line}: empty emotion; give every clip its label")
+                            + fix)
         gender = r.get("gender", "")
         if gender and gender.casefold() not in GENDER_NAMES:
             problems.append(f"line {line}: gender {gender!r} is not one of female/male (or f/m); leave it empty "
-                            "when unknown")
+                            f"or write {UNKNOWN_GENDER} when unknown")
         utt = r.get("utt_id") or (Path(rel).with_suffix("").as_posix() if rel else "")
         if rel:  # a path listed twice is one problem, not also its utt_id's
             keys = (("path", str(audio)), ("utt_id", utt.casefold()))
