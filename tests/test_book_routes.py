@@ -213,6 +213,7 @@ def test_every_build_book_command_of_the_readme_parses_to_the_notebook_parameter
     calls = []
     monkeypatch.setattr(build, "execute", lambda names, smoke, params: calls.append((smoke, params)))
     monkeypatch.setattr(build, "build_html", lambda: None)
+    monkeypatch.setattr(build, "ensure_fetched", lambda name, root: None)  # the suite never fetches
     monkeypatch.delenv("CAMULENET_SMOKE", raising=False)
     ckpt = tmp_path / "medium.pt"
     ckpt.write_bytes(b"0")
@@ -304,6 +305,7 @@ def test_build_book_corpus_option_takes_several_corpora(monkeypatch):
     calls = []
     monkeypatch.setattr(build, "execute", lambda names, smoke, params: calls.append(params))
     monkeypatch.setattr(build, "build_html", lambda: None)
+    monkeypatch.setattr(build, "ensure_fetched", lambda name, root: None)  # the suite never fetches
     monkeypatch.delenv("CAMULENET_SMOKE", raising=False)
     for argv, corpus, corpora in ((["--corpus", "crema-d", "ravdess", "crema-d"], "crema-d", ["crema-d", "ravdess"]),
                                   ([], "synthetic", ["synthetic"])):

@@ -20,6 +20,7 @@ from camulenet import config
 from camulenet.book.corpus_text import describe_corpus
 from camulenet.book.environment import settings_table
 from camulenet.data.corpora import CsvManifestError, load_csv_corpus
+from camulenet.data.fetch import ensure_fetched
 from camulenet.data.prepare import ensure_corpus, folds_file, present_manifest
 from camulenet.features.prepare import features_key
 from camulenet.grid import cli
@@ -210,14 +211,16 @@ def test_build_book_passes_a_csv_corpus_as_a_path_from_the_notebooks(tmp_path, m
     spec = importlib.util.spec_from_file_location("build_book", REPO_ROOT / "scripts" / "build_book.py")
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
-    calls = []
+    calls, fetched = [], []
     monkeypatch.setattr(build, "execute", lambda names, smoke, params: calls.append(params))
     monkeypatch.setattr(build, "build_html", lambda: None)
+    monkeypatch.setattr(build, "ensure_fetched", lambda name, root: fetched.append(name))  # crema-d: not here
     monkeypatch.delenv("CAMULENET_SMOKE", raising=False)
     csv = _corpus(tmp_path / "mine")
+    assert ensure_fetched(str(csv), tmp_path) is None  # a CSV corpus is no publisher's: nothing to fetch
     monkeypatch.setattr(sys, "argv", ["build_book.py", "--corpus", str(tmp_path / "mine"), "crema-d", str(csv)])
     build.main()
-    assert calls[-1]["corpora"] == [str(csv.resolve()), "crema-d"]  # the folder and its CSV are one corpus
+    assert calls[-1]["corpora"] == fetched == [str(csv.resolve()), "crema-d"]  # the folder and its CSV: one corpus
     assert build.corpus_argument(str(REPO_ROOT / "examples" / "my_corpus")) == "../examples/my_corpus/manifest.csv"
     monkeypatch.setattr(sys, "argv", ["build_book.py", "--corpus", str(tmp_path / "gone.csv")])
     with pytest.raises(SystemExit, match="--corpus: corpus .*gone.csv"):
