@@ -121,7 +121,8 @@ def settings(smoke: bool = False, seed: int = 0, corpus: str = "synthetic", prof
     a folder holding ``manifest.csv``; :func:`corpus_csv`), which becomes its short name
     ``csv-<stem>-<hash8>`` (:func:`csv_corpus_name`) with the file kept in ``corpus_files``.
     ``profile`` picks the configuration (``compact`` or ``paper``, see
-    :mod:`camulenet.config`); ``whisper`` replaces its Whisper weights by another name (``base``, ``medium``, ``large-v3``) or a checkpoint file. Smoke mode keeps the
+    :mod:`camulenet.config`); ``whisper`` replaces its Whisper weights by another name
+    (``base``, ``medium``, ``large-v3``) or a checkpoint file. Smoke mode keeps the
     profile's configuration but shrinks the data and the schedule (for the paper profile: a
     few clips, one fold, one epoch).
 

@@ -4,8 +4,8 @@
 missing, fetching an open real one from its publisher: :func:`camulenet.data.fetch.ensure_fetched`,
 reading a corpus brought as a CSV from its file) and ``ensure_folds`` deals its speakers into
 folds from the seed, saved under a key of everything that decides them (corpus, which clips
-and labels, protocol, k, seed) and
-checked for leaks on every load. A fold file made under other settings is never read back.
+and labels, protocol, k, seed) and checked for leaks on every load. A fold file made under
+other settings is never read back.
 """
 
 from __future__ import annotations
