@@ -90,3 +90,17 @@ def test_summarize(tmp_path):
     assert s.loc["toy", ["clips", "speakers", "female_speakers", "male_speakers", "emotions"]].tolist() == [6, 3, 2, 1, 2]
     assert s.loc["other", "languages"] == "de"
     assert s.loc["toy", "hours"] == pytest.approx(6 * 1.8 / 3600, abs=1e-3)
+
+
+
+def test_balanced_subset_takes_speakers_of_both_genders_and_cycles_their_emotions():
+    from camulenet.data.manifest import balanced_subset
+
+    rows = [{"utt_id": f"{s}_{e}_{i}", "speaker": s, "gender": "female" if s < "s2" else "male", "emotion": e}
+            for s in ("s0", "s1", "s2", "s3", "s4", "s5") for e in ("angry", "sad", "happy") for i in range(3)]
+    df = pd.DataFrame(rows)
+    sub = balanced_subset(df, 8, seed=0, max_speakers=4)
+    assert len(sub) == 8 and sub.speaker.nunique() == 4 and set(sub.gender) == {"female", "male"}
+    assert sorted(sub.groupby("speaker").emotion.apply(sorted).tolist()) == [["angry", "happy"]] * 4
+    assert list(sub.index) == sorted(sub.index) and balanced_subset(df, 8, seed=0, max_speakers=4).equals(sub)
+    assert balanced_subset(df, 100).equals(df)

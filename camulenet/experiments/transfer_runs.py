@@ -28,7 +28,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import torch
 
 from camulenet.config import BookSettings, for_corpus
 from camulenet.data.folds import Folds, check_speaker_disjoint, fold_ids, restrict_folds
@@ -58,17 +57,14 @@ def _baseline_features(cfg: BookSettings, systems) -> dict[str, str]:
 
 def _train(cfg: BookSettings, features, manifest, fold_lists, systems, out_dir: Path, cache_key: dict,
            progress: bool, **grid_options):
-    """train_systems with the book's schedule, model and seed, one torch thread; the thread count is restored."""
+    """train_systems with the book's schedule, model and seed, one torch thread (train_systems
+    restores the caller's thread count)."""
 
-    threads = torch.get_num_threads()
-    try:
-        return train_systems(features=features, manifest=manifest, folds=fold_lists, systems=list(systems),
-                        out_dir=out_dir, train_config=train_config(cfg), model_config=cfg.model,
-                        seed=cfg.seed, baselines=cfg.baselines,
-                        baseline_features=_baseline_features(cfg, systems), cache_key=cache_key,
-                        threads=1, progress=progress, **grid_options)
-    finally:
-        torch.set_num_threads(threads)
+    return train_systems(features=features, manifest=manifest, folds=fold_lists, systems=list(systems),
+                         out_dir=out_dir, train_config=train_config(cfg), model_config=cfg.model,
+                         seed=cfg.seed, baselines=cfg.baselines,
+                         baseline_features=_baseline_features(cfg, systems), cache_key=cache_key,
+                         threads=1, progress=progress, **grid_options)
 
 
 def _lolo_cache_key(cfg: BookSettings) -> dict:

@@ -31,9 +31,10 @@ import json
 import os
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -251,7 +252,14 @@ def train_systems(features: Mapping[str, Ragged], manifest: pd.DataFrame, folds,
     ``todo_only=True`` trains nothing: it checks and records the grid's settings, as a call
     that trains would, and returns the (system, fold) pairs still to train.
     """
-    torch.set_num_threads(threads or available_cpus())
+    with torch_threads(threads or available_cpus()):
+        return _train_systems(features, manifest, folds, systems, out_dir, train_config, model_config, seed,
+                              fold_indices, progress, baselines, baseline_features, cache_key, collect_results,
+                              todo_only)
+
+
+def _train_systems(features, manifest, folds, systems, out_dir, train_config, model_config, seed, fold_indices,
+                   progress, baselines, baseline_features, cache_key, collect_results, todo_only):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if train_config is None:
@@ -300,6 +308,18 @@ def _fold_config(train_config: TrainConfig, seed: int, k: int, progress: bool) -
     """Fold k trains with seed ``seed + k``: every system sees the same fold under the same seed."""
     return train_config.__class__(**{**train_config.to_dict(), "seed": seed + k,
                                      "progress": progress and train_config.progress})
+
+
+@contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """torch's CPU threads set to ``n`` for the block, then restored: a call that trains
+    leaves its caller's process on the thread count it had (a test run, a notebook's kernel)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def available_cpus() -> int:
