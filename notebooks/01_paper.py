@@ -81,7 +81,8 @@ if importlib.util.find_spec("camulenet") is None:
 # %% tags=["parameters"]
 smoke = False
 seed = 0
-profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
+# "compact" or "paper" (Whisper-Medium, 30-s frames, released sizes, schedule)
+profile = "compact"
 
 # %%
 from myst_nb import glue

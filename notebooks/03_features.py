@@ -63,8 +63,10 @@ if importlib.util.find_spec("camulenet") is None:
 smoke = False
 seed = 0
 corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
-profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
-whisper = None  # Whisper weights: None for the profile default; base, medium, large-v3 or a checkpoint path
+# "compact" or "paper" (Whisper-Medium, 30-s frames, released sizes, schedule)
+profile = "compact"
+# Whisper weights: None (the profile's), base, medium, large-v3 or a .pt file
+whisper = None
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 
 # %%
@@ -160,9 +162,10 @@ glue("whisper_frames_figure", fig, display=False)
 # :name: fig-03-whisper
 #
 # One clip: its waveform (top), the first Whisper frames of full mode with the end of the
-# clip's own frames dashed (middle), and the trimmed frames (bottom). Colour: the value of each
-# encoder dimension, clipped to its 2nd-98th percentile because a few dimensions are huge. After
-# the dashed line, full mode encodes padding.
+# clip's own frames dashed (middle), and the frames of trimmed mode, which stop there (bottom,
+# on the same frame axis). Colour: the value of each encoder dimension, clipped to its
+# 2nd-98th percentile because a few dimensions are huge. After the dashed line, full mode
+# encodes padding.
 # ```
 
 # %% [markdown]

@@ -63,10 +63,13 @@ if importlib.util.find_spec("camulenet") is None:
 smoke = False
 seed = 0
 corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
-profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
-whisper = None  # Whisper weights: None for the profile default; base, medium, large-v3 or a checkpoint path
+# "compact" or "paper" (Whisper-Medium, 30-s frames, released sizes, schedule)
+profile = "compact"
+# Whisper weights: None (the profile's), base, medium, large-v3 or a .pt file
+whisper = None
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
-corpora = None  # more corpora whose finished results are tested, e.g. [crema-d, ravdess]; None: corpus alone
+# more corpora whose results are tested, e.g. ["crema-d"]; None: corpus alone
+corpora = None
 
 
 # %% tags=["remove-cell"]
@@ -77,7 +80,7 @@ from myst_nb import glue
 from camulenet import config, pipeline
 from camulenet.book.banner import banner
 from camulenet.book.captions import captioned, settings_caption
-from camulenet.book.tables import comparison_view, pairwise_view
+from camulenet.book.tables import comparison_view, group_accuracy_view, pairwise_view
 from camulenet.book.verdicts import significance_text, survivors_text
 from camulenet.data.schema import emotion_order
 from camulenet.evaluation.cv_stats import comparison_table, fold_sizes
@@ -271,7 +274,7 @@ plt.close(fig)
 # ```
 
 # %%
-captioned(acc.pivot_table(index="system", columns="group", values="accuracy"), cfg)
+captioned(group_accuracy_view(acc), cfg)
 
 # %% [markdown]
 #

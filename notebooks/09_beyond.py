@@ -76,10 +76,13 @@ if importlib.util.find_spec("camulenet") is None:
 smoke = False
 seed = 0
 corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
-profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
-whisper = None  # Whisper weights: None for the profile default; base, medium, large-v3 or a checkpoint path
+# "compact" or "paper" (Whisper-Medium, 30-s frames, released sizes, schedule)
+profile = "compact"
+# Whisper weights: None (the profile's), base, medium, large-v3 or a .pt file
+whisper = None
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
-corpora = None  # more corpora for the cross-corpus section, e.g. crema-d and ravdess
+# more corpora for the cross-corpus section, e.g. ["crema-d", "ravdess"]
+corpora = None
 
 # %% tags=["remove-cell"]
 import pandas as pd
@@ -289,9 +292,11 @@ captioned(calibration_view(calibration), cfg)
 # ```{glue:figure} fig_reliability
 # :name: fig-reliability
 #
-# Reliability diagrams of the test predictions of every fold, before and after temperature
-# scaling with one temperature per fold fitted on its validation speakers (marker area: the
-# bin's clips). Made by {glue:text}`config`.
+# Reliability of the test predictions of every fold, one panel per system: for each bin of
+# confidence, accuracy minus confidence (0 is perfect calibration; below 0 the model is more
+# sure than it is right), before (red) and after (blue) temperature scaling with one
+# temperature per fold fitted on its validation speakers; marker area: the bin's clips. Each
+# title gives the system's ECE before → after. Made by {glue:text}`config`.
 # ```
 #
 # {glue:md}`calibration_text`

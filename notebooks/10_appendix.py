@@ -68,10 +68,13 @@ if importlib.util.find_spec("camulenet") is None:
 smoke = False
 seed = 0
 corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
-profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
-whisper = None  # Whisper weights: None for the profile default; base, medium, large-v3 or a checkpoint path
+# "compact" or "paper" (Whisper-Medium, 30-s frames, released sizes, schedule)
+profile = "compact"
+# Whisper weights: None (the profile's), base, medium, large-v3 or a .pt file
+whisper = None
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
-corpora = None  # the corpora chapters 5, 6 and 8 gather, e.g. [crema-d, ravdess]; None: corpus alone
+# the corpora of chapters 5, 6 and 8, e.g. ["crema-d"]; None: corpus alone
+corpora = None
 
 # %% tags=["remove-input"]
 import pandas as pd
@@ -148,7 +151,10 @@ bench = pd.DataFrame(json.loads((REPO_ROOT / "benchmarks" / "training_executors.
 speed = bench.groupby("mode").agg(workers=("workers", "first"), threads_per_job=("threads_per_job", "first"),
                                   wall_s=("wall_s", "median"), samples_trained=("samples_trained", "median"),
                                   samples_per_wall_s=("samples_per_wall_s", "median"))
-speed.round(1)
+speed.rename(index={"inprocess": "one process", "local": "one worker per core"}).rename(columns={
+    "threads_per_job": "threads each", "wall_s": "wall s", "samples_trained": "samples",
+    "samples_per_wall_s": "samples/s"}).style.format(
+    {"wall s": "{:.1f}", "samples": "{:,.0f}", "samples/s": "{:,.0f}"})
 
 # %% tags=["remove-cell"]
 gain = speed.loc["local", "samples_per_wall_s"] / speed.loc["inprocess", "samples_per_wall_s"]
