@@ -27,8 +27,10 @@ def corpora_table(found: list, skipped: list[tuple[str, str]]) -> pd.DataFrame:
 
 
 def _unbroken(label) -> str:
-    """A row or column name whose hyphens never break a line ("CREMA-D", "Whisper-Base")."""
-    return str(label).replace("-", "\u2011")
+    """A one-word name whose hyphen never breaks a line ("CREMA-D", "Whisper-Base"); a name
+    of several words breaks where words do."""
+    label = str(label)
+    return label if " " in label else label.replace("-", "\u2011")
 
 
 def _whole_names(styler):
