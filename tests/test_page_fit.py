@@ -79,12 +79,12 @@ def test_architecture_figure_is_drawn_from_the_model():
     c = model.config
     assert f"widths {'-'.join(map(str, c.conv_widths))}" in text
     assert f"FC {2 * c.gru_hidden} \u2192 m ({c.branch_dim})" in text and "mean over frames" in text
-    assert f"FC [s, m] {2 * c.branch_dim} \u2192 {c.max_frames}" in text and "gender head" in text
+    assert f"scores of [s, m]\nFC {2 * c.branch_dim} \u2192 {c.max_frames}" in text and "gender\nhead" in text
     assert f"{count_parameters(model) / 1e3:.0f} k parameters" in text
     assert f"{count_parameters(model.mfcc) / 1e3:.0f} k parameters" in text
     # an ablation shows what it lacks
     plain = _texts(plot_architecture(CAMuLeNet(CAMuLeNetConfig.compact(multitask=False, coattention=False))))
-    assert "co-attention scores" not in plain and "gender head" not in plain and "concatenate [m, s, w]" in plain
+    assert "co-attention" not in plain and "gender" not in plain and "[m, s, w]: 384" in plain
 
 
 def test_architecture_figure_of_the_released_layout_names_its_flattened_gru():
