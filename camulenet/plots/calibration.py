@@ -67,7 +67,7 @@ def plot_reliability(data: Mapping[str, tuple[np.ndarray, np.ndarray]],
             ax.scatter(tab["confidence"], gap, s=10 + 70 * tab["count"] / tab["count"].max(), color=color,
                        zorder=3, clip_on=False)
             eces.append(expected_calibration_error(p, y, n_bins))
-        title = "\n".join(textwrap.wrap(name, 34))
+        title = "\n".join(textwrap.wrap(name, 34, break_on_hyphens=False))
         ax.set_title(f"{title}\nECE {eces[0]:.3f} \u2192 {eces[1]:.3f}{how}", fontsize=12)
         ax.grid(alpha=0.3)
     lim = 1.15 * top

@@ -60,7 +60,8 @@ def speaker_styles(speakers) -> dict:
     the sequential viridis map, so no speaker wears an emotion's colour and a map coloured
     by speaker cannot be read as one coloured by emotion."""
     speakers = list(speakers)
-    shades = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, max(len(speakers), 1)))
+    # the teal-to-lime part of viridis: clear of the purple of fear and the blue of sad
+    shades = plt.get_cmap("viridis")(np.linspace(0.3, 0.95, max(len(speakers), 1)))
     return {s: (tuple(shades[i]), SPEAKER_MARKERS[i % len(SPEAKER_MARKERS)]) for i, s in enumerate(speakers)}
 
 

@@ -45,7 +45,7 @@ def plot_fold_curves(history: pd.DataFrame, columns: dict[str, str], ylabel: str
             for split, column in columns.items():
                 ax.plot(curve["epoch"] + 1, curve[column], color=colours[fold], lw=1.4,
                         ls=_STYLES.get(split, "-"), alpha=0.9)
-        ax.set_title("\n".join(textwrap.wrap(system, 24)), fontsize=13)
+        ax.set_title("\n".join(textwrap.wrap(system, 24, break_on_hyphens=False)), fontsize=13)
         ax.tick_params(labelsize=12)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         ax.grid(alpha=0.3)
