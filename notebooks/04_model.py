@@ -211,7 +211,8 @@ pd.DataFrame({name: {"parameters": count_parameters(CAMuLeNet(CAMuLeNetConfig.co
 # sizes:
 #
 # ```bash
-# papermill notebooks/04_model.ipynb /tmp/04_large.ipynb --cwd notebooks -p smoke True -p whisper_dim 1280
+# papermill notebooks/04_model.ipynb /tmp/04_large.ipynb --cwd notebooks \
+#     -p smoke True -p whisper_dim 1280
 # ```
 #
 # (or set `whisper_dim = 1280` in the parameters cell). Which rows of the first table

@@ -208,7 +208,8 @@ style_corpora(corpora_table(found, skipped))
 # Rerun this chapter in {term}`smoke mode` with another seed, from the repository root:
 #
 # ```bash
-# papermill notebooks/05_training.ipynb /tmp/05_seed1.ipynb --cwd notebooks -p smoke True -p seed 1
+# papermill notebooks/05_training.ipynb /tmp/05_seed1.ipynb --cwd notebooks \
+#     -p smoke True -p seed 1
 # ```
 #
 # (or set `smoke = True` and `seed = 1` in the parameters cell). Which parts of the

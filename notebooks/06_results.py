@@ -302,8 +302,10 @@ Markdown(f"{wa_ua_note} {corpus_commentary}")
 # Rerun this chapter and chapter 5 in {term}`smoke mode` with another seed:
 #
 # ```bash
-# papermill notebooks/05_training.ipynb /tmp/05.ipynb --cwd notebooks -p smoke True -p seed 1
-# papermill notebooks/06_results.ipynb /tmp/06.ipynb --cwd notebooks -p smoke True -p seed 1
+# papermill notebooks/05_training.ipynb /tmp/05.ipynb --cwd notebooks \
+#     -p smoke True -p seed 1
+# papermill notebooks/06_results.ipynb /tmp/06.ipynb --cwd notebooks \
+#     -p smoke True -p seed 1
 # ```
 #
 # Do the gaps keep their sign? Does the verdict sentence under the figure change?
@@ -324,8 +326,10 @@ Markdown(f"{wa_ua_note} {corpus_commentary}")
 # report both corpora in {term}`smoke mode`:
 #
 # ```bash
-# papermill notebooks/05_training.ipynb /tmp/05.ipynb --cwd notebooks -p smoke True -y 'corpora: [synthetic, crema-d]'
-# papermill notebooks/06_results.ipynb /tmp/06.ipynb --cwd notebooks -p smoke True -y 'corpora: [synthetic, crema-d]'
+# papermill notebooks/05_training.ipynb /tmp/05.ipynb --cwd notebooks \
+#     -p smoke True -y 'corpora: [synthetic, crema-d]'
+# papermill notebooks/06_results.ipynb /tmp/06.ipynb --cwd notebooks \
+#     -p smoke True -y 'corpora: [synthetic, crema-d]'
 # ```
 #
 # Which tables get a new block, and what does each block's caption tell you?
