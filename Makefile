@@ -50,8 +50,11 @@ book-html: setup
 # The package tests on two pytest-xdist workers (the route tests in groups, tests/conftest.py)
 # and, beside them in a process of their own, the notebooks in order (each chapter reads what
 # the one before made); the notebooks' report follows the tests'. Fails if either fails.
+# One torch/OpenMP thread per test process: three processes share the cores, and threads
+# that spin waiting for each other on a busy core cost CPU time and gain nothing.
 TEST_WORKERS ?= 2
 test: export CAMULENET_FETCH := never
+test: export OMP_NUM_THREADS := 1
 test: setup
 	@log=$$(mktemp); \
 	CAMULENET_SMOKE=1 $(PY) -m pytest -p no:xdist notebooks --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --durations=10 > $$log 2>&1 & nb=$$!; \

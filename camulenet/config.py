@@ -15,11 +15,21 @@ one or two epochs, so the whole book executes in a couple of minutes.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from camulenet.storage.paths import data_root
+from camulenet.storage.cache_keys import fingerprint
+from camulenet.storage.paths import data_root, shown
+
+#: A corpus brought as a CSV ("bring your own corpus", README): the file a folder argument
+#: names, and the label map read beside it (format: ``data_prep.loaders.csv_manifest``).
+MANIFEST_FILE = "manifest.csv"
+LABEL_MAP_FILE = "label_map.csv"
+#: How the name of a corpus brought as a CSV begins (:func:`csv_corpus_name`).
+CSV_PREFIX = "csv-"
 
 
 @dataclass(frozen=True)
@@ -61,7 +71,7 @@ class BookSettings:
 
     smoke: bool
     seed: int
-    corpus: str          # name of the corpus folder under data/corpora
+    corpus: str          # a corpus folder under data/corpora, or the name of a CSV corpus (csv-<stem>-<hash8>)
     corpus_size: str     # "default" or "small" for the synthetic generator
     profile: str         # camulenet.config.PROFILES key
     n_folds: int
@@ -79,11 +89,15 @@ class BookSettings:
     #: Corpora whose finished results the book gathers (chapters 5, 6 and 8), the book's own
     #: corpus first. Not part of any cache key: each corpus keeps its own keyed folders.
     corpora: tuple[str, ...] = ()
+    #: (name, absolute path of its manifest CSV) for each corpus brought as a CSV file; the
+    #: name (:func:`csv_corpus_name`) already carries the files' content into every cache key.
+    corpus_files: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self):
         # frozen: set through object.__setattr__; the primary corpus always leads, once
         rest = tuple(c for c in dict.fromkeys(self.corpora) if c != self.corpus)
         object.__setattr__(self, "corpora", (self.corpus, *rest))
+        object.__setattr__(self, "corpus_files", tuple(sorted((str(n), str(p)) for n, p in self.corpus_files)))
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -103,9 +117,12 @@ def settings(smoke: bool = False, seed: int = 0, corpus: str = "synthetic", prof
     """The run settings for the book, full or smoke; ``overrides`` replace single fields.
 
     ``corpus`` other than ``"synthetic"`` names a real corpus at ``data/corpora/<corpus>``
-    in its official layout. ``profile`` picks the configuration (``compact`` or ``paper``,
-    see :mod:`camulenet.config`); ``whisper`` replaces its Whisper weights by another
-    name (``base``, ``medium``, ``large-v3``) or a checkpoint file. Smoke mode keeps the
+    in its official layout, or is the path of a corpus brought as a CSV (a manifest CSV, or
+    a folder holding ``manifest.csv``; :func:`corpus_csv`), which becomes its short name
+    ``csv-<stem>-<hash8>`` (:func:`csv_corpus_name`) with the file kept in ``corpus_files``.
+    ``profile`` picks the configuration (``compact`` or ``paper``, see
+    :mod:`camulenet.config`); ``whisper`` replaces its Whisper weights by another name
+    (``base``, ``medium``, ``large-v3``) or a checkpoint file. Smoke mode keeps the
     profile's configuration but shrinks the data and the schedule (for the paper profile: a
     few clips, one fold, one epoch).
 
@@ -117,8 +134,9 @@ def settings(smoke: bool = False, seed: int = 0, corpus: str = "synthetic", prof
     if fold_protocol not in ("speaker", "session"):
         raise ValueError(f"fold_protocol must be 'speaker' or 'session', got {fold_protocol!r}")
     smoke = smoke_requested(smoke)
+    files: dict[str, str] = {}
     if corpus != "synthetic":
-        overrides = {"corpus": corpus, **overrides}
+        overrides = {"corpus": _resolve_corpus(corpus, files), **overrides}
     if whisper:
         overrides = {"whisper_model": _whisper_name(whisper), **overrides}
     common = dict(seed=seed, profile=prof.name, fold_protocol=fold_protocol, whisper_model=prof.whisper_model,
@@ -134,9 +152,10 @@ def settings(smoke: bool = False, seed: int = 0, corpus: str = "synthetic", prof
         s = BookSettings(smoke=False, corpus="synthetic", corpus_size="default", n_folds=10,
                          max_epochs=prof.max_epochs, data_root=data_root(), **common)
     s = replace(s, **overrides) if overrides else s
-    if isinstance(corpora, str):
+    if isinstance(corpora, (str, os.PathLike)):
         corpora = [corpora]
-    return replace(s, corpora=tuple(_corpus_name(c, s) for c in (corpora or ())))
+    names = tuple(_corpus_name(_resolve_corpus(c, files), s) for c in (corpora or ()))
+    return replace(s, corpora=names, corpus_files=tuple({**dict(s.corpus_files), **files}.items()))
 
 
 def _corpus_name(name: str, cfg: BookSettings) -> str:
@@ -144,8 +163,71 @@ def _corpus_name(name: str, cfg: BookSettings) -> str:
     ``synthetic-small`` in smoke mode (as :func:`settings` maps ``corpus``)."""
     name = str(name).strip()
     if not name:
-        raise ValueError("an empty corpus name; pass names such as crema-d, ravdess or synthetic")
+        raise ValueError("an empty corpus name; pass names such as crema-d, ravdess or synthetic, "
+                         "or the path of your own corpus's manifest CSV")
     return "synthetic-small" if (name == "synthetic" and cfg.smoke) else name
+
+
+def corpus_csv(arg) -> Path | None:
+    """The manifest CSV a corpus argument names (absolute), or None when it is a corpus name.
+
+    The one place that tells the two apart: an argument is a path when it ends in ``.csv``,
+    holds a path separator or starts with ``.`` or ``~`` (``crema-d`` is a name even beside a
+    folder of that name; write ``./crema-d`` for the folder); a folder means its
+    ``manifest.csv``. Relative paths are taken from the working directory.
+    """
+    text = str(arg).strip()
+    if not (text.lower().endswith(".csv") or "/" in text or os.sep in text or text.startswith((".", "~"))):
+        return None
+    path = Path(text).expanduser()
+    csv = path / MANIFEST_FILE if path.is_dir() else path
+    if not csv.is_file():
+        what = f"has no {MANIFEST_FILE}" if path.is_dir() else "does not exist"
+        raise FileNotFoundError(f"corpus {text!r}: {csv} {what}; pass your corpus's manifest CSV, or a folder "
+                                f"holding {MANIFEST_FILE} (format: README, 'Bring your own corpus'), or a corpus "
+                                "name such as crema-d")
+    return csv.resolve()
+
+
+def csv_corpus_name(csv) -> str:
+    """The short, stable name of a corpus brought as a CSV: ``csv-<stem>-<hash8>``.
+
+    ``stem`` is the CSV's folder (its own stem when it is not ``manifest.csv``); the hash
+    covers the CSV's bytes, its label map's and its folder, so that every folder and cache
+    key named after the corpus (folds, features, runs) changes when either file is edited
+    or the corpus moves: old folds, features or runs are never read for a changed corpus.
+    """
+    csv = Path(csv).resolve()
+    label_map = csv.parent / LABEL_MAP_FILE
+
+    def digest(p: Path):
+        return hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else None
+
+    key = {"csv": digest(csv), "label_map": digest(label_map), "folder": str(csv.parent)}
+    stem = csv.parent.name if csv.name == MANIFEST_FILE else csv.stem
+    stem = re.sub(r"[^a-z0-9]+", "_", stem.lower()).strip("_")[:24] or "corpus"
+    return f"{CSV_PREFIX}{stem}-{fingerprint(key, length=8)}"
+
+
+def is_csv_corpus(name: str) -> bool:
+    """True for the name of a corpus brought as a CSV (no loader's corpus is named so)."""
+    return str(name).startswith(CSV_PREFIX)
+
+
+def _resolve_corpus(arg, files: dict[str, str]) -> str:
+    """A corpus name as it is, or a CSV corpus's short name (recorded with its file in ``files``)."""
+    csv = corpus_csv(arg)
+    if csv is None:
+        return str(arg)
+    name = csv_corpus_name(csv)
+    files[name] = str(csv)
+    return name
+
+
+def corpus_file(cfg: BookSettings, name: str | None = None) -> Path | None:
+    """The manifest CSV of corpus ``name`` (default ``cfg.corpus``) when it was brought as a CSV, else None."""
+    path = dict(cfg.corpus_files).get(name or cfg.corpus)
+    return Path(path) if path else None
 
 
 def default_synthetic(cfg: BookSettings) -> str:
@@ -188,7 +270,8 @@ def whisper_label(cfg: BookSettings) -> str:
 def grid_command(cfg: BookSettings) -> str:
     """The command line that trains the book's grid on ``cfg.corpus`` alone (for messages)."""
     name = "synthetic" if cfg.corpus == default_synthetic(cfg) else cfg.corpus  # --smoke maps it back
-    parts = ["python -m camulenet grid", f"--corpus {name}", f"--profile {cfg.profile}"]
+    csv = corpus_file(cfg)
+    parts = ["python -m camulenet grid", f"--corpus {shown(csv) if csv else name}", f"--profile {cfg.profile}"]
     if cfg.whisper_model != PROFILES[cfg.profile].whisper_model:
         flag = "--whisper-checkpoint" if is_checkpoint_path(cfg.whisper_model) else "--whisper-model"
         parts.append(f"{flag} {cfg.whisper_model}")

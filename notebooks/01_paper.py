@@ -148,7 +148,7 @@ glue("paper_camulenet_crema_wa", f"{wa.loc['CAMuLeNet', 'CREMA-D']:.3f}", displa
 # | Whisper-Medium features | the `paper` profile's default | openai-whisper downloads the weights where the machine is online; or pass a checkpoint file (`--whisper-checkpoint`) |
 # | Wav2Vec2.0 / HuBERT / WavLM baselines | code path only (tested on tiny random models) | no pre-trained weights offline |
 # | 10-fold leave-speaker-out CV | reproduced, seeded and checked for speaker overlap | the released scripts instead held out a few speakers once, with unseeded shuffles |
-# | CREMA-D, IEMOCAP, RAVDESS, EmoDB, CaFE, EMOVO, BhavVani | loaders and tests on the real file layouts | the audio is licensed/gated and cannot be downloaded here |
+# | CREMA-D, IEMOCAP, RAVDESS, EmoDB, CaFE, EMOVO, Emozionalmente, BhavVani | loaders and tests on the real file layouts; `python -m camulenet fetch` downloads and verifies the open ones | the default build needs no download; IEMOCAP and BhavVani are licence-gated, and CaFE, EmoDB and EMOVO are placed by hand (no publisher checksum) |
 # | The numbers of Table 1 | **not** reproduced by the default build | it runs on an embedded *synthetic* corpus; with a real corpus and `--profile paper` the same chapters compute them |
 #
 # ```{important}

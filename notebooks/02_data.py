@@ -36,10 +36,14 @@
 # The paper uses six corpora: CREMA-D {cite:p}`cao2014cremad`, IEMOCAP {cite:p}`busso2008iemocap`,
 # RAVDESS {cite:p}`livingstone2018ravdess` and EmoDB {cite:p}`burkhardt2005emodb` in English and
 # German, CaFE {cite:p}`gournay2018cafe` in French, and BhavVani {cite:p}`bhavvani` in Hindi.
-# This edition ships a loader for each of them (and for EMOVO {cite:p}`costantini2014emovo`,
-# in Italian), tested against their real file layouts. Their audio is licensed or gated, so
-# by default the book runs on an embedded synthetic corpus; the `corpus` parameter (the value
-# in the table's second column) points it at any of them instead.
+# This edition ships a loader for each of them (and for two Italian corpora, EMOVO
+# {cite:p}`costantini2014emovo` and Emozionalmente {cite:p}`catania2025emozionalmente`),
+# tested against their real file layouts. By default the book runs on an
+# embedded synthetic corpus, which needs no download; the `corpus` parameter (the value in the
+# table's second column) points it at any of them instead. The open ones (RAVDESS, CREMA-D,
+# Emozionalmente) are fetched and checksum-verified on demand (`python -m camulenet fetch
+# ravdess`, or `make book CORPUS=ravdess`); IEMOCAP and BhavVani are licence-gated, and `fetch`
+# says where to request them and where to put them. Your own corpus enters as a CSV manifest.
 
 # %% tags=["remove-cell"]
 # Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository
@@ -70,7 +74,8 @@ if importlib.util.find_spec("camulenet") is None:
 # %% tags=["parameters"]
 smoke = False
 seed = 0
-corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
+# a real corpus under data/corpora/, e.g. "crema-d", or your own corpus's manifest CSV
+corpus = "synthetic"
 # "compact" or "paper" (Whisper-Medium, 30-s frames, released sizes, schedule)
 profile = "compact"
 # Whisper weights: None (the profile's), base, medium, large-v3 or a .pt file
@@ -109,6 +114,12 @@ corpus_table()
 # files (CREMA-D writes `Male`/`Female` in a table, RAVDESS uses odd/even actor numbers);
 # the loaders map them all to `female`/`male`, and a label they do not know is reported
 # with the file it came from, never dropped silently.
+#
+# A corpus of your own needs no loader: list its clips in a CSV (`path, speaker, emotion`,
+# optionally `gender, language, utt_id`, with a `label_map.csv` beside it for labels of your
+# own) and set `corpus` to the CSV's path, or to the folder holding it as `manifest.csv`.
+# Every row is checked first, and a problem is named by its line in the CSV with the fix;
+# {doc}`run_yourself` describes the format.
 #
 # ## This book's corpus
 #
@@ -170,8 +181,8 @@ if is_synthetic(manifest):
     display(Markdown(f"*Units.* {UNITS}."))
 else:
     display(Markdown("A table of emotion rules is shown only for the synthetic corpus, whose "
-                     "emotions are rendered by written rules; this corpus was acted by people, so "
-                     "there are no rules to show, only what you hear."))
+                     "emotions are rendered by written rules; this corpus's emotions follow no "
+                     "written rules, so there is nothing to show but what you hear."))
 
 # %% tags=["remove-input"]
 examples = listening_examples(manifest)
@@ -235,7 +246,11 @@ glue("sanity_chance", f"{100 * check.chance.iloc[0]:.1f}%", display=False)
 # changed from run to run. Here the folds are a pure function of the manifest and the
 # seed: speakers are assigned to `n_folds` test folds (balanced by gender), a speaker-disjoint
 # validation set is drawn from each fold's training speakers for early stopping, and a
-# guard raises if any speaker ever appears in two parts. The folds are saved as JSON.
+# guard raises if any speaker ever appears in two parts. Where speakers hold very uneven
+# numbers of clips (a crowdsourced corpus such as Emozionalmente: one clip to about a
+# hundred), speakers are also swapped between folds until every fold holds about as many
+# clips of each emotion, and each fold validates on the next fold's speakers. The folds are
+# saved as JSON.
 
 # %%
 folds = pipeline.ensure_folds(cfg, manifest)

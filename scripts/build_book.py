@@ -5,6 +5,7 @@ exactly what this script ran. Run times per notebook go to book/_timings.json fo
 appendix. Usage:
 
     python scripts/build_book.py [--smoke] [--no-execute] [--only 03_features] [--corpus crema-d [ravdess ...]]
+        [--corpus path/to/my_corpus/manifest.csv]
         [--profile compact|paper] [--whisper-model base|medium|large-v3 | --whisper-checkpoint PATH]
         [--fold-protocol speaker|session]
 
@@ -86,6 +87,15 @@ def execute(names: list[str] | None, smoke: bool, params: dict | None = None, ou
         raise ValueError("\n".join(leaks))
 
 
+def corpus_argument(arg: str) -> str:
+    """A corpus name as it is; a corpus brought as a CSV as its manifest's path seen from the
+    notebooks' folder (where they run): relative inside the repository, else absolute."""
+    csv = config.corpus_csv(arg)
+    if csv is None:
+        return arg
+    return os.path.relpath(csv, NOTEBOOKS) if csv.is_relative_to(REPO) else str(csv)
+
+
 def build_html() -> None:
     # book/_ext/launch_notebooks.py resolves the same URL for the buttons, pages and footer
     url = repository.resolve(REPO)
@@ -105,8 +115,9 @@ def main() -> None:
     ap.add_argument("--no-execute", action="store_true", help="only build HTML from book/*.ipynb")
     ap.add_argument("--only", nargs="*", help="execute only notebooks whose name starts with these")
     ap.add_argument("--corpus", nargs="+", default=["synthetic"],
-                    help="one or more corpora (synthetic, or a real corpus in its official layout under "
-                         "data/corpora/<name>, e.g. crema-d ravdess, an open one fetched there when missing): "
+                    help="one or more corpora (synthetic, a real corpus in its official layout under "
+                         "data/corpora/<name>, e.g. crema-d ravdess, an open one fetched there when missing, "
+                         "or your own: the path of its manifest CSV or of a folder holding manifest.csv): "
                          "the first is the book's corpus, "
                          "all of them join Table 1 in chapter 6 and the tests of chapter 8")
     ap.add_argument("--profile", default="compact", choices=("compact", "paper"),
@@ -125,11 +136,14 @@ def main() -> None:
         whisper = args.whisper_checkpoint or args.whisper_model
         if args.whisper_checkpoint and not Path(args.whisper_checkpoint).is_file():
             sys.exit(f"--whisper-checkpoint {args.whisper_checkpoint}: no such file")
-        corpora = list(dict.fromkeys(args.corpus))  # a name given twice is one corpus
+        try:
+            corpora = list(dict.fromkeys(corpus_argument(c) for c in args.corpus))  # given twice: one corpus
+        except FileNotFoundError as err:
+            sys.exit(f"--corpus: {err}")
         root = config.settings(smoke=args.smoke).data_root
         for name in corpora:  # before any chapter runs: the download shows here, an error stops at once
             try:
-                ensure_fetched(name, root)
+                ensure_fetched(name, root)  # a corpus brought as a CSV is no source: nothing to fetch
             except FetchError as err:
                 sys.exit(f"--corpus {name}: {err}")
         params = {"corpus": corpora[0], "corpora": corpora, "profile": args.profile,

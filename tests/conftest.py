@@ -59,12 +59,15 @@ def smoke_root(smoke_source, tmp_path_factory) -> Path:
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook turns the marks into groups
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (``make test`` runs two workers; the notebooks run beside them in a
-    process of their own), the route tests run in three groups (the paper profile's, the
-    longest, alone; the several-corpora book; the others), so that they spread over the workers."""
+    process of their own), the route tests run in four groups (the paper profile's, the
+    longest, alone; the several-corpora book; the book on a corpus of one's own; the others),
+    so that they spread over the workers."""
     for item in items:
         if item.nodeid.startswith("tests/test_book_routes.py::test_paper_profile"):
             item.add_marker(pytest.mark.xdist_group("routes-paper"))  # the longest: beside the others
         elif item.nodeid.startswith("tests/test_book_routes.py::test_one_book_gathers"):
             item.add_marker(pytest.mark.xdist_group("routes-several"))
+        elif item.nodeid.startswith("tests/test_book_routes.py::test_whole_book_on_a_corpus_of_ones_own"):
+            item.add_marker(pytest.mark.xdist_group("routes-own"))
         elif item.nodeid.startswith("tests/test_book_routes.py"):
             item.add_marker(pytest.mark.xdist_group("routes"))

@@ -1,14 +1,17 @@
-"""Speaker-independent folds: disjointness, coverage, determinism, LOSO, sessions, JSON, guard."""
+"""Speaker-independent folds: disjointness, coverage, determinism, LOSO, sessions, JSON, guard,
+and balance on a crowdsourced shape (hundreds of speakers holding few, uneven clips)."""
 
 from __future__ import annotations
 
+import copy
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from camulenet.data.folds import KFOLD, LOSESO, LOSO, Fold, Folds, check_speaker_disjoint, fold_protocols, make_folds
+from camulenet.data.folds import (KFOLD, LOSESO, LOSO, Fold, Folds, check_speaker_disjoint, fold_protocols, make_folds,
+                                  uneven_speakers)
 
 
 def toy_manifest(n_female: int, n_male: int, clips: int = 4, corpus: str = "toy") -> pd.DataFrame:
@@ -212,3 +215,92 @@ def test_fold_protocols():
     assert fold_protocols(session_manifest(1)) == ["speaker"]   # one session: nothing to leave out
     mixed = pd.concat([session_manifest(2), toy_manifest(2, 2)], ignore_index=True)
     assert fold_protocols(mixed) == ["speaker"]                 # toy clips have no session
+
+
+# ---------------------------------------------------------------- many speakers, few and uneven clips
+EMOTIONS7 = ("neutral", "angry", "happy", "sad", "fear", "disgust", "surprise")
+
+
+def crowd_manifest(n_speakers: int = 431, n_clips: int = 6902, seed: int = 0) -> pd.DataFrame:
+    """Emozionalmente's shape, in memory: 431 speakers (about 70 % female) holding from one
+    clip (44 of them) to 105, 6,902 clips over seven emotions."""
+    rng = np.random.default_rng(seed)
+    counts = np.clip(np.round(rng.lognormal(2.0, 1.1, n_speakers)), 2, 104).astype(int)
+    counts[:44], counts[44] = 1, 105
+    i = 45
+    while counts.sum() != n_clips:   # reach the corpus's total one clip at a time
+        step = 1 if counts.sum() < n_clips else -1
+        if 2 <= counts[i] + step <= 104:
+            counts[i] += step
+        i = 45 + (i - 44) % (n_speakers - 45)
+    spk = np.repeat([f"emozionalmente_u{s:03d}" for s in range(n_speakers)], counts)
+    female = dict(zip(np.unique(spk), rng.random(n_speakers) < 0.7))
+    first = np.repeat(rng.integers(7, size=n_speakers), counts)
+    take = np.concatenate([np.arange(c) for c in counts])
+    return pd.DataFrame({"utt_id": [f"{s}_{k:03d}" for s, k in zip(spk, take)], "path": "x",
+                         "corpus": "emozionalmente", "language": "it", "speaker": spk,
+                         "gender": ["female" if female[s] else "male" for s in spk],
+                         "emotion": [EMOTIONS7[(a + k) % 7] for a, k in zip(first, take)]})
+
+
+def test_many_speakers_with_uneven_clips_give_balanced_disjoint_folds():
+    m = crowd_manifest()
+    per = m.groupby("speaker").size()
+    assert (len(m), len(per), per.min(), per.max(), (per == 1).sum()) == (6902, 431, 1, 105, 44)
+    assert uneven_speakers(m) and not uneven_speakers(toy_manifest(43, 48, clips=3))
+    f = make_folds(m, n_folds=10, seed=0)
+    assert f.strategy == KFOLD and len(f.folds) == 10 and check_speaker_disjoint(f, m)
+    assert sorted(u for fold in f.folds for u in fold.test) == sorted(m["utt_id"])   # every clip tested once
+    # Balanced within a stated tolerance: every fold's clips within 2 % of the mean, every
+    # emotion's share within 2 points of the corpus's, genders spread as dealt (F counts differ by <= 1).
+    sizes = np.array([len(fold.test) for fold in f.folds])
+    assert np.abs(sizes / sizes.mean() - 1).max() <= 0.02, sizes
+    emotion_of, gender = m.set_index("utt_id")["emotion"], m.groupby("speaker")["gender"].first()
+    share = emotion_of.value_counts(normalize=True)
+    for fold in f.folds:
+        fold_share = emotion_of[fold.test].value_counts(normalize=True).reindex(share.index, fill_value=0)
+        assert (fold_share - share).abs().max() <= 0.02
+    females = [(gender[fold.test_speakers] == "female").sum() for fold in f.folds]
+    assert max(females) - min(females) <= 1
+    # Validation is the next fold's test set (a fold's size), not two speakers holding two clips.
+    for i, fold in enumerate(f.folds):
+        assert fold.val_speakers == f.folds[(i + 1) % 10].test_speakers
+        assert len(fold.train) == len(m) - len(fold.test) - len(fold.val) >= 0.75 * len(m)
+    # Asked for, a number of validation speakers is honoured; the test folds stay the same.
+    two = make_folds(m, n_folds=10, seed=0, n_val_speakers=2)
+    assert [x.test_speakers for x in two.folds] == [x.test_speakers for x in f.folds]
+    assert all(len(x.val_speakers) == 2 for x in two.folds)
+
+
+def test_leak_guard_on_many_small_speakers():
+    m = crowd_manifest()
+    made = make_folds(m, n_folds=10, seed=3)
+    f = copy.deepcopy(made)
+    single = next(s for s in f.folds[0].test_speakers if (m["speaker"] == s).sum() == 1)
+    clip = m.loc[m["speaker"] == single, "utt_id"].item()
+    f.folds[0].test.remove(clip)
+    f.folds[0].train.append(clip)    # one clip of a one-clip speaker filed under train
+    with pytest.raises(ValueError, match=rf"fold 0: speaker {single} is in train \(utt {clip}\) and in test"):
+        check_speaker_disjoint(f, m)
+    f = copy.deepcopy(made)
+    f.folds[4].val_speakers.append(f.folds[4].test_speakers[0])
+    with pytest.raises(ValueError, match="fold 4: speaker .* is in both val and test"):
+        check_speaker_disjoint(f, m)
+
+
+def test_folds_of_even_speakers_are_dealt_as_before():
+    """EmoDB's speakers (35 to 71 clips each) are even enough to keep the plain dealing:
+    these folds were made before uneven corpora were balanced, and must not move."""
+    emodb = {"03": 49, "08": 58, "09": 43, "10": 38, "11": 55, "12": 35, "13": 61, "14": 69, "15": 56, "16": 71}
+    male = {"03", "10", "11", "12", "15"}
+    m = pd.DataFrame([{"utt_id": f"emodb_{s}_{j:02d}", "path": "x", "corpus": "emodb", "language": "de",
+                       "speaker": f"emodb_{s}", "gender": "male" if s in male else "female",
+                       "emotion": ("neutral", "angry", "happy", "sad", "fear", "disgust")[j % 6]}
+                      for s, n in emodb.items() for j in range(n)])
+    assert not uneven_speakers(m)
+    f = make_folds(m, n_folds=3, seed=0)
+    assert [x.test_speakers for x in f.folds] == [["emodb_08", "emodb_10", "emodb_12", "emodb_13"],
+                                                  ["emodb_09", "emodb_11", "emodb_16"],
+                                                  ["emodb_03", "emodb_14", "emodb_15"]]
+    assert [x.val_speakers for x in f.folds] == [["emodb_15", "emodb_16"], ["emodb_10", "emodb_14"],
+                                                 ["emodb_11", "emodb_13"]]

@@ -18,7 +18,7 @@ from data_prep.loaders._report import ExcludedLabelsWarning
 from data_prep.synthetic import layouts
 from data_prep.synthetic.layouts import LayoutCapacityWarning, render_layout
 
-CORPORA = ("crema-d", "ravdess", "emodb", "iemocap", "cafe", "emovo", "bhavvani")
+CORPORA = ("crema-d", "ravdess", "emodb", "iemocap", "cafe", "emovo", "emozionalmente", "bhavvani")
 SIX = ("neutral", "angry", "happy", "sad", "fear", "disgust")
 
 

@@ -88,7 +88,8 @@ def test_crema_d_missing_demographics(tmp_path):
 
 
 def test_registry_and_info():
-    expected = {"crema-d", "iemocap", "ravdess", "emodb", "cafe", "emovo", "bhavvani", "synthetic"}
+    expected = {"crema-d", "iemocap", "ravdess", "emodb", "cafe", "emovo", "emozionalmente", "bhavvani",
+                "synthetic"}
     assert set(LOADERS) == expected and set(CORPUS_INFO) == expected
     assert CORPUS_INFO["iemocap"]["clips"] == 5531 and CORPUS_INFO["emodb"]["language"] == "de"
     with pytest.raises(KeyError, match="unknown corpus 'tess'"):

@@ -1,4 +1,4 @@
-"""RAVDESS, EmoDB, CaFE, EMOVO, BhavVani and synthetic loaders on fixture trees named
+"""RAVDESS, EmoDB, CaFE, EMOVO, Emozionalmente, BhavVani and synthetic loaders on fixture trees named
 exactly as the official distributions name their files."""
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def test_cafe_full_tree(tmp_path):
     assert (df["language"] == "fr").all()
 
 
-def test_cafe_misfiled_and_missing_folder(tmp_path):
+def test_cafe_misfiled_and_renamed_folder(tmp_path):
     cafe_tree(tmp_path, nfd=False)
     touch(tmp_path / "Joie" / "Fort" / "01-T-2-1x.wav")   # bad name
     touch(tmp_path / "Peur" / "Faible" / "02-P-2-1.wav")   # intensity 2 in Faible
@@ -117,24 +117,34 @@ def test_cafe_misfiled_and_missing_folder(tmp_path):
     with pytest.warns(SkippedItemsWarning, match="skipped 3"):
         df = load_corpus("cafe", tmp_path)
     assert len(df) == 936
+    reasons = {Path(s["path"]).name: s["reason"] for s in df.attrs["skipped"]}
+    assert reasons["03-T-1-1.wav"] == "emotion letter T but folder 'Joie'"
+    assert reasons["02-P-2-1.wav"] == "intensity 2 but folder 'Faible'"
+    # The labels are the file names': a folder named otherwise is no reason to refuse its clips.
     (tmp_path / "Peur").rename(tmp_path / "Fear")
-    with pytest.raises(CorpusLayoutError, match=r"lacks emotion folder\(s\) \['Peur'\]"):
-        load_corpus("cafe", tmp_path)
+    with pytest.warns(SkippedItemsWarning, match="skipped 3"):
+        df = load_corpus("cafe", tmp_path)
+    assert len(df) == 936 and (df["emotion"] == "fear").sum() == 144
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CorpusLayoutError, match=r"CaFE: no clips found .* in \S+/empty;.*CaFE_48k\.zip"):
+        load_corpus("cafe", tmp_path / "empty")
+    with pytest.raises(CorpusLayoutError, match=r"CaFE: \S+/absent not found; expected the unpacked CaFE_48k\.zip"):
+        load_corpus("cafe", tmp_path / "absent")
 
 
 def test_cafe_stray_files_reported(tmp_path):
     cafe_tree(tmp_path, nfd=False)
-    touch(tmp_path / "01-C-1-1.wav")                      # audio directly in the root
     touch(tmp_path / "Joie" / "Fort" / "notes.txt")       # non-audio in an emotion folder
     touch(tmp_path / "Joie" / ".DS_Store")                # hidden: ignored
-    with pytest.warns(SkippedItemsWarning, match="skipped 2"):
+    with pytest.warns(SkippedItemsWarning, match="skipped 1"):
         df = load_corpus("cafe", tmp_path)
     assert len(df) == 936
-    reasons = {Path(s["path"]).name: s["reason"] for s in df.attrs["skipped"]}
-    assert reasons == {"01-C-1-1.wav": "audio directly in the corpus root; CaFE clips live in <Émotion>/ folders",
-                       "notes.txt": "not an audio file"}
-    with pytest.raises(UnknownItemsError, match="skipped 2"):
+    assert {Path(s["path"]).name: s["reason"] for s in df.attrs["skipped"]} == {"notes.txt": "not an audio file"}
+    with pytest.raises(UnknownItemsError, match="skipped 1"):
         load_corpus("cafe", tmp_path, strict=True)
+    touch(tmp_path / "01-C-1-1.wav")                      # a second copy of Colère/Faible/01-C-1-1.wav
+    with pytest.raises(CorpusLayoutError, match=r"01-C-1-1.wav and \S+/Colère/Faible/01-C-1-1.wav are the same clip"):
+        load_corpus("cafe", tmp_path)
 
 
 # ---------------------------------------------------------------- EMOVO
@@ -157,6 +167,63 @@ def test_emovo_full_tree(tmp_path):
     (tmp_path / "m3").rename(tmp_path / "M3x")
     with pytest.raises(CorpusLayoutError, match=r"lacks actor folder\(s\) \['m3'\]"):
         load_corpus("emovo", tmp_path)
+
+
+# ---------------------------------------------------------------- Emozionalmente
+def emozionalmente_tree(root: Path, samples: list[tuple], users: list[tuple]) -> Path:
+    """audio/ + metadata/samples.csv + metadata/users.csv as the Zenodo archive holds them."""
+    (root / "metadata").mkdir(parents=True)
+    pd.DataFrame(samples, columns=["file_name", "actor", "sentence", "emotion_expressed"]).to_csv(
+        root / "metadata" / "samples.csv", index=False)
+    pd.DataFrame(users, columns=["username", "gender", "age", "mother_tongue"]).to_csv(
+        root / "metadata" / "users.csv", index=False)
+    for name, *_ in samples:
+        touch(root / "audio" / name)
+    return root
+
+
+def test_emozionalmente_labels_from_metadata(tmp_path):
+    emotions = ("anger", "disgust", "fear", "joy", "neutrality", "sadness", "surprise")
+    samples = [(f"16110000{k:05d}.wav", actor, f"frase {k % 18}", emotions[k % 7])
+               for k, actor in enumerate(["giulia"] * 9 + ["marco"] * 4 + ["sara"])]
+    users = [("giulia", "female", "24", "italiano"), ("marco", "Male", "31", "italiano"),
+             ("sara", "female", "", "italiano"), ("ugo", "male", "50", "italiano")]   # ugo: a listener
+    df = load_corpus("emozionalmente", emozionalmente_tree(tmp_path, samples, users), strict=True)
+    assert len(df) == 14 and df["speaker"].value_counts().to_dict() == {
+        "emozionalmente_giulia": 9, "emozionalmente_marco": 4, "emozionalmente_sara": 1}
+    assert sorted(df["emotion"].unique()) == sorted(["angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"])
+    row = df.set_index("utt_id").loc["emozionalmente_1611000000003"]
+    assert (row["emotion"], row["label"], row["gender"], row["language"], row["sentence"], row["age"]) == \
+        ("happy", "joy", "female", "it", "frase 3", 24)
+    assert df.groupby("speaker")["gender"].first()["emozionalmente_marco"] == "male"
+    assert pd.isna(df.set_index("speaker").loc["emozionalmente_sara", "age"])
+
+
+def test_emozionalmente_skips_and_layout_errors(tmp_path):
+    samples = [("a.wav", "giulia", "s", "joy"), ("b.wav", "giulia", "s", "boredom"),
+               ("c.wav", "nobody", "s", "fear"), ("d.wav", "alex", "s", "fear"), ("e.wav", "giulia", "s", "fear")]
+    root = emozionalmente_tree(tmp_path, samples, [("giulia", "female", "24", "it"), ("alex", "other", "30", "it")])
+    (root / "audio" / "e.wav").unlink()
+    touch(root / "audio" / "stray.wav")
+    with pytest.warns(SkippedItemsWarning, match="skipped 5"):
+        df = load_corpus("emozionalmente", root)
+    assert df["utt_id"].tolist() == ["emozionalmente_a"]
+    reasons = {Path(s["path"]).name: s["reason"] for s in df.attrs["skipped"]}
+    assert reasons == {
+        "b.wav": "unknown emotion 'boredom' (metadata/samples.csv row 3; known: ['anger', 'disgust', 'fear', "
+                 "'joy', 'neutrality', 'sadness', 'surprise'])",
+        "c.wav": "actor 'nobody' (metadata/samples.csv row 4) is not in metadata/users.csv",
+        "d.wav": "actor 'alex' has gender 'other' in metadata/users.csv; the manifest schema knows female and "
+                 "male (['donna', 'f', 'female', 'femmina', 'm', 'male', 'maschio', 'uomo'])",
+        "e.wav": "audio file not found (metadata/samples.csv row 6)",
+        "stray.wav": "not listed in metadata/samples.csv"}
+    (root / "metadata" / "users.csv").write_text("user,sex\ngiulia,female\n")
+    with pytest.raises(ValueError, match=r"users.csv has no column\(s\) \['username', 'gender', 'age'\]"):
+        load_corpus("emozionalmente", root)
+    (root / "metadata" / "users.csv").unlink()
+    with pytest.raises(CorpusLayoutError, match=r"Emozionalmente: \S+/metadata/users.csv not found; expected the "
+                                                r"speaker table. Point root at the unpacked emozionalmente.zip"):
+        load_corpus("emozionalmente", root)
 
 
 # ---------------------------------------------------------------- BhavVani

@@ -111,10 +111,13 @@ def notebook_timings(path: Path | str | None = None, chapters: Path | str | None
 def settings_table(cfg) -> pd.DataFrame:
     """The book's settings (:class:`camulenet.config.BookSettings`) for a page: every field but
     ``data_root`` (a path of the machine that built it), a Whisper checkpoint by its file
-    name only, the corpora as one comma-separated line."""
+    name only, the corpora as one comma-separated line, a corpus brought as a CSV by its
+    folder and file name only."""
 
     rows = {k: v for k, v in cfg.as_dict().items() if k != "data_root"}
     if is_checkpoint_path(str(rows["whisper_model"])):
         rows["whisper_model"] = Path(rows["whisper_model"]).name
     rows["corpora"] = ", ".join(rows["corpora"])
+    rows["corpus_files"] = ", ".join(f"{name}: {Path(p).parent.name}/{Path(p).name}"
+                                     for name, p in rows["corpus_files"]) or "none"
     return pd.Series({k: str(v) for k, v in rows.items()}, dtype=object).to_frame("value")

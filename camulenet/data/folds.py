@@ -8,11 +8,20 @@ speakers of the i-th recording session instead. Each fold then
 takes a small validation set (by default one speaker per gender) from its training
 speakers. Everything is a function of the seed; speakers are always sorted before
 shuffling so that set/hash order never leaks in. Folds are saved as plain JSON.
+
+Crowdsourced corpora (Emozionalmente: 431 speakers holding from one to about a hundred
+clips) break two assumptions of dealing by speaker: folds with equal numbers of speakers
+hold very different numbers of clips, and two validation speakers may hold two clips.
+When speakers' clip counts are that uneven (:data:`UNEVEN_SPEAKERS_CV`), the dealt folds
+are balanced by swapping speakers of one gender between folds, and each fold validates on
+the next fold's test speakers. Corpora whose speakers hold similar numbers of clips (the
+acted ones) are dealt exactly as before.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -26,6 +35,9 @@ LOSO = "leave-one-speaker-out"
 LOSESO = "leave-one-session-out"
 #: What a fold's test set is made of: ``make_folds(by=...)`` and ``Folds.by``.
 PROTOCOLS = ("speaker", "session")
+#: Speakers' clip counts are "uneven" above this coefficient of variation (std / mean):
+#: Emozionalmente about 1 (one clip to 105 per speaker); EmoDB 0.23, CREMA-D 0.01, the other acted corpora 0.
+UNEVEN_SPEAKERS_CV = 0.5
 _FORMAT = "camulenet-folds/1"
 _PARTS = ("train", "val", "test")
 
@@ -158,6 +170,51 @@ def _pick_val(candidates: list[str], n: int | None, gender: dict[str, str] | Non
     return sorted(picked)
 
 
+def uneven_speakers(manifest: pd.DataFrame) -> bool:
+    """True when speakers hold very different numbers of clips (see :data:`UNEVEN_SPEAKERS_CV`)."""
+    counts = manifest.groupby("speaker").size().to_numpy(dtype=float)
+    return len(counts) > 1 and counts.std() / counts.mean() > UNEVEN_SPEAKERS_CV
+
+
+def _balance(test_sets: list[list[str]], manifest: pd.DataFrame,
+             strata: dict[str, str] | None) -> list[list[str]]:
+    """``test_sets`` after swapping speakers of one stratum between folds while a swap
+    brings the folds' clip counts, overall and per emotion, closer to their means.
+
+    Each step makes the swap that lowers sum_f |n_f - mean|^2 most, n_f being fold f's
+    (clips, clips of each emotion) vector; it stops when no swap lowers it. Swaps keep
+    every fold's number of speakers per stratum (gender) as dealt. Deterministic: ties go
+    to the first pair in sorted speaker order.
+    """
+    counts = pd.crosstab(manifest["speaker"].astype(str), manifest["emotion"].astype(str))
+    speakers = sorted(s for f in test_sets for s in f)
+    per_emotion = counts.loc[speakers].to_numpy(dtype=float)
+    v = np.hstack([per_emotion.sum(axis=1, keepdims=True), per_emotion])   # (speakers, 1 + emotions)
+    fold = np.empty(len(speakers), dtype=int)
+    index = {s: j for j, s in enumerate(speakers)}
+    for f, members in enumerate(test_sets):
+        fold[[index[s] for s in members]] = f
+    stratum = np.array([strata[s] if strata else "" for s in speakers])
+    other_stratum = stratum[:, None] != stratum[None, :]
+    norms = (v * v).sum(axis=1)
+    pair = norms[:, None] + norms[None, :] - 2 * (v @ v.T)   # |v_a - v_b|^2
+    rows = np.arange(len(speakers))
+    for _ in range(len(speakers) ** 2):   # the objective falls at every swap: this never binds
+        totals = np.zeros((len(test_sets), v.shape[1]))
+        np.add.at(totals, fold, v)
+        p = v @ totals.T   # p[a, f] = v_a . n_f
+        own = p[rows, fold]
+        # Swapping a (fold F) and b (fold G), d = v_a - v_b, changes the objective by
+        # 2 (|d|^2 - d . (n_F - n_G)) = 2 (pair[a, b] - (p[a,F] - p[a,G] - p[b,F] + p[b,G])).
+        gain = pair - (own[:, None] - p[:, fold] - p[:, fold].T + own[None, :])
+        gain[other_stratum | (fold[:, None] == fold[None, :])] = np.inf
+        a, b = np.unravel_index(np.argmin(gain), gain.shape)
+        if gain[a, b] >= -1e-9:
+            break
+        fold[a], fold[b] = fold[b], fold[a]
+    return [sorted(s for s, f in zip(speakers, fold) if f == i) for i in range(len(test_sets))]
+
+
 def _speaker_sessions(manifest: pd.DataFrame) -> dict[str, str]:
     """speaker -> session; raises naming the speakers when the column cannot define folds."""
     fix = 'or use by="speaker" (k-fold leave-speaker-out)'
@@ -197,6 +254,13 @@ def fold_protocols(manifest: pd.DataFrame) -> list[str]:
     return ["speaker", "session"] if len(sessions) >= 2 else ["speaker"]
 
 
+def speakers_needed(n_folds: int) -> int:
+    """The fewest speakers that fill ``n_folds`` speaker folds (``by="speaker"``) with at least
+    one test, one validation and one training speaker each: 3 (leave-one-speaker-out when
+    there are no more speakers than folds), 4 for two folds (a test half of 2 leaves 2)."""
+    return next(s for s in range(3, 3 * n_folds + 3) if s <= n_folds or s - math.ceil(s / n_folds) >= 2)
+
+
 def make_folds(manifest: pd.DataFrame, n_folds: int = 10, n_val_speakers: int | None = None,
                seed: int = 0, stratify: str | None = "gender", by: str = "speaker") -> Folds:
     """Speaker-disjoint folds of ``manifest``.
@@ -204,13 +268,16 @@ def make_folds(manifest: pd.DataFrame, n_folds: int = 10, n_val_speakers: int | 
     ``by="speaker"`` (the paper's protocol): with more speakers than ``n_folds``, k-fold
     leave-speaker-out, speakers shuffled within each ``stratify`` group (a per-speaker
     column, e.g. gender; ``None`` for none) and dealt round-robin so groups spread
-    evenly over the test folds. Otherwise: leave-one-speaker-out (one fold per speaker,
-    in sorted order).
+    evenly over the test folds; when speakers hold very uneven numbers of clips
+    (:func:`uneven_speakers`), speakers of one group are then swapped between folds
+    until the folds' clip counts, overall and per emotion, are as even as swaps make
+    them. Otherwise: leave-one-speaker-out (one fold per speaker, in sorted order).
     ``by="session"``: leave-one-session-out, one fold per value of the manifest's
     ``session`` column (numeric order), testing on that session's speakers;
     ``n_folds`` and ``stratify`` do not apply (the sessions fix the folds).
     Validation: ``n_val_speakers`` training speakers per fold (default one per gender,
-    at least one), drawn with a generator seeded by (seed, fold).
+    at least one), drawn with a generator seeded by (seed, fold); by default on uneven
+    speakers (k-fold, k >= 3), the speakers of the next test fold instead.
     """
     if by not in PROTOCOLS:
         raise ValueError(f"by must be one of {list(PROTOCOLS)}, got {by!r}")
@@ -218,6 +285,7 @@ def make_folds(manifest: pd.DataFrame, n_folds: int = 10, n_val_speakers: int | 
     if len(speakers) < 3:
         raise ValueError(f"need at least 3 speakers for train/val/test, got {speakers}")
     gender = _speaker_attr(manifest, "gender") if "gender" in manifest.columns else None
+    uneven = False
 
     if by == "session":
         session_of = _speaker_sessions(manifest)
@@ -241,7 +309,13 @@ def make_folds(manifest: pd.DataFrame, n_folds: int = 10, n_val_speakers: int | 
             for _, members in sorted(_groups(speakers, strata).items()):
                 order.extend(str(s) for s in rng.permutation(members))
             test_sets = [sorted(order[i::k]) for i in range(k)]
+            uneven = uneven_speakers(manifest)
+            if uneven:
+                test_sets = _balance(test_sets, manifest, strata)
 
+    # Uneven speakers: two validation speakers could hold two clips; the next (balanced)
+    # test fold is a validation set of a fold's size instead (needs k >= 3 to leave training).
+    next_fold_val = strategy == KFOLD and uneven and n_val_speakers is None and k >= 3
     spk = manifest["speaker"].astype(str).to_numpy()
     utt = manifest["utt_id"].astype(str).to_numpy()
     folds = []
@@ -249,11 +323,16 @@ def make_folds(manifest: pd.DataFrame, n_folds: int = 10, n_val_speakers: int | 
         rest = [s for s in speakers if s not in set(test_spk)]
         if not rest:
             raise ValueError(f"fold {i} leaves no training speaker")
-        val_spk = _pick_val(rest, n_val_speakers, gender, np.random.default_rng([seed, i]), i)
+        if next_fold_val:
+            val_spk = sorted(test_sets[(i + 1) % k])
+        else:
+            val_spk = _pick_val(rest, n_val_speakers, gender, np.random.default_rng([seed, i]), i)
         train_spk = [s for s in rest if s not in set(val_spk)]
-        parts = {}
-        for name, members in (("train", train_spk), ("val", val_spk), ("test", test_spk)):
-            parts[name] = utt[np.isin(spk, members)].tolist()
+        part_of = {s: name for name, members in (("train", train_spk), ("val", val_spk), ("test", test_spk))
+                   for s in members}
+        parts = {name: [] for name in _PARTS}
+        for u, s in zip(utt, spk):   # manifest order within each part
+            parts[part_of[s]].append(u)
         folds.append(Fold(test_speakers=list(test_spk), val_speakers=val_spk,
                           train_speakers=train_spk, **parts))
     corpus = "+".join(sorted(map(str, manifest["corpus"].unique())))

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import soundfile as sf
 
-from camulenet.data.schema import EMOTIONS, GENDERS, MANIFEST_COLUMNS
+from camulenet.data.schema import EMOTIONS, GENDERS, MANIFEST_COLUMNS, UNKNOWN_GENDER
 
 #: Columns always read as strings (speaker "1001" must not become the integer 1001).
 _STR_COLUMNS = ("utt_id", "path", "corpus", "language", "speaker", "gender", "emotion")
@@ -30,7 +30,7 @@ def validate_manifest(df: pd.DataFrame, check_files: bool = False) -> pd.DataFra
     """Return ``df`` with the schema columns first; raise ValueError naming any problem.
 
     Checks: required columns present and non-empty, unique utt_id, genders in
-    ``schema.GENDERS``, emotions in ``schema.EMOTIONS``, one gender and one corpus per
+    ``schema.GENDERS`` (or ``schema.UNKNOWN_GENDER``), emotions in ``schema.EMOTIONS``, one gender and one corpus per
     speaker, and (``check_files``) that every path exists.
     """
     missing = [c for c in MANIFEST_COLUMNS if c not in df.columns]
@@ -46,7 +46,7 @@ def validate_manifest(df: pd.DataFrame, check_files: bool = False) -> pd.DataFra
     dup = df["utt_id"][df["utt_id"].duplicated(keep=False)]
     if len(dup):
         raise ValueError(f"manifest has duplicated utt_id(s): {_examples(sorted(set(dup)))}")
-    for col, allowed in (("gender", GENDERS), ("emotion", EMOTIONS)):
+    for col, allowed in (("gender", (*GENDERS, UNKNOWN_GENDER)), ("emotion", EMOTIONS)):
         bad = df.loc[~df[col].isin(allowed), col].value_counts()
         if len(bad):
             listing = ", ".join(f"{k!r} ({v} clips)" for k, v in bad.items())

@@ -1,10 +1,11 @@
 """The book's corpus and its speaker-independent folds under the settings, each made once.
 
 ``ensure_corpus`` loads the corpus the settings name (rendering the synthetic one when it is
-missing, fetching an open real one from its publisher: :func:`camulenet.data.fetch.ensure_fetched`)
-and ``ensure_folds`` deals its speakers into folds from the seed, saved under a key
-of everything that decides them (corpus, which clips and labels, protocol, k, seed) and
-checked for leaks on every load. A fold file made under other settings is never read back.
+missing, fetching an open real one from its publisher: :func:`camulenet.data.fetch.ensure_fetched`,
+reading a corpus brought as a CSV from its file) and ``ensure_folds`` deals its speakers into
+folds from the seed, saved under a key of everything that decides them (corpus, which clips
+and labels, protocol, k, seed) and checked for leaks on every load. A fold file made under
+other settings is never read back.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from camulenet.config import BookSettings, grid_command
-from camulenet.data.corpora import load_corpus
+from camulenet.config import LABEL_MAP_FILE, BookSettings, corpus_file, csv_corpus_name, grid_command
+from camulenet.data.corpora import LOADERS, load_corpus, load_csv_corpus
 from camulenet.data.fetch import ensure_fetched, fetch_command
 from camulenet.data.folds import Folds, check_speaker_disjoint, make_folds
 from camulenet.data.manifest import balanced_subset, with_durations
@@ -25,7 +26,9 @@ from camulenet.storage.paths import shown
 
 
 def corpus_root(cfg: BookSettings) -> Path:
-    return cfg.data_root / "corpora" / cfg.corpus
+    """Where the corpus's files are: ``data/corpora/<name>``, or the folder of its manifest CSV."""
+    csv = corpus_file(cfg)
+    return csv.parent if csv else cfg.data_root / "corpora" / cfg.corpus
 
 
 def _synthetic_complete(root: Path) -> bool:
@@ -38,7 +41,9 @@ def ensure_corpus(cfg: BookSettings, fetch: bool = True) -> pd.DataFrame:
     renders the synthetic corpus if it is not there, and fetches an open real one (``fetch``,
     unless ``CAMULENET_FETCH=never``; offline, the error names the command to run)."""
     root = corpus_root(cfg)
-    if cfg.corpus.startswith("synthetic"):
+    if corpus_file(cfg):
+        manifest = _csv_corpus(cfg)
+    elif cfg.corpus.startswith("synthetic"):
         # The generator needs soundfile and eSpeak NG; a machine that trains a real corpus
         # from stored features needs neither, so it is imported only to render.
         from data_prep.synthetic.generate import check_generator, generate_corpus
@@ -47,6 +52,9 @@ def ensure_corpus(cfg: BookSettings, fetch: bool = True) -> pd.DataFrame:
         if not _synthetic_complete(root):
             generate_corpus(root, size=cfg.corpus_size, seed=cfg.seed)  # resumes a partial run
         manifest = load_corpus("synthetic", root, strict=True)
+    elif cfg.corpus.lower() not in LOADERS:
+        raise ValueError(f"unknown corpus {cfg.corpus!r}; known: {sorted(LOADERS)}, or the path of your own "
+                         f"corpus's manifest CSV (e.g. ./{cfg.corpus}/manifest.csv; README, 'Bring your own corpus')")
     else:
         if fetch:
             ensure_fetched(cfg.corpus, cfg.data_root)
@@ -59,8 +67,11 @@ def ensure_corpus(cfg: BookSettings, fetch: bool = True) -> pd.DataFrame:
 def present_manifest(cfg: BookSettings) -> tuple[pd.DataFrame | None, str]:
     """The corpus's manifest when its data is on disk, else None and why, naming the fix;
     never renders anything (looking leaves no trace)."""
-    root = corpus_root(cfg)
-    if cfg.corpus.startswith("synthetic"):
+    root, csv = corpus_root(cfg), corpus_file(cfg)
+    if csv:
+        if not csv.is_file():
+            return None, f"no manifest CSV at {shown(csv)}: put it back, or leave it out of --corpus"
+    elif cfg.corpus.startswith("synthetic"):
         if not _synthetic_complete(root):
             return None, (f"not rendered yet under {shown(root)}: chapter 2 renders it, or "
                           f"`{grid_command(cfg)}` renders and trains it")
@@ -73,6 +84,21 @@ def present_manifest(cfg: BookSettings) -> tuple[pd.DataFrame | None, str]:
         return ensure_corpus(cfg, fetch=False), ""
     except (OSError, ValueError) as err:  # a refused layout or generator: the loader's message names the fix
         return None, f"its data could not be loaded: {err}"
+
+
+def _csv_corpus(cfg: BookSettings) -> pd.DataFrame:
+    """The manifest of a corpus brought as a CSV, refused when its files changed since the
+    settings named it (the name keys every cache: changed content must get its own)."""
+    csv = corpus_file(cfg)
+    if not csv.is_file():
+        raise FileNotFoundError(f"{shown(csv)} not found: the manifest CSV of corpus {cfg.corpus} was moved or "
+                                "removed; put it back, or pass its new path as the corpus")
+    now = csv_corpus_name(csv)
+    if now != cfg.corpus:
+        raise ValueError(f"{shown(csv)} or its {LABEL_MAP_FILE} changed (or moved) since these settings named "
+                         f"the corpus {cfg.corpus}; it is now {now}. Make the settings again (rerun the notebook "
+                         "from its first cell, or the command), so that nothing made from the old files is read")
+    return load_csv_corpus(csv, name=cfg.corpus, n_folds=cfg.n_folds if cfg.fold_protocol == "speaker" else None)
 
 
 def manifest_key(manifest: pd.DataFrame) -> str:

@@ -13,6 +13,9 @@ MANIFEST_COLUMNS = ("utt_id", "path", "corpus", "language", "speaker", "gender",
 #: Canonical gender labels (lower case). Gender codings differ between the corpora's
 #: own files (e.g. Male=1 in CREMA-D, even actor = female in RAVDESS); loaders map to these.
 GENDERS = ("female", "male")
+#: The gender of a speaker whose corpus does not give one (a CSV corpus may leave it out):
+#: such clips train no gender head and count in no gender accuracy.
+UNKNOWN_GENDER = "unknown"
 
 #: Canonical emotion names. Loaders map each corpus's own codes onto these names and
 #: raise (naming the file) on a code they do not know.

@@ -8,6 +8,8 @@ Examples::
     # the same on a SLURM cluster: one job array, a GPU and 8 CPUs per job, requeued on preemption
     python -m camulenet grid --corpus crema-d ravdess --profile paper --executor slurm \\
         --gpus-per-job 1 --cpus-per-job 8 --mem-gb 32 --time-min 240 --partition gpu --no-wait
+    # your own corpus: a manifest CSV (path, speaker, emotion, ...), or the folder holding manifest.csv
+    python -m camulenet grid --corpus examples/my_corpus
     # what is done, running, failed and left (no training)
     python -m camulenet grid --corpus crema-d ravdess --profile paper --status
 
@@ -64,8 +66,9 @@ def parser() -> argparse.ArgumentParser:
     g = sub.add_parser("grid", help="train every system x fold of one or more corpora",
                        formatter_class=argparse.RawDescriptionHelpFormatter, description=__doc__)
     g.add_argument("--corpus", nargs="+", default=["synthetic"],
-                   help="corpora under data/corpora/<name> in their official layout, an open one fetched there "
-                   "when missing (default: the embedded synthetic one)")
+                   help="corpora under data/corpora/<name> in their official layout (an open one fetched there "
+                        "when missing), or your own: the path of its manifest CSV or of a folder holding "
+                        "manifest.csv (default: the embedded synthetic one)")
     g.add_argument("--profile", default="compact", choices=("compact", "paper"))
     weights = g.add_mutually_exclusive_group()
     weights.add_argument("--whisper-model", help="Whisper weights by name (default: the profile's)")

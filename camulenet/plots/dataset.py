@@ -8,11 +8,13 @@ import pandas as pd
 from matplotlib.colors import ListedColormap, to_rgb
 from matplotlib.patches import Patch
 
-from camulenet.data.schema import GENDERS, emotion_order
+from camulenet.data.schema import GENDERS, UNKNOWN_GENDER, emotion_order
 from camulenet.plots.style import GENDER_COLOURS as GENDER_COLORS
 from camulenet.plots.style import PAGE_WIDE, emotion_colours
 from camulenet.plots.style import ROLE_COLOURS as ROLE_COLORS
 
+#: Gender groups in the order figures show them (unknown: a CSV corpus without genders).
+_GENDER_ORDER = (*GENDERS, UNKNOWN_GENDER)
 _MAX_LABELLED_SPEAKERS = 40
 
 
@@ -21,7 +23,7 @@ def plot_corpus_overview(df: pd.DataFrame, title: str | None = None) -> plt.Figu
     (stacked shares: a corpus balanced within every language shows equal segments), and
     clips per speaker coloured by gender. Legends sit outside the bars."""
     emotions = emotion_order(df["emotion"])
-    genders = [g for g in GENDERS if g in set(df["gender"])]
+    genders = [g for g in _GENDER_ORDER if g in set(df["gender"])]
     with plt.rc_context(PAGE_WIDE):
         # two rows so that the figure stays legible at the width of a book page
         fig, ax = plt.subplot_mosaic([["emotion", "balance"], ["speaker", "speaker"]], figsize=(8.5, 8.5),
@@ -97,7 +99,7 @@ def plot_folds(folds, manifest: pd.DataFrame) -> plt.Figure:
     fig, (ax_g, ax) = plt.subplots(1, 2, figsize=(1.2 + 0.45 * roles.shape[1] + 2.5, height),
                                    gridspec_kw={"width_ratios": [0.04, 1]}, sharey=True,
                                    constrained_layout=True)
-    genders = [g for g in GENDERS if g in set(gender)]
+    genders = [g for g in _GENDER_ORDER if g in set(gender)]
     g_code = np.array([[genders.index(gender[s]) if s in gender.index else np.nan] for s in order])
     ax_g.imshow(g_code, aspect="auto", interpolation="nearest",
                 cmap=ListedColormap([GENDER_COLORS[g] for g in genders]))

@@ -13,6 +13,8 @@ from functools import wraps
 import matplotlib.pyplot as plt
 import numpy as np
 
+from camulenet.data.schema import UNKNOWN_GENDER
+
 #: for figures drawn about as wide as the page (8-9 inches), which are scaled down less
 PAGE_WIDE = {"font.size": 11, "axes.titlesize": 12}
 #: for the 10-inch figures of several panels
@@ -39,8 +41,8 @@ EMOTION_COLOURS = {
     "disgust": "#6d8b1e", "surprise": "#ec407a", "calm": "#4fb3d9", "frustrated": "#8d4b2a",
     "excited": "#f06292", "other": "#3d3d3d",
 }
-#: genders (chapter 2's figures)
-GENDER_COLOURS = {"female": "#d95f02", "male": "#1b9e77"}
+#: genders (chapter 2's figures); grey for a corpus that does not say
+GENDER_COLOURS = {"female": "#d95f02", "male": "#1b9e77", UNKNOWN_GENDER: "#969696"}
 #: each fold's part in the fold figure: training, validation, test
 ROLE_COLOURS = {"train": "#d9d9d9", "val": "#fdb863", "test": "#5e3c99"}
 #: settings compared side by side (a language seen in training or left out, ...): greys, so

@@ -39,12 +39,20 @@ def weights_cache() -> Path:
 
 
 def shown(path: Path) -> str:
-    """A data path as a page may print it: below the data root as ``data/...`` (or
-    ``$CAMULENET_DATA/...`` when that is set), so that executed notebooks name no folder of
-    the machine that built them; any other path as it is."""
+    """A path as a page may print it, naming no folder of the machine that built it: below the
+    data root as ``data/...`` (or ``$CAMULENET_DATA/...`` when that is set), below the
+    repository relative to it, below ``$HOME`` as ``~/...``; any other path as it is."""
     path = Path(path).resolve()
     try:
         rel = path.relative_to(data_root())
     except ValueError:
-        return str(path)
-    return f"{'$CAMULENET_DATA' if os.environ.get('CAMULENET_DATA') else 'data'}/{rel.as_posix()}"
+        pass
+    else:
+        return f"{'$CAMULENET_DATA' if os.environ.get('CAMULENET_DATA') else 'data'}/{rel.as_posix()}"
+    bases = [(REPO_ROOT, "")]
+    if os.environ.get("HOME", "") not in ("", "/"):
+        bases.append((Path(os.environ["HOME"]).resolve(), "~/"))
+    for base, prefix in bases:
+        if path.is_relative_to(base):
+            return prefix + path.relative_to(base).as_posix()
+    return str(path)

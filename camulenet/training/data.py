@@ -6,7 +6,8 @@ nothing here copies a whole feature into memory.
 
 Label encoding uses a fixed class order: emotions in ``schema.EMOTIONS`` order restricted
 to those present in the manifest (or an explicit list), genders in ``schema.GENDERS``
-order. Unknown labels raise.
+order (``schema.UNKNOWN_GENDER`` becomes ``loss.NO_GENDER``, which the gender loss leaves
+out). Unknown labels raise.
 
 Padding: ``mel`` and ``mfcc`` are zero-padded to the longest clip of the whole manifest
 (the released code pads every clip to the corpus's longest), so a clip's features -- and
@@ -50,9 +51,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from camulenet.data.schema import EMOTIONS, GENDERS
+from camulenet.data.schema import EMOTIONS, GENDERS, UNKNOWN_GENDER
 from camulenet.features.speaker_norm import SpeakerFrameScaler
 from camulenet.storage.ragged import Ragged
+from camulenet.training.loss import NO_GENDER
 
 #: keys padded to a corpus-wide fixed length by default
 CORPUS_PADDED = ("mel", "mfcc")
@@ -124,12 +126,13 @@ class SERData:
         unknown = present - set(self.emotions)
         if unknown:
             raise ValueError(f"emotions {sorted(unknown)} are in the manifest but not in emotions={self.emotions}")
-        bad_gender = set(self.manifest["gender"]) - set(GENDERS)
+        bad_gender = set(self.manifest["gender"]) - {*GENDERS, UNKNOWN_GENDER}
         if bad_gender:
-            raise ValueError(f"unknown gender labels {sorted(bad_gender)}; expected {GENDERS}")
+            raise ValueError(f"unknown gender labels {sorted(bad_gender)}; expected {GENDERS} or {UNKNOWN_GENDER!r}")
         self.genders = GENDERS
         self.emotion_codes = self.manifest["emotion"].map({e: i for i, e in enumerate(self.emotions)}).to_numpy(np.int64)
-        self.gender_codes = self.manifest["gender"].map({g: i for i, g in enumerate(GENDERS)}).to_numpy(np.int64)
+        codes = {g: i for i, g in enumerate(GENDERS)} | {UNKNOWN_GENDER: NO_GENDER}
+        self.gender_codes = self.manifest["gender"].map(codes).to_numpy(np.int64)
 
         self.features: dict[str, Ragged] = {}
         self._pos: dict[str, np.ndarray] = {}  # manifest row -> position in that Ragged

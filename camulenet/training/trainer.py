@@ -34,6 +34,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from camulenet.data.folds import fold_ids
+from camulenet.data.schema import UNKNOWN_GENDER
 from camulenet.evaluation.metrics import accuracy, classification_metrics
 from camulenet.storage import atomic
 from camulenet.storage.cache_keys import check_same
@@ -41,7 +42,7 @@ from camulenet.storage.cache_keys import fingerprint as digest  # "fingerprint" 
 from camulenet.storage.memory import PeakRSS, return_freed_memory
 from camulenet.training.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from camulenet.training.data import BATCHINGS, Prefetcher, SERData, epoch_batches
-from camulenet.training.loss import MultitaskLoss
+from camulenet.training.loss import NO_GENDER, MultitaskLoss
 from camulenet.training.seeding import seed_everything
 
 #: The precisions best.pt may keep the weights in (``TrainConfig.best_dtype``).
@@ -480,11 +481,12 @@ def _test_predictions(run: _Runner, test_rows: np.ndarray) -> tuple[pd.DataFrame
                           "true": [labels[i] for i in y_true], "pred": [labels[i] for i in y_pred]})
     for j, lab in enumerate(labels):
         preds[f"prob_{lab}"] = pred["probs"][:, j]
-    preds["gender_true"] = [data.genders[i] for i in g_true]
+    preds["gender_true"] = [data.genders[i] if i != NO_GENDER else UNKNOWN_GENDER for i in g_true]
     if pred["gender_probs"] is not None:
         g_pred = pred["gender_probs"].argmax(1)
         preds["gender_pred"] = [data.genders[i] for i in g_pred]
-        metrics["gender_accuracy"] = accuracy(g_true, g_pred)
+        known = g_true != NO_GENDER  # clips of unknown gender count in no gender accuracy (NaN when none is known)
+        metrics["gender_accuracy"] = accuracy(g_true[known], g_pred[known])
     else:
         preds["gender_pred"] = None
         metrics["gender_accuracy"] = float("nan")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import bhavvani, cafe, crema_d, emodb, emovo, iemocap, ravdess, synthetic
+from . import bhavvani, cafe, crema_d, emodb, emovo, emozionalmente, iemocap, ravdess, synthetic
 from ._report import CorpusLayoutError, UnknownItemsError
 from .info import CORPUS_INFO
 
@@ -23,6 +23,7 @@ LOADERS = {
     "emodb": emodb.load,
     "cafe": cafe.load,
     "emovo": emovo.load,
+    "emozionalmente": emozionalmente.load,
     "bhavvani": bhavvani.load,
     "synthetic": synthetic.load,
 }

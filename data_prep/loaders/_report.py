@@ -10,7 +10,6 @@ IEMOCAP's 4-class set) are counted in ``df.attrs["excluded"]`` instead.
 from __future__ import annotations
 
 import sys
-import unicodedata
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -21,8 +20,7 @@ import pandas as pd
 from camulenet.data.manifest import validate_manifest
 from camulenet.data.schema import MANIFEST_COLUMNS
 
-#: Audio suffixes a loader accepts (CaFE's 192 kHz edition ships AIFF).
-AUDIO_SUFFIXES = (".wav", ".aiff", ".aif", ".flac")
+from ._tree import shown
 
 
 class CorpusLayoutError(FileNotFoundError):
@@ -45,36 +43,16 @@ class ExcludedLabelsWarning(UserWarning):
     """A label selection left clips out on purpose (see attrs['excluded'])."""
 
 
+class RenamedFoldersWarning(UserWarning):
+    """Folders named in raw bytes were given their official names (see attrs['renamed'])."""
+
+
 def require(path: Path, corpus: str, what: str, hint: str) -> Path:
     """Return ``path`` if it exists, else raise naming it and how to fix the layout."""
     path = Path(path)
     if not path.exists():
         raise CorpusLayoutError(f"{corpus}: {path} not found; expected {what}. {hint}")
     return path
-
-
-def nfc(text: str) -> str:
-    """Unicode NFC; zips made on macOS store 'Colère' decomposed (NFD)."""
-    return unicodedata.normalize("NFC", text)
-
-
-def strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
-def audio_files(folder: Path, recursive: bool = False) -> list[Path]:
-    """Audio files under ``folder`` sorted by path; hidden files (._x, .DS_Store) ignored."""
-    it = folder.rglob("*") if recursive else folder.iterdir()
-    return sorted(p for p in it if p.is_file() and not p.name.startswith(".")
-                  and p.suffix.lower() in AUDIO_SUFFIXES)
-
-
-def other_files(folder: Path, recursive: bool = False) -> list[Path]:
-    """Non-audio, non-hidden files (reported as skipped so nothing vanishes unseen)."""
-    it = folder.rglob("*") if recursive else folder.iterdir()
-    return sorted(p for p in it if p.is_file() and not p.name.startswith(".")
-                  and p.suffix.lower() not in AUDIO_SUFFIXES)
 
 
 def _outside_stacklevel() -> int:
@@ -95,7 +73,8 @@ class SkipLog:
         self.excluded: Counter = Counter()
 
     def skip(self, path, reason: str) -> None:
-        self.skipped.append({"path": str(path), "reason": reason})
+        """Record ``path`` (printable: undecodable bytes of its name shown as ``\\x8a``) and why."""
+        self.skipped.append({"path": shown(str(path)), "reason": reason})
 
     def exclude(self, label: str) -> None:
         self.excluded[str(label)] += 1
@@ -141,20 +120,23 @@ def check_duplicates(rows: list[dict], corpus: str) -> None:
     lines = []
     for a, b in clashes[:5]:
         if a["path"] == b["path"]:
-            lines.append(f"{a['path']} is listed twice (utt_id {a['utt_id']}); remove the "
+            lines.append(f"{shown(a['path'])} is listed twice (utt_id {a['utt_id']}); remove the "
                          "duplicate label line or table row")
         else:
             ids = (a["utt_id"] if a["utt_id"] == b["utt_id"]
                    else f"{a['utt_id']} / {b['utt_id']}")
-            lines.append(f"{a['path']} and {b['path']} are the same clip (utt_id {ids}); "
+            lines.append(f"{shown(a['path'])} and {shown(b['path'])} are the same clip (utt_id {ids}); "
                          "remove one of the two files")
     more = f" (and {len(clashes) - 5} more)" if len(clashes) > 5 else ""
     raise DuplicateClipError(f"{corpus}: {len(clashes)} clip(s) found twice{more}: "
                              + "; ".join(lines))
 
 
-def build_manifest(rows: Iterable[dict], extra: tuple[str, ...], log: SkipLog) -> pd.DataFrame:
-    """Rows -> manifest with the schema columns first, sorted by utt_id, validated."""
+def build_manifest(rows: Iterable[dict], extra: tuple[str, ...], log: SkipLog,
+                   root: Path | None = None, hint: str = "") -> pd.DataFrame:
+    """Rows -> manifest with the schema columns first, sorted by utt_id, validated.
+
+    No rows at all is a layout error naming ``root`` and ``hint`` (what the folder should hold)."""
     columns = list(MANIFEST_COLUMNS) + [c for c in extra if c not in MANIFEST_COLUMNS]
     rows = list(rows)
     check_duplicates(rows, log.corpus)
@@ -163,7 +145,8 @@ def build_manifest(rows: Iterable[dict], extra: tuple[str, ...], log: SkipLog) -
         why = "; ".join(f"{Path(s['path']).name}: {s['reason']}" for s in log.skipped[:5])
         raise CorpusLayoutError(
             f"{log.corpus}: no clips found that follow the corpus's naming scheme"
+            + (f" in {shown(str(root))}" if root is not None else "")
             + (f" ({len(log.skipped)} skipped, e.g. {why})" if why else "")
-            + "; check that root points at the unpacked corpus.")
+            + "; check that root points at the unpacked corpus" + (f" ({hint})" if hint else "") + ".")
     df = df.sort_values("utt_id", kind="stable").reset_index(drop=True)
     return validate_manifest(df)

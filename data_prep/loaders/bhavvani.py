@@ -14,6 +14,7 @@ import pandas as pd
 from camulenet.data.schema import EMOTIONS as SCHEMA_EMOTIONS
 
 from ._report import CorpusLayoutError, SkipLog, build_manifest, require
+from ._tree import corpus_root, other_files, resolve_case
 
 CORPUS = "bhavvani"
 #: Common spellings of emotion names (lower case) -> schema names; extend with label_map.
@@ -27,8 +28,12 @@ DEFAULT_GENDER_MAP = {"f": "female", "female": "female", "w": "female", "woman":
                       "m": "male", "male": "male", "man": "male"}
 
 
+def _csvs(folder: Path) -> list[Path]:
+    return [p for p in other_files(folder) if p.suffix.lower() == ".csv"] if folder.is_dir() else []
+
+
 def _find_csv(root: Path) -> Path:
-    found = sorted(p for p in root.glob("*.csv") if not p.name.startswith("."))
+    found = _csvs(root)
     if len(found) != 1:
         raise CorpusLayoutError(
             f"BhavVani: expected exactly one annotation CSV in {root}, found "
@@ -65,6 +70,8 @@ def load(root, csv=None, path_col: str = "path", speaker_col: str = "speaker",
     folders stay distinct.
     """
     root = Path(root).expanduser().resolve()
+    if csv is None:  # the CSV marks the release's folder (below any wrapping folder)
+        root = corpus_root(root, lambda d: bool(_csvs(d)))
     require(root, "BhavVani", "the corpus folder", "Point root at the unpacked BhavVani release.")
     csv_path = require(Path(csv) if csv else _find_csv(root), "BhavVani", "the annotation CSV",
                        "Pass csv=<path>.")
@@ -81,12 +88,13 @@ def load(root, csv=None, path_col: str = "path", speaker_col: str = "speaker",
         raise ValueError(f"BhavVani: label_map targets {bad_targets} are not schema emotions "
                          f"{list(SCHEMA_EMOTIONS)}")
     genders = {**DEFAULT_GENDER_MAP, **{str(k).lower(): v for k, v in (gender_map or {}).items()}}
-    log, rows = SkipLog("BhavVani"), []
+    log, rows, listing = SkipLog("BhavVani"), [], {}
     for i, rec in table.iterrows():
         raw_path = str(rec[path_col]).strip()
         p = Path(raw_path)
-        if not p.is_absolute():
-            p = root / p if (root / p).exists() else csv_path.parent / p
+        if not p.is_absolute():  # file names compared up to case (x.WAV for x.wav)
+            in_root = resolve_case(root / p, listing)
+            p = in_root if in_root.exists() else resolve_case(csv_path.parent / p, listing)
         where = f"{csv_path.name} row {i + 2}"
         emo = str(rec[emotion_col]).strip()
         gen = str(rec[gender_col]).strip()

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._report import SkipLog, audio_files, build_manifest, other_files, require
+from ._report import SkipLog, build_manifest, require
+from ._tree import audio_files, corpus_root, other_files
 
 CORPUS = "crema-d"
 EMOTIONS = {"ANG": "angry", "DIS": "disgust", "FEA": "fear", "HAP": "happy",
@@ -38,7 +39,7 @@ def read_demographics(csv_path: Path) -> dict[str, str]:
 
 def load(root, demographics=None, strict: bool = False) -> pd.DataFrame:
     """Manifest of CREMA-D under ``root``; ``demographics`` overrides the actor-table path."""
-    root = Path(root).expanduser().resolve()
+    root = corpus_root(Path(root).expanduser().resolve(), lambda d: (d / "AudioWAV").is_dir())
     wav_dir = require(root / "AudioWAV", "CREMA-D",
                       "the folder of the official distribution holding the 7,442 clips", _HINT)
     demo_path = require(Path(demographics) if demographics else root / "VideoDemographics.csv",

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._report import SkipLog, audio_files, build_manifest, other_files, require
+from ._report import SkipLog, build_manifest, require
+from ._tree import audio_files, corpus_root, other_files
 
 CORPUS = "emodb"
 EMOTIONS = {"W": "angry", "L": "other", "E": "disgust", "A": "fear", "F": "happy",
@@ -26,7 +27,7 @@ _NAME = re.compile(r"^(\d\d)([ab]\d\d)([A-Z])([a-z])$")
 
 def load(root, strict: bool = False) -> pd.DataFrame:
     """Manifest of EmoDB under ``root`` (the folder holding ``wav/``)."""
-    root = Path(root).expanduser().resolve()
+    root = corpus_root(Path(root).expanduser().resolve(), lambda d: (d / "wav").is_dir())
     wav_dir = require(root / "wav", "EmoDB", "the wav/ folder of the official download "
                       "(emodb.bilderbar.info) with names like 03a01Fa.wav",
                       "Point root at the unpacked download.zip.")

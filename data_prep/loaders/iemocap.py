@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._report import SkipLog, build_manifest, require
+from ._tree import corpus_root, other_files, resolve_case
 
 CORPUS = "iemocap"
 #: All categorical labels of the EmoEvaluation files and their schema names.
@@ -48,18 +49,19 @@ def load(root, classes: str = "4", merge_excited: bool = True, sessions=(1, 2, 3
     if classes not in ("4", "all"):
         raise ValueError(f"IEMOCAP: classes must be '4' or 'all', got {classes!r}")
     four = FOUR_CLASS if merge_excited else FOUR_CLASS_UNMERGED
-    root = Path(root).expanduser().resolve()
-    log, rows = SkipLog("IEMOCAP"), []
+    root = corpus_root(Path(root).expanduser().resolve(),
+                       lambda d: any((d / f"Session{n}").is_dir() for n in sessions))
+    log, rows, listing = SkipLog("IEMOCAP"), [], {}
     for n in sessions:
         sess = require(root / f"Session{n}", "IEMOCAP", f"the Session{n} folder", _HINT)
         label_dir = require(sess / "dialog" / "EmoEvaluation", "IEMOCAP",
                             "the label files <dialog>.txt", _HINT)
         wav_root = require(sess / "sentences" / "wav", "IEMOCAP",
                            "one folder of utterance wavs per dialog", _HINT)
-        for txt in sorted(p for p in label_dir.glob("*.txt") if not p.name.startswith(".")):
+        for txt in [p for p in other_files(label_dir) if p.suffix.lower() == ".txt"]:
             dialog = txt.stem
             for start, end, utt, label, vad in _parse_label_file(txt):
-                wav = wav_root / dialog / f"{utt}.wav"
+                wav = resolve_case(wav_root / dialog / f"{utt}.wav", listing)
                 m = _UTT.match(utt)
                 if not m:
                     log.skip(txt, f"utterance id {utt!r} does not end in _F###/_M###")

@@ -19,6 +19,9 @@ CORPUS_INFO = {
              "female_speakers": 6, "male_speakers": 6, "emotions": 7},
     "emovo": {"name": "EMOVO", "language": "it", "clips": 588, "speakers": 6,
               "female_speakers": 3, "male_speakers": 3, "emotions": 7},
+    # The Zenodo record gives clips and speakers, not speakers per gender (users.csv has them).
+    "emozionalmente": {"name": "Emozionalmente", "language": "it", "clips": 6902, "speakers": 431,
+                       "female_speakers": None, "male_speakers": None, "emotions": 7},
     "bhavvani": {"name": "BhavVani", "language": "hi", "clips": None, "speakers": None,
                  "female_speakers": None, "male_speakers": None, "emotions": None},
     "synthetic": {"name": "Synthetic (embedded)", "language": None, "clips": None,

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._report import CorpusLayoutError, SkipLog, audio_files, build_manifest, other_files
+from ._report import CorpusLayoutError, SkipLog, build_manifest
+from ._tree import audio_files, corpus_root, other_files, subfolders
 
 CORPUS = "ravdess"
 EMOTIONS = {"01": "neutral", "02": "calm", "03": "happy", "04": "sad", "05": "angry",
@@ -22,15 +23,21 @@ _NAME = re.compile(r"^(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)$")
 _ACTOR_DIR = re.compile(r"^Actor_(\d\d)$")
 
 
+def _actor_dirs(folder: Path) -> list[Path]:
+    return [p for p in subfolders(folder) if p.name.startswith("Actor_")]
+
+
 def load(root, strict: bool = False) -> pd.DataFrame:
-    """Manifest of the RAVDESS speech clips under ``root`` (the folder holding Actor_01..24)."""
-    root = Path(root).expanduser().resolve()
-    actor_dirs = sorted(p for p in root.glob("Actor_*") if p.is_dir()) if root.is_dir() else []
+    """Manifest of the RAVDESS speech clips under ``root`` (the folder holding Actor_01..24,
+    or a folder that wraps it, such as ``Audio_Speech_Actors_01-24/``)."""
+    given = Path(root).expanduser().resolve()
+    root = corpus_root(given, lambda d: bool(_actor_dirs(d)))
+    actor_dirs = _actor_dirs(root)
     if not actor_dirs:
         raise CorpusLayoutError(
-            f"RAVDESS: no Actor_XX folders in {root}; expected the unpacked "
-            "Audio_Speech_Actors_01-24.zip (Actor_01/03-01-01-01-01-01-01.wav ...). "
-            "If it was unpacked into a subfolder, point root at that subfolder.")
+            f"RAVDESS: no Actor_XX folders in {given} or in a single folder below it; expected the "
+            "unpacked Audio_Speech_Actors_01-24.zip (Actor_01/03-01-01-01-01-01-01.wav ...). "
+            "Point root at the folder that holds Actor_01 ... Actor_24.")
     log, rows = SkipLog("RAVDESS"), []
     for adir in actor_dirs:
         folder_actor = _ACTOR_DIR.match(adir.name)

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from camulenet.data.schema import EMOTIONS, GENDERS
-from data_prep.loaders import bhavvani, cafe, crema_d, emodb, emovo, iemocap, ravdess
+from data_prep.loaders import bhavvani, cafe, crema_d, emodb, emovo, emozionalmente, iemocap, ravdess
 
 
 def _inverse(codes: dict[str, str], drop=()) -> dict[str, str]:
@@ -194,6 +196,35 @@ class Emovo(Layout):
         return f"{token}/{self.codes[emotion]}-{token}-{self.SENTENCES[k]}.wav"
 
 
+class Emozionalmente(Layout):
+    """``audio/<recording time>.wav`` plus the two metadata tables the loader reads. The
+    corpus names each file after the moment its web app recorded it; the render uses
+    millisecond Unix times made from the speaker, emotion and take, so they never collide.
+    Speakers are usernames; ``users.csv`` leaves age empty (synthetic voices have none)."""
+    name, codes = "emozionalmente", _inverse(emozionalmente.EMOTIONS)
+    dirs = ("audio", "metadata")
+    _EPOCH_MS = 1_600_000_000_000
+
+    def speaker_ids(self, female, male):
+        return {s: f"user{i + 1:03d}" for i, s in enumerate(_interleave(female, male))}
+
+    def relpath(self, token, gender, emotion, k):
+        stamp = (self._EPOCH_MS + int(token[len("user"):]) * 10_000_000
+                 + EMOTIONS.index(emotion) * 100_000 + k * 100)
+        return f"audio/{stamp}.wav"
+
+    def side_files(self, clips, speakers):
+        samples = pd.DataFrame(
+            [{"file_name": Path(c["relpath"]).name, "actor": c["token"], "sentence": c.get("text", ""),
+              "emotion_expressed": self.codes[c["emotion"]]} for c in clips],
+            columns=list(emozionalmente.SAMPLE_COLUMNS)).sort_values("file_name")
+        users = pd.DataFrame(
+            sorted((v["token"], v["gender"], "", "") for v in speakers.values()),
+            columns=[*emozionalmente.USER_COLUMNS, "mother_tongue"])
+        return {emozionalmente.SAMPLES: samples.to_csv(index=False, lineterminator="\n"),
+                emozionalmente.USERS: users.to_csv(index=False, lineterminator="\n")}
+
+
 class BhavVani(Layout):
     """The release layout is not public; this writes what the loader reads by default:
     one annotation CSV (path, speaker, gender, emotion) and the audio below ``audio/``."""
@@ -213,7 +244,7 @@ class BhavVani(Layout):
         return {"annotations.csv": "\n".join(lines) + "\n"}
 
 
-LAYOUTS = {cls.name: cls() for cls in (CremaD, Ravdess, EmoDB, Iemocap, Cafe, Emovo, BhavVani)}
+LAYOUTS = {cls.name: cls() for cls in (CremaD, Ravdess, EmoDB, Iemocap, Cafe, Emovo, Emozionalmente, BhavVani)}
 
 
 def _interleave(female: list[str], male: list[str]) -> list[str]:

@@ -135,6 +135,7 @@ def plan_layout(corpus: str, source: pd.DataFrame, seed: int = 0, n_speakers: in
             else:
                 clips.append({"utt_id": row.utt_id, "src": row.path, "token": tokens[spk],
                               "gender": gender_of[spk], "emotion": emotion,
+                              "text": _text(getattr(row, "sentence", "")),
                               "relpath": layout.relpath(tokens[spk], gender_of[spk], emotion, k)})
     over = {u: r for u, r in left_clips.items() if not r.startswith("beyond")}
     full = sorted(s for s, r in left_speakers.items() if not r.startswith("beyond"))
@@ -150,6 +151,11 @@ def plan_layout(corpus: str, source: pd.DataFrame, seed: int = 0, n_speakers: in
         raise RuntimeError(f"{corpus}: the layout gave two clips one file name")
     return {"speakers": speakers, "clips": clips,
             "left_out": {"speakers": left_speakers, "clips": dict(sorted(left_clips.items()))}}
+
+
+def _text(value) -> str:
+    """A clip's spoken text for layouts whose label files carry it ('' when the source has none)."""
+    return value if isinstance(value, str) else ""
 
 
 # --------------------------------------------------------------------------- writing
