@@ -74,7 +74,7 @@ if importlib.util.find_spec("camulenet") is None:
 # %% tags=["parameters"]
 smoke = False
 seed = 0
-# a real corpus under data/corpora/, e.g. "crema-d", or your own corpus's manifest CSV
+# a corpus under data/corpora/ (e.g. "crema-d") or your corpus's manifest CSV
 corpus = "synthetic"
 # "compact" or "paper" (Whisper-Medium, 30-s frames, released sizes, schedule)
 profile = "compact"
