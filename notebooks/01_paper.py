@@ -53,17 +53,27 @@
 # This chapter shows the paper's headline numbers and what this edition reproduces.
 
 # %% tags=["remove-cell"]
-# Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
-# installs the package and moves to its notebooks/ folder. In a checkout it does nothing.
+# Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository
+# named by $CAMULENET_REPOSITORY (or asks for its URL), installs the package and moves to its
+# notebooks/ folder. In a checkout it does nothing.
 import importlib.util
 import os
 import subprocess
 import sys
 
 if importlib.util.find_spec("camulenet") is None:
-    REPOSITORY = "https://github.com/camulenet-reproduced/camulenet-book"
     if not os.path.isdir("../camulenet"):
-        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY, "camulenet-book"], check=True)
+        REPOSITORY = os.environ.get("CAMULENET_REPOSITORY", "")
+        if not REPOSITORY:
+            try:
+                REPOSITORY = input("URL of the camulenet repository to clone (as on the book's first page): ")
+            except EOFError:  # no one to ask (a script, papermill)
+                REPOSITORY = ""
+        if not REPOSITORY.strip():
+            raise RuntimeError("This notebook needs the camulenet package: set CAMULENET_REPOSITORY to the URL "
+                               "of its repository (the book's first page names it), or open the notebook "
+                               "from notebooks/ in a clone of it.")
+        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY.strip(), "camulenet-book"], check=True)
         os.chdir("camulenet-book/notebooks")
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", "..[weights]"], check=True)
     sys.path.insert(0, os.path.abspath(".."))
@@ -71,7 +81,8 @@ if importlib.util.find_spec("camulenet") is None:
 # %% tags=["parameters"]
 smoke = False
 seed = 0
-profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
+# "compact" or "paper" (Whisper-Medium, 30-s frames, released sizes, schedule)
+profile = "compact"
 
 # %%
 from myst_nb import glue
@@ -116,6 +127,11 @@ glue("paper_table1_figure", fig, display=False)
 # %% tags=["remove-cell"]
 gain = (wa.loc["CAMuLeNet"] - wa.loc["Whisper-Medium"]).mean()
 glue("paper_gain_over_whisper_medium", f"{100 * gain:.1f}", display=False)
+wf1 = paper.set_index("system")[[c for c in paper.columns if c.endswith("_WF1")]]
+wf1.columns = [c.removesuffix("_WF1") for c in wf1.columns]
+wa_wf1 = (wa - wf1).loc["CAMuLeNet"].abs()  # exercise ex-01-wf1
+glue("paper_wa_wf1_gap", f"{100 * wa_wf1.max():.1f}", display=False)
+glue("paper_wa_wf1_corpus", wa_wf1.idxmax(), display=False)
 glue("paper_camulenet_crema_wa", f"{wa.loc['CAMuLeNet', 'CREMA-D']:.3f}", display=False)
 
 # %% [markdown]
@@ -152,7 +168,7 @@ glue("paper_camulenet_crema_wa", f"{wa.loc['CAMuLeNet', 'CREMA-D']:.3f}", displa
 # :label: ex-01-profile
 # Every chapter starts with a note naming the corpus, {term}`profile` and Whisper weights its
 # results come from. Rerun this chapter in {term}`smoke mode` with the paper profile:
-# `papermill notebooks/01_paper.ipynb /tmp/out.ipynb -p smoke True -p profile paper`
+# `papermill notebooks/01_paper.ipynb /tmp/out.ipynb --cwd notebooks -p smoke True -p profile paper`
 # (or set `smoke = True` and `profile = "paper"` in the parameters cell). What does the note
 # say now?
 # :::
@@ -167,8 +183,9 @@ glue("paper_camulenet_crema_wa", f"{wa.loc['CAMuLeNet', 'CREMA-D']:.3f}", displa
 # :::{exercise}
 # :label: ex-01-wf1
 # The table above shows WA only. Build the same table for WF1 from `paper` (columns ending in
-# `_WF1`) and find the corpus where WA and WF1 differ most for CAMuLeNet. What does a large
-# difference tell you about that corpus?
+# `_WF1`) and find the corpus where WA and WF1 differ most for CAMuLeNet. How many points is
+# that difference? Would it tell you anything about the corpus's classes if it were small (a
+# point or two), and what if it were large (five points or more)?
 # :::
 #
 # :::{solution} ex-01-wf1
@@ -178,10 +195,14 @@ glue("paper_camulenet_crema_wa", f"{wa.loc['CAMuLeNet', 'CREMA-D']:.3f}", displa
 # wf1.columns = [c.removesuffix("_WF1") for c in wf1.columns]
 # (wa - wf1).loc["CAMuLeNet"].abs().sort_values(ascending=False)
 # ```
-# WA counts every clip once, so large classes dominate it; an F1 averaged over classes (even
-# weighted by support) also reflects precision, so the two part ways when the model's errors
-# pile up on some classes. A large gap hints at unbalanced classes or uneven per-class
-# performance, the situation in which {term}`UA` and {term}`MF1` are the fairer summaries.
+# The largest difference is {glue:text}`paper_wa_wf1_gap` points, on
+# {glue:text}`paper_wa_wf1_corpus`. WA counts every clip once, so large classes dominate it;
+# an F1 averaged over classes (even weighted by support) also reflects precision, so the two
+# part ways when the model's errors pile up on some classes. A gap of a point or two says
+# little: the printed values are rounded to a tenth of a point and ordinary differences
+# between per-class scores give that much. A gap of five points or more would hint at
+# unbalanced classes or uneven per-class performance, the situation in which {term}`UA` and
+# {term}`MF1` are the fairer summaries.
 # :::
 #
 # :::{exercise}

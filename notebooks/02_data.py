@@ -46,17 +46,27 @@
 # says where to request them and where to put them. Your own corpus enters as a CSV manifest.
 
 # %% tags=["remove-cell"]
-# Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
-# installs the package and moves to its notebooks/ folder. In a checkout it does nothing.
+# Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository
+# named by $CAMULENET_REPOSITORY (or asks for its URL), installs the package and moves to its
+# notebooks/ folder. In a checkout it does nothing.
 import importlib.util
 import os
 import subprocess
 import sys
 
 if importlib.util.find_spec("camulenet") is None:
-    REPOSITORY = "https://github.com/camulenet-reproduced/camulenet-book"
     if not os.path.isdir("../camulenet"):
-        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY, "camulenet-book"], check=True)
+        REPOSITORY = os.environ.get("CAMULENET_REPOSITORY", "")
+        if not REPOSITORY:
+            try:
+                REPOSITORY = input("URL of the camulenet repository to clone (as on the book's first page): ")
+            except EOFError:  # no one to ask (a script, papermill)
+                REPOSITORY = ""
+        if not REPOSITORY.strip():
+            raise RuntimeError("This notebook needs the camulenet package: set CAMULENET_REPOSITORY to the URL "
+                               "of its repository (the book's first page names it), or open the notebook "
+                               "from notebooks/ in a clone of it.")
+        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY.strip(), "camulenet-book"], check=True)
         os.chdir("camulenet-book/notebooks")
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", "..[weights]"], check=True)
     sys.path.insert(0, os.path.abspath(".."))
@@ -64,9 +74,12 @@ if importlib.util.find_spec("camulenet") is None:
 # %% tags=["parameters"]
 smoke = False
 seed = 0
-corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d", or your own corpus's manifest CSV
-profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
-whisper = None  # Whisper weights: None for the profile default; base, medium, large-v3 or a checkpoint path
+# a corpus under data/corpora/ (e.g. "crema-d") or your corpus's manifest CSV
+corpus = "synthetic"
+# "compact" or "paper" (Whisper-Medium, 30-s frames, released sizes, schedule)
+profile = "compact"
+# Whisper weights: None (the profile's), base, medium, large-v3 or a .pt file
+whisper = None
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 
 # %%
@@ -286,7 +299,7 @@ if is_synthetic(manifest):
 # :label: ex-02-seed
 # The folds are a pure function of the manifest and the seed. Rerun this chapter in
 # {term}`smoke mode` with another seed, e.g.
-# `papermill notebooks/02_data.ipynb /tmp/out.ipynb -p smoke True -p seed 1`
+# `papermill notebooks/02_data.ipynb /tmp/out.ipynb --cwd notebooks -p smoke True -p seed 1`
 # (or set `smoke = True` and `seed = 1` in the parameters cell). What changes in the fold
 # figure, and what never changes?
 # :::

@@ -34,17 +34,27 @@
 # :::
 
 # %% tags=["remove-cell"]
-# Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
-# installs the package and moves to its notebooks/ folder. In a checkout it does nothing.
+# Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository
+# named by $CAMULENET_REPOSITORY (or asks for its URL), installs the package and moves to its
+# notebooks/ folder. In a checkout it does nothing.
 import importlib.util
 import os
 import subprocess
 import sys
 
 if importlib.util.find_spec("camulenet") is None:
-    REPOSITORY = "https://github.com/camulenet-reproduced/camulenet-book"
     if not os.path.isdir("../camulenet"):
-        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY, "camulenet-book"], check=True)
+        REPOSITORY = os.environ.get("CAMULENET_REPOSITORY", "")
+        if not REPOSITORY:
+            try:
+                REPOSITORY = input("URL of the camulenet repository to clone (as on the book's first page): ")
+            except EOFError:  # no one to ask (a script, papermill)
+                REPOSITORY = ""
+        if not REPOSITORY.strip():
+            raise RuntimeError("This notebook needs the camulenet package: set CAMULENET_REPOSITORY to the URL "
+                               "of its repository (the book's first page names it), or open the notebook "
+                               "from notebooks/ in a clone of it.")
+        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY.strip(), "camulenet-book"], check=True)
         os.chdir("camulenet-book/notebooks")
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", "..[weights]"], check=True)
     sys.path.insert(0, os.path.abspath(".."))
@@ -53,8 +63,10 @@ if importlib.util.find_spec("camulenet") is None:
 smoke = False
 seed = 0
 corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
-profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
-whisper = None  # Whisper weights: None for the profile default; base, medium, large-v3 or a checkpoint path
+# "compact" or "paper" (Whisper-Medium, 30-s frames, released sizes, schedule)
+profile = "compact"
+# Whisper weights: None (the profile's), base, medium, large-v3 or a .pt file
+whisper = None
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 
 # %%
@@ -150,9 +162,10 @@ glue("whisper_frames_figure", fig, display=False)
 # :name: fig-03-whisper
 #
 # One clip: its waveform (top), the first Whisper frames of full mode with the end of the
-# clip's own frames dashed (middle), and the trimmed frames (bottom). Colour: the value of each
-# encoder dimension, clipped to its 2nd-98th percentile because a few dimensions are huge. After
-# the dashed line, full mode encodes padding.
+# clip's own frames dashed (middle), and the frames of trimmed mode, which stop there (bottom,
+# on the same frame axis). Colour: the value of each encoder dimension, clipped to its
+# 2nd-98th percentile because a few dimensions are huge. After the dashed line, full mode
+# encodes padding.
 # ```
 
 # %% [markdown]
@@ -272,12 +285,13 @@ glue("bench_full_speedup", f"{bench.loc['full', 'speedup_vs_naive']:.1f}", displ
 #
 # :::{exercise}
 # :label: ex-03-clip
-# The figures above show the corpus's first clip. Change the cell that picks it
-# (`row = manifest.iloc[0]`, above the Whisper frames figure) to a clip of another emotion, e.g.
-# `row = manifest[manifest.emotion == "sad"].iloc[0]`, and rerun the notebook in
-# {term}`smoke mode` (`smoke = True` in the parameters cell, or
-# `papermill notebooks/03_features.ipynb /tmp/out.ipynb -p smoke True`). Does the cosine
-# similarity between full and trimmed frames stay in the same range?
+# The figures above show the corpus's first readable clip. Change the cell that picks it
+# (the line `example = pick_readable(manifest, max_tries=len(manifest))`, above the Whisper
+# frames figure) so that it picks a clip of another emotion, e.g.
+# `example = pick_readable(manifest[manifest.emotion == "sad"], max_tries=len(manifest))`,
+# and rerun the notebook in {term}`smoke mode` (`smoke = True` in the parameters cell, or
+# `papermill notebooks/03_features.ipynb /tmp/out.ipynb --cwd notebooks -p smoke True`).
+# Does the cosine similarity between full and trimmed frames stay in the same range?
 # :::
 #
 # :::{solution} ex-03-clip
@@ -291,12 +305,14 @@ glue("bench_full_speedup", f"{bench.loc['full', 'speedup_vs_naive']:.1f}", displ
 # :::{exercise}
 # :label: ex-03-frames
 # How many spectrogram frames per second does each preset produce, and how many Whisper
-# frames? Compute them from the presets table and check them against the figure titles.
+# frames? A new frame starts every *hop* samples: take the sample rate `sr` and the hops
+# (`mel_hop`, `mfcc_hop`) from the presets table; Whisper's encoder makes one frame per
+# 20 ms. Check your answer against the frame counts in the titles of the presets figure.
 # :::
 #
 # :::{solution} ex-03-frames
 # :class: dropdown
-# Frames per second are the sample rate divided by the hop: 16000 / `hop_length`. The paper
+# Frames per second are the sample rate divided by the hop: `sr` / `mel_hop` = 16000 / hop. The paper
 # preset's tiny hop gives many times more frames than the `cpu` preset's 10-ms hop (100 frames
 # per second). Whisper's encoder gives 50 frames per second (one per 20 ms), and 1500 for its
 # 30-s window. The titles of {ref}`the presets figure <fig-03-presets>` give the frame counts of one clip;

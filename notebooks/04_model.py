@@ -34,34 +34,32 @@
 # and {term}`multitask learning`.
 # :::
 #
-# ```text
-#  mel spectrogram --> AlexNet features --> FC --> s (1024) --+
-#                                                              +--> FC 2048 -> 1500 = a (weights over frames)
-#  MFCC  --> L2-norm --> 2-layer BiGRU --> FC --> m (1024) ---+                |
-#                                                                              v
-#  Whisper encoder frames W (1500 x d) ------------------------------>  a @ W (d) --> FC --> c (1024)
-#
-#  [m, s, c] (3072) --> FC 128 --> FC 128 = embedding --> emotion head, gender head
-# ```
-#
-# *CAMuLeNet as released: the spectrogram branch (AlexNet features
-# {cite:p}`krizhevsky2012alexnet`) and the MFCC branch {cite:p}`davis1980mfcc` produce the
-# co-attention weights {cite:p}`lu2016coattention` over the Whisper frames
-# {cite:p}`radford2023whisper`; a gender head beside the emotion head makes it multitask
-# {cite:p}`caruana1997multitask`.*
+# {ref}`The architecture figure <fig-04-architecture>` below draws the model with the
+# released sizes; {ref}`its compact twin <fig-04-compact>` follows. Both are drawn from the
+# models this chapter builds, so every width and parameter count on them is the model's own.
 
 # %% tags=["remove-cell"]
-# Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
-# installs the package and moves to its notebooks/ folder. In a checkout it does nothing.
+# Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository
+# named by $CAMULENET_REPOSITORY (or asks for its URL), installs the package and moves to its
+# notebooks/ folder. In a checkout it does nothing.
 import importlib.util
 import os
 import subprocess
 import sys
 
 if importlib.util.find_spec("camulenet") is None:
-    REPOSITORY = "https://github.com/camulenet-reproduced/camulenet-book"
     if not os.path.isdir("../camulenet"):
-        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY, "camulenet-book"], check=True)
+        REPOSITORY = os.environ.get("CAMULENET_REPOSITORY", "")
+        if not REPOSITORY:
+            try:
+                REPOSITORY = input("URL of the camulenet repository to clone (as on the book's first page): ")
+            except EOFError:  # no one to ask (a script, papermill)
+                REPOSITORY = ""
+        if not REPOSITORY.strip():
+            raise RuntimeError("This notebook needs the camulenet package: set CAMULENET_REPOSITORY to the URL "
+                               "of its repository (the book's first page names it), or open the notebook "
+                               "from notebooks/ in a clone of it.")
+        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY.strip(), "camulenet-book"], check=True)
         os.chdir("camulenet-book/notebooks")
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", "..[weights]"], check=True)
     sys.path.insert(0, os.path.abspath(".."))
@@ -69,8 +67,10 @@ if importlib.util.find_spec("camulenet") is None:
 # %% tags=["parameters"]
 smoke = False
 seed = 0
-profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
-whisper_dim = 1024  # width d of the Whisper frames in the released sizes: 512 base, 1024 medium, 1280 large-v3
+# "compact" or "paper" (Whisper-Medium, 30-s frames, released sizes, schedule)
+profile = "compact"
+# Whisper width d of the released sizes: 512 base, 1024 medium, 1280 large-v3
+whisper_dim = 1024
 
 # %% tags=["remove-cell"]
 import pandas as pd
@@ -81,6 +81,7 @@ from camulenet import config
 from camulenet.book.banner import banner
 from camulenet.model import CAMuLeNet, CAMuLeNetConfig, count_parameters
 from camulenet.model.shapes import branch_parameter_table, padding_invariance_gap, trace_shapes
+from camulenet.plots.architecture import plot_architecture
 
 cfg = config.settings(smoke=smoke, seed=seed, profile=profile)
 _ = torch.manual_seed(cfg.seed)
@@ -108,6 +109,21 @@ paper_cfg = CAMuLeNetConfig.paper(whisper_dim=whisper_dim)
 paper_model = CAMuLeNet(paper_cfg)
 glue("paper_params", f"{count_parameters(paper_model) / 1e6:.1f} M", display=False)
 glue("whisper_dim", str(whisper_dim), display=False)
+fig = plot_architecture(paper_model, f"CAMuLeNet with the released sizes, d = {whisper_dim}: "
+                                     f"{count_parameters(paper_model) / 1e6:.1f} M parameters")
+glue("architecture_figure", fig, display=False)
+
+# %% [markdown]
+# ```{glue:figure} architecture_figure
+# :name: fig-04-architecture
+#
+# CAMuLeNet as released: the spectrogram branch (AlexNet features
+# {cite:p}`krizhevsky2012alexnet`) and the MFCC branch {cite:p}`davis1980mfcc` give s and m,
+# which score every Whisper frame {cite:p}`radford2023whisper`: the co-attention weights
+# {cite:p}`lu2016coattention` a, whose weighted sum of the frames gives c; a gender head
+# beside the emotion head makes it multitask {cite:p}`caruana1997multitask`. Drawn from the
+# `paper` configuration built here: each block gives its widths and parameter count.
+# ```
 
 # %%
 parameter_view(branch_parameter_table(paper_model))
@@ -127,6 +143,17 @@ parameter_view(branch_parameter_table(paper_model))
 compact_cfg = CAMuLeNetConfig.compact()
 compact_model = CAMuLeNet(compact_cfg)
 glue("compact_params", f"{count_parameters(compact_model) / 1e6:.2f} M", display=False)
+fig = plot_architecture(compact_model, f"CAMuLeNet, compact: {count_parameters(compact_model) / 1e6:.2f} M parameters")
+glue("compact_figure", fig, display=False)
+
+# %% [markdown]
+# ```{glue:figure} compact_figure
+# :name: fig-04-compact
+#
+# The compact CAMuLeNet, drawn from the `compact` configuration: the same wiring as
+# {ref}`the released model <fig-04-architecture>`, with narrower layers, the mel and MFCC
+# frames averaged before their branches, and the GRU output averaged over each clip's frames.
+# ```
 
 # %%
 parameter_view(branch_parameter_table(compact_model))
@@ -184,7 +211,8 @@ pd.DataFrame({name: {"parameters": count_parameters(CAMuLeNet(CAMuLeNetConfig.co
 # sizes:
 #
 # ```bash
-# papermill notebooks/04_model.ipynb /tmp/04_large.ipynb -p smoke True -p whisper_dim 1280
+# papermill notebooks/04_model.ipynb /tmp/04_large.ipynb --cwd notebooks \
+#     -p smoke True -p whisper_dim 1280
 # ```
 #
 # (or set `whisper_dim = 1280` in the parameters cell). Which rows of the first table

@@ -37,17 +37,27 @@
 # :::
 
 # %% tags=["remove-cell"]
-# Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
-# installs the package and moves to its notebooks/ folder. In a checkout it does nothing.
+# Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository
+# named by $CAMULENET_REPOSITORY (or asks for its URL), installs the package and moves to its
+# notebooks/ folder. In a checkout it does nothing.
 import importlib.util
 import os
 import subprocess
 import sys
 
 if importlib.util.find_spec("camulenet") is None:
-    REPOSITORY = "https://github.com/camulenet-reproduced/camulenet-book"
     if not os.path.isdir("../camulenet"):
-        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY, "camulenet-book"], check=True)
+        REPOSITORY = os.environ.get("CAMULENET_REPOSITORY", "")
+        if not REPOSITORY:
+            try:
+                REPOSITORY = input("URL of the camulenet repository to clone (as on the book's first page): ")
+            except EOFError:  # no one to ask (a script, papermill)
+                REPOSITORY = ""
+        if not REPOSITORY.strip():
+            raise RuntimeError("This notebook needs the camulenet package: set CAMULENET_REPOSITORY to the URL "
+                               "of its repository (the book's first page names it), or open the notebook "
+                               "from notebooks/ in a clone of it.")
+        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY.strip(), "camulenet-book"], check=True)
         os.chdir("camulenet-book/notebooks")
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", "..[weights]"], check=True)
     sys.path.insert(0, os.path.abspath(".."))
@@ -56,10 +66,13 @@ if importlib.util.find_spec("camulenet") is None:
 smoke = False
 seed = 0
 corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
-profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
-whisper = None  # Whisper weights: None for the profile default; base, medium, large-v3 or a checkpoint path
+# "compact" or "paper" (Whisper-Medium, 30-s frames, released sizes, schedule)
+profile = "compact"
+# Whisper weights: None (the profile's), base, medium, large-v3 or a .pt file
+whisper = None
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
-corpora = None  # more corpora to train as well, e.g. [crema-d, ravdess]; None: corpus alone
+# more corpora to train too, e.g. ["crema-d", "ravdess"]; None: corpus alone
+corpora = None
 
 # %% tags=["remove-output"]
 import pandas as pd
@@ -195,7 +208,8 @@ style_corpora(corpora_table(found, skipped))
 # Rerun this chapter in {term}`smoke mode` with another seed, from the repository root:
 #
 # ```bash
-# papermill notebooks/05_training.ipynb /tmp/05_seed1.ipynb -p smoke True -p seed 1
+# papermill notebooks/05_training.ipynb /tmp/05_seed1.ipynb --cwd notebooks \
+#     -p smoke True -p seed 1
 # ```
 #
 # (or set `smoke = True` and `seed = 1` in the parameters cell). Which parts of the

@@ -38,17 +38,27 @@
 # :::
 
 # %% tags=["remove-cell"]
-# Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
-# installs the package and moves to its notebooks/ folder. In a checkout it does nothing.
+# Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository
+# named by $CAMULENET_REPOSITORY (or asks for its URL), installs the package and moves to its
+# notebooks/ folder. In a checkout it does nothing.
 import importlib.util
 import os
 import subprocess
 import sys
 
 if importlib.util.find_spec("camulenet") is None:
-    REPOSITORY = "https://github.com/camulenet-reproduced/camulenet-book"
     if not os.path.isdir("../camulenet"):
-        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY, "camulenet-book"], check=True)
+        REPOSITORY = os.environ.get("CAMULENET_REPOSITORY", "")
+        if not REPOSITORY:
+            try:
+                REPOSITORY = input("URL of the camulenet repository to clone (as on the book's first page): ")
+            except EOFError:  # no one to ask (a script, papermill)
+                REPOSITORY = ""
+        if not REPOSITORY.strip():
+            raise RuntimeError("This notebook needs the camulenet package: set CAMULENET_REPOSITORY to the URL "
+                               "of its repository (the book's first page names it), or open the notebook "
+                               "from notebooks/ in a clone of it.")
+        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY.strip(), "camulenet-book"], check=True)
         os.chdir("camulenet-book/notebooks")
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", "..[weights]"], check=True)
     sys.path.insert(0, os.path.abspath(".."))
@@ -57,10 +67,13 @@ if importlib.util.find_spec("camulenet") is None:
 smoke = False
 seed = 0
 corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
-profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
-whisper = None  # Whisper weights: None for the profile default; base, medium, large-v3 or a checkpoint path
+# "compact" or "paper" (Whisper-Medium, 30-s frames, released sizes, schedule)
+profile = "compact"
+# Whisper weights: None (the profile's), base, medium, large-v3 or a .pt file
+whisper = None
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
-corpora = None  # more corpora whose finished results join Table 1, e.g. [crema-d, ravdess]; None: corpus alone
+# more corpora whose results join Table 1, e.g. ["crema-d"]; None: corpus alone
+corpora = None
 
 # %% tags=["remove-cell"]
 import numpy as np
@@ -187,9 +200,15 @@ captioned(style_deltas(ablation_deltas(run.results, paper, metric="WF1", corpus=
 # below gives each gap with the standard deviation of its per-fold differences (the fold
 # spread), the 95% interval of the {term}`corrected resampled t-test`
 # {cite:p}`nadeau2003inference` (the folds share most of their training speakers, so the
-# plain t-interval is too narrow), and its p-value after the {term}`Holm correction`
-# {cite:p}`holm1979` over the systems compared. Chapter 8 adds effect sizes
-# ({term}`Hedges' g`) and the other corpora.
+# plain t-interval is too narrow: this one widens it, its half-width is
+# $t_{k-1} \cdot \mathrm{sd} \cdot \sqrt{1/k + n_\text{test}/n_\text{train}}$ for $k$ folds with
+# $n_\text{test}$ test and $n_\text{train}$ training clips each), and its p-value after the
+# {term}`Holm correction` {cite:p}`holm1979` over the systems compared (with several
+# comparisons, each is held to a stricter threshold so that the chance of any false claim
+# stays at 5%; chapter 8 gives the procedure). Chapter 8 adds the other corpora and an effect
+# size, {term}`Hedges' g`: the mean of the per-fold differences divided by their standard
+# deviation, shrunk slightly for the small number of folds, so a gap is measured in units of
+# its own fold spread.
 
 # %% tags=["remove-cell"]
 gaps_wa = ablation_gaps(run.results_long, folds, "WA", seed=cfg.seed)
@@ -253,19 +272,29 @@ Markdown(f"{wa_ua_note} {corpus_commentary}")
 #
 # :::{exercise}
 # :label: ex-06-noise
-# Take the smallest gap of ours in the WA table of gaps. Using its fold sd, how many folds
-# of the same spread would a gap of that size need before the corrected interval could
-# exclude zero? What does that say about reading the paper's single-number gaps?
+# In the WA table of gaps, take the gap of ours closest to zero (the smallest in absolute
+# value) and its fold sd. The corrected 95% interval of a gap has half-width
+#
+# $$h = t_{k-1} \cdot \mathrm{sd} \cdot \sqrt{\frac{1}{k} + \frac{n_\text{test}}{n_\text{train}}},$$
+#
+# where $k$ is the number of folds, $t_{k-1}$ the 97.5th percentile of Student's t with $k-1$
+# degrees of freedom (12.7 for $k = 2$, 2.26 for $k = 10$, close to 2 for many folds), and
+# $n_\text{test}/n_\text{train}$ the ratio of test to training clips of a fold, about
+# $1/(k-1)$ when $k$ folds split one corpus. The interval excludes zero when $h$ is smaller
+# than the gap's absolute value. With the same fold sd, how many folds would that gap need?
+# What does that say about reading the paper's single-number gaps?
 # :::
 #
 # :::{solution} ex-06-noise
 # :class: dropdown
-# The half-width of the corrected interval is about t(k-1) x sd x sqrt(1/k + n_test/n_train).
-# The term n_test/n_train does not shrink with more folds of the same corpus (with k folds it
-# is about 1/(k-1)), so the interval narrows roughly like sd x sqrt(2/k): a gap much smaller
-# than the fold sd needs many times more folds, that is more speakers, to be told from
-# noise. The paper prints one number per gap without a spread, so a gap of a point or two
-# there cannot be judged either way.
+# With $n_\text{test}/n_\text{train} \approx 1/(k-1)$, the bracket is about $2/k$, so
+# $h \approx t \cdot \mathrm{sd} \cdot \sqrt{2/k}$, and $h < |\text{gap}|$ needs
+# $k > 2\,(t \cdot \mathrm{sd} / \text{gap})^2$ with $t \approx 2$: a gap half its fold sd
+# needs more than 32 folds, a gap a quarter of it more than 128. The term
+# $n_\text{test}/n_\text{train}$ does not vanish with more folds of the same corpus, so only
+# more speakers, not more folds of the same ones, narrow the interval much. The paper prints
+# one number per gap without a spread, so a gap of a point or two there cannot be judged
+# either way.
 # :::
 #
 # :::{exercise}
@@ -273,8 +302,10 @@ Markdown(f"{wa_ua_note} {corpus_commentary}")
 # Rerun this chapter and chapter 5 in {term}`smoke mode` with another seed:
 #
 # ```bash
-# papermill notebooks/05_training.ipynb /tmp/05.ipynb -p smoke True -p seed 1
-# papermill notebooks/06_results.ipynb /tmp/06.ipynb -p smoke True -p seed 1
+# papermill notebooks/05_training.ipynb /tmp/05.ipynb --cwd notebooks \
+#     -p smoke True -p seed 1
+# papermill notebooks/06_results.ipynb /tmp/06.ipynb --cwd notebooks \
+#     -p smoke True -p seed 1
 # ```
 #
 # Do the gaps keep their sign? Does the verdict sentence under the figure change?
@@ -290,9 +321,18 @@ Markdown(f"{wa_ua_note} {corpus_commentary}")
 #
 # :::{exercise}
 # :label: ex-06-corpus
-# Point the book at a second corpus (for instance `-y 'corpora: [synthetic, crema-d]'` with papermill
-# once CREMA-D {cite:p}`cao2014cremad` is under `data/corpora/`). Which tables get a new
-# block, and what does each block's caption tell you?
+# Point the book at a second corpus. Once CREMA-D {cite:p}`cao2014cremad` is under
+# `data/corpora/crema-d` (`python -m camulenet fetch crema-d` downloads it), train and
+# report both corpora in {term}`smoke mode`:
+#
+# ```bash
+# papermill notebooks/05_training.ipynb /tmp/05.ipynb --cwd notebooks \
+#     -p smoke True -y 'corpora: [synthetic, crema-d]'
+# papermill notebooks/06_results.ipynb /tmp/06.ipynb --cwd notebooks \
+#     -p smoke True -y 'corpora: [synthetic, crema-d]'
+# ```
+#
+# Which tables get a new block, and what does each block's caption tell you?
 # :::
 #
 # :::{solution} ex-06-corpus

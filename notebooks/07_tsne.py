@@ -40,17 +40,27 @@
 # by that fold's model), and the scores below are computed within each fold and averaged.
 
 # %% tags=["remove-cell"]
-# Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
-# installs the package and moves to its notebooks/ folder. In a checkout it does nothing.
+# Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository
+# named by $CAMULENET_REPOSITORY (or asks for its URL), installs the package and moves to its
+# notebooks/ folder. In a checkout it does nothing.
 import importlib.util
 import os
 import subprocess
 import sys
 
 if importlib.util.find_spec("camulenet") is None:
-    REPOSITORY = "https://github.com/camulenet-reproduced/camulenet-book"
     if not os.path.isdir("../camulenet"):
-        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY, "camulenet-book"], check=True)
+        REPOSITORY = os.environ.get("CAMULENET_REPOSITORY", "")
+        if not REPOSITORY:
+            try:
+                REPOSITORY = input("URL of the camulenet repository to clone (as on the book's first page): ")
+            except EOFError:  # no one to ask (a script, papermill)
+                REPOSITORY = ""
+        if not REPOSITORY.strip():
+            raise RuntimeError("This notebook needs the camulenet package: set CAMULENET_REPOSITORY to the URL "
+                               "of its repository (the book's first page names it), or open the notebook "
+                               "from notebooks/ in a clone of it.")
+        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY.strip(), "camulenet-book"], check=True)
         os.chdir("camulenet-book/notebooks")
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", "..[weights]"], check=True)
     sys.path.insert(0, os.path.abspath(".."))
@@ -59,9 +69,12 @@ if importlib.util.find_spec("camulenet") is None:
 smoke = False
 seed = 0
 corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
-profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
-whisper = None  # Whisper weights: None for the profile default; base, medium, large-v3 or a checkpoint path
+# "compact" or "paper" (Whisper-Medium, 30-s frames, released sizes, schedule)
+profile = "compact"
+# Whisper weights: None (the profile's), base, medium, large-v3 or a .pt file
+whisper = None
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
+# t-SNE's perplexity: about how many neighbours each clip's position weighs
 perplexity = 30
 fold = 0  # the fold whose test speakers are mapped
 
@@ -90,9 +103,12 @@ display(banner(cfg))
 # ## The map of one fold
 #
 # Both spaces, the mean-pooled Whisper frames and CAMuLeNet's 128-dimensional embedding, are
-# standardised and mapped to two dimensions by t-SNE, which keeps each clip's nearest
+# standardised and mapped to two dimensions by {term}`t-SNE`, which keeps each clip's nearest
 # neighbours close but does not keep distances between groups: the size of a cluster and the
-# gaps between clusters on the map mean little.
+# gaps between clusters on the map mean little. How many neighbours count as near is set by
+# its {term}`perplexity`, roughly the number of neighbours each clip's map position takes
+# into account (the `perplexity` parameter: 30, or a fifth of the fold's clips when that is
+# smaller, but at least 5).
 
 # %% tags=["remove-output"]
 pooled = f"{config.whisper_label(cfg)} (mean-pooled)"
@@ -161,7 +177,7 @@ glue("tsne_verdict", Markdown(spaces_verdict(scores, ours, pooled)), display=Fal
 # :::{exercise}
 # :label: ex-07-perplexity
 # Rerun this chapter in {term}`smoke mode` with a much smaller t-SNE perplexity, e.g.
-# `papermill notebooks/07_tsne.ipynb tsne-smoke.ipynb -p smoke True -p perplexity 5`
+# `papermill notebooks/07_tsne.ipynb /tmp/tsne-smoke.ipynb --cwd notebooks -p smoke True -p perplexity 5`
 # (or set `smoke = True` and `perplexity = 5` in the parameters cell). What changes on the
 # map, and what changes in the table of scores?
 # :::

@@ -34,17 +34,27 @@
 # :::
 
 # %% tags=["remove-cell"]
-# Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
-# installs the package and moves to its notebooks/ folder. In a checkout it does nothing.
+# Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository
+# named by $CAMULENET_REPOSITORY (or asks for its URL), installs the package and moves to its
+# notebooks/ folder. In a checkout it does nothing.
 import importlib.util
 import os
 import subprocess
 import sys
 
 if importlib.util.find_spec("camulenet") is None:
-    REPOSITORY = "https://github.com/camulenet-reproduced/camulenet-book"
     if not os.path.isdir("../camulenet"):
-        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY, "camulenet-book"], check=True)
+        REPOSITORY = os.environ.get("CAMULENET_REPOSITORY", "")
+        if not REPOSITORY:
+            try:
+                REPOSITORY = input("URL of the camulenet repository to clone (as on the book's first page): ")
+            except EOFError:  # no one to ask (a script, papermill)
+                REPOSITORY = ""
+        if not REPOSITORY.strip():
+            raise RuntimeError("This notebook needs the camulenet package: set CAMULENET_REPOSITORY to the URL "
+                               "of its repository (the book's first page names it), or open the notebook "
+                               "from notebooks/ in a clone of it.")
+        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY.strip(), "camulenet-book"], check=True)
         os.chdir("camulenet-book/notebooks")
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", "..[weights]"], check=True)
     sys.path.insert(0, os.path.abspath(".."))
@@ -53,10 +63,13 @@ if importlib.util.find_spec("camulenet") is None:
 smoke = False
 seed = 0
 corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
-profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
-whisper = None  # Whisper weights: None for the profile default; base, medium, large-v3 or a checkpoint path
+# "compact" or "paper" (Whisper-Medium, 30-s frames, released sizes, schedule)
+profile = "compact"
+# Whisper weights: None (the profile's), base, medium, large-v3 or a .pt file
+whisper = None
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
-corpora = None  # more corpora whose finished results are tested, e.g. [crema-d, ravdess]; None: corpus alone
+# more corpora whose results are tested, e.g. ["crema-d"]; None: corpus alone
+corpora = None
 
 
 # %% tags=["remove-cell"]
@@ -67,7 +80,7 @@ from myst_nb import glue
 from camulenet import config, pipeline
 from camulenet.book.banner import banner
 from camulenet.book.captions import captioned, settings_caption
-from camulenet.book.tables import comparison_view, pairwise_view
+from camulenet.book.tables import comparison_view, group_accuracy_view, pairwise_view
 from camulenet.book.verdicts import significance_text, survivors_text
 from camulenet.data.schema import emotion_order
 from camulenet.evaluation.cv_stats import comparison_table, fold_sizes
@@ -172,11 +185,27 @@ glue("corpora_untested", "; ".join(f"{name}: {why}".replace("`", "") for name, w
 # their training speakers, so the spread of the differences across folds understates their
 # true variance, and the intervals and tests above are too optimistic. The
 # {term}`corrected resampled t-test` {cite:p}`nadeau2003inference` inflates the variance by
-# the ratio of test to training clips; comparing CAMuLeNet with several systems at once, the
-# {term}`Holm correction` {cite:p}`holm1979` keeps the chance of any false claim at 5%;
-# {term}`Hedges' g` {cite:p}`hedges1981` gives the size of each difference in units of its
-# spread across folds, with a bootstrap interval. Differences here are each system minus
-# CAMuLeNet (the tables above give CAMuLeNet minus each system).
+# the ratio of test to training clips: the variance of the mean difference is
+# $s^2 (1/k + n_\text{test}/n_\text{train})$ instead of $s^2/k$, for $k$ folds whose
+# differences have standard deviation $s$.
+#
+# Comparing CAMuLeNet with several systems at once, the {term}`Holm correction`
+# {cite:p}`holm1979` keeps the chance of any false claim at 5%. Its step-down procedure, for
+# $m$ comparisons at level $\alpha = 0.05$:
+#
+# 1. sort the $m$ p-values from smallest to largest, $p_{(1)} \le \dots \le p_{(m)}$;
+# 2. compare $p_{(1)}$ with $\alpha/m$, $p_{(2)}$ with $\alpha/(m-1)$, and so on, $p_{(i)}$
+#    with $\alpha/(m-i+1)$;
+# 3. reject every hypothesis before the first p-value that fails its threshold; that one and
+#    all after it stand.
+#
+# The column *p Holm* gives the equivalent adjusted p-values, $\max_{j \le i} (m-j+1)\,p_{(j)}$
+# (at most 1), to compare with 0.05 directly. The size of the family matters: the same
+# comparison gets a larger adjusted p in a family of more systems (here, chapter 6's gaps and
+# chapter 9's fusions are families of their own). {term}`Hedges' g` {cite:p}`hedges1981`
+# gives the size of each difference in units of its spread across folds, with a bootstrap
+# interval. Differences here are each system minus CAMuLeNet (the tables above give
+# CAMuLeNet minus each system).
 
 # %%
 fold_objs = {cfg.corpus: folds, **{e.name: e.folds for e in found if e.name != cfg.corpus}}
@@ -245,7 +274,7 @@ plt.close(fig)
 # ```
 
 # %%
-captioned(acc.pivot_table(index="system", columns="group", values="accuracy"), cfg)
+captioned(group_accuracy_view(acc), cfg)
 
 # %% [markdown]
 #
@@ -260,7 +289,7 @@ captioned(run.results.groupby("system")["gender_accuracy"].agg(["mean", "std"]).
 # :::{exercise}
 # :label: ex-08-smoke-floor
 # Rerun this chapter in {term}`smoke mode`:
-# `papermill notebooks/08_statistics.ipynb stats-smoke.ipynb -p smoke True -p seed 1`
+# `papermill notebooks/08_statistics.ipynb /tmp/stats-smoke.ipynb --cwd notebooks -p smoke True -p seed 1`
 # (or set `smoke = True` and `seed = 1` in the parameters cell). Smoke mode has two folds.
 # Can any difference reach significance at the 5% level by the Wilcoxon test? Look at the
 # column *lowest p* before you look at the p-values.
@@ -292,12 +321,13 @@ captioned(run.results.groupby("system")["gender_accuracy"].agg(["mean", "std"]).
 # :::{exercise}
 # :label: ex-08-holm
 # Three comparisons have corrected p-values 0.01, 0.03 and 0.04. Which survive the Holm
-# correction at 5%?
+# correction at 5% (the step-down procedure above)? What are their adjusted p-values?
 # :::
 #
 # :::{solution} ex-08-holm
 # :class: dropdown
-# Sort the p-values and compare the smallest with 0.05/3 ≈ 0.0167 (0.01 passes), the next
-# with 0.05/2 = 0.025 (0.03 fails), and stop at the first failure: only the first survives,
-# although all three are below 0.05 on their own.
+# Following the procedure above with $m = 3$: compare the smallest with 0.05/3 ≈ 0.0167
+# (0.01 passes), the next with 0.05/2 = 0.025 (0.03 fails), and stop at the first failure:
+# only the first survives, although all three are below 0.05 on their own. The adjusted
+# p-values are 3 × 0.01 = 0.03, max(0.03, 2 × 0.03) = 0.06 and max(0.06, 1 × 0.04) = 0.06.
 # :::

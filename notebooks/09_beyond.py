@@ -47,17 +47,27 @@
 # correction {cite:p}`holm1979` keeps the chance of any false claim at 5%.
 
 # %% tags=["remove-cell"]
-# Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
-# installs the package and moves to its notebooks/ folder. In a checkout it does nothing.
+# Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository
+# named by $CAMULENET_REPOSITORY (or asks for its URL), installs the package and moves to its
+# notebooks/ folder. In a checkout it does nothing.
 import importlib.util
 import os
 import subprocess
 import sys
 
 if importlib.util.find_spec("camulenet") is None:
-    REPOSITORY = "https://github.com/camulenet-reproduced/camulenet-book"
     if not os.path.isdir("../camulenet"):
-        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY, "camulenet-book"], check=True)
+        REPOSITORY = os.environ.get("CAMULENET_REPOSITORY", "")
+        if not REPOSITORY:
+            try:
+                REPOSITORY = input("URL of the camulenet repository to clone (as on the book's first page): ")
+            except EOFError:  # no one to ask (a script, papermill)
+                REPOSITORY = ""
+        if not REPOSITORY.strip():
+            raise RuntimeError("This notebook needs the camulenet package: set CAMULENET_REPOSITORY to the URL "
+                               "of its repository (the book's first page names it), or open the notebook "
+                               "from notebooks/ in a clone of it.")
+        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY.strip(), "camulenet-book"], check=True)
         os.chdir("camulenet-book/notebooks")
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", "..[weights]"], check=True)
     sys.path.insert(0, os.path.abspath(".."))
@@ -66,10 +76,13 @@ if importlib.util.find_spec("camulenet") is None:
 smoke = False
 seed = 0
 corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
-profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
-whisper = None  # Whisper weights: None for the profile default; base, medium, large-v3 or a checkpoint path
+# "compact" or "paper" (Whisper-Medium, 30-s frames, released sizes, schedule)
+profile = "compact"
+# Whisper weights: None (the profile's), base, medium, large-v3 or a .pt file
+whisper = None
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
-corpora = None  # more corpora for the cross-corpus section, e.g. crema-d and ravdess
+# more corpora for the cross-corpus section, e.g. ["crema-d", "ravdess"]
+corpora = None
 
 # %% tags=["remove-cell"]
 import pandas as pd
@@ -252,7 +265,10 @@ glue("norm_text", Markdown(remedy_text(effects)), display=False)
 # averaged over bins of confidence. {term}`Temperature scaling <temperature scaling>`
 # {cite:p}`guo2017calibration` divides the log-probabilities by one number T per fold, fitted on that
 # fold's *validation* speakers and applied to its test speakers: it never changes a
-# prediction, only how sure the model says it is.
+# prediction, only how sure the model says it is. T is chosen to minimise the {term}`NLL`
+# (negative log-likelihood): the mean, over clips, of $-\log p$, where $p$ is the probability
+# the model gave the clip's true emotion; lower is better, and a confident mistake costs most.
+# The table gives ECE and NLL before and after scaling, and the median T over the folds.
 
 # %% tags=["remove-output"]
 from camulenet.plots.calibration import plot_reliability
@@ -276,9 +292,11 @@ captioned(calibration_view(calibration), cfg)
 # ```{glue:figure} fig_reliability
 # :name: fig-reliability
 #
-# Reliability diagrams of the test predictions of every fold, before and after temperature
-# scaling with one temperature per fold fitted on its validation speakers (marker area: the
-# bin's clips). Made by {glue:text}`config`.
+# Reliability of the test predictions of every fold, one panel per system: for each bin of
+# confidence, accuracy minus confidence (0 is perfect calibration; below 0 the model is more
+# sure than it is right), before (red) and after (blue) temperature scaling with one
+# temperature per fold fitted on its validation speakers; marker area: the bin's clips. Each
+# title gives the system's ECE before → after. Made by {glue:text}`config`.
 # ```
 #
 # {glue:md}`calibration_text`
@@ -302,7 +320,7 @@ glue("transfer_note", Markdown("The voices of the embedded corpus are synthetic:
 # :::{exercise}
 # :label: ex-09-seed
 # Rerun this chapter in {term}`smoke mode` with another seed:
-# `papermill notebooks/09_beyond.ipynb beyond-smoke.ipynb -p smoke True -p seed 1`
+# `papermill notebooks/09_beyond.ipynb /tmp/beyond-smoke.ipynb --cwd notebooks -p smoke True -p seed 1`
 # (or set `smoke = True` and `seed = 1` in the parameters cell). Compare the fusion table and
 # its verdict with this page. What do the corrected intervals tell you about how far to trust
 # the ranking of the fusions in a smoke run?

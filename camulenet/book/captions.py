@@ -15,7 +15,7 @@ from pandas.io.formats.style import Styler
 from camulenet.config import BookSettings, for_corpus, is_checkpoint_path
 
 _CAPTION_STYLE = [{"selector": "caption",
-                   "props": "caption-side: top; text-align: left; font-size: 0.85em; color: #555; "
+                   "props": "caption-side: top; text-align: left; font-size: 0.9em; "
                             "padding-bottom: 0.3em;"}]
 
 
@@ -24,7 +24,8 @@ def settings_caption(cfg: BookSettings) -> str:
     folds, seed), for the caption of every results table; a checkpoint path shows only
     its file name, so no page carries a path of the machine that built it."""
     whisper = Path(cfg.whisper_model).name if is_checkpoint_path(cfg.whisper_model) else cfg.whisper_model
-    epochs = "the schedule's epochs" if cfg.max_epochs is None else f"at most {cfg.max_epochs} epochs"
+    epochs = ("the schedule's epochs" if cfg.max_epochs is None else
+              f"at most {cfg.max_epochs} epoch{'' if cfg.max_epochs == 1 else 's'}")
     protocol = "leave-speaker-out" if cfg.fold_protocol == "speaker" else "leave-one-session-out"
     subset = f", {cfg.max_clips} clips" if cfg.max_clips else ""
     folds = f"{cfg.n_folds} folds {protocol}" + (f" (first {cfg.fold_limit} trained)" if cfg.fold_limit else "")

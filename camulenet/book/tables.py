@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from camulenet.evaluation.results_table import _order
+
 
 def corpora_table(found: list, skipped: list[tuple[str, str]]) -> pd.DataFrame:
     """One row per corpus of the book: clips, speakers, emotions, folds and finished system-fold
@@ -24,9 +26,22 @@ def corpora_table(found: list, skipped: list[tuple[str, str]]) -> pd.DataFrame:
     return table.astype({c: "Int64" for c in ("clips", "speakers", "emotions", "folds")})
 
 
+def _unbroken(label) -> str:
+    """A one-word name whose hyphen never breaks a line ("CREMA-D", "Whisper-Base"); a name
+    of several words breaks where words do."""
+    label = str(label)
+    return label if " " in label else label.replace("-", "\u2011")
+
+
+def _whole_names(styler):
+    """A Styler whose row and column names break between words only."""
+    return styler.format_index(_unbroken, axis=0).format_index(_unbroken, axis=1)
+
+
 def style_scores(table: pd.DataFrame):
     """Scores shaded per column (darker = higher), three decimals, missing cells blank."""
-    return table.style.format("{:.3f}", na_rep="").background_gradient(cmap="Greens", axis=0).highlight_null("white")
+    return _whole_names(table.style.format("{:.3f}", na_rep="").background_gradient(cmap="Greens", axis=0)
+                        .highlight_null("white"))
 
 
 def style_corpora(table: pd.DataFrame):
@@ -38,7 +53,16 @@ def style_corpora(table: pd.DataFrame):
 def style_deltas(deltas: pd.DataFrame):
     """:func:`ablation_deltas` with column names short enough for a book page."""
     names = {c: c.split(" Δ")[0].removeprefix("paper ").replace("mean", "paper mean") for c in deltas.columns}
-    return deltas.rename(columns=names).style.format("{:+.3f}", na_rep="")
+    return _whole_names(deltas.rename(columns=names).style.format("{:+.3f}", na_rep=""))
+
+
+def group_accuracy_view(acc: pd.DataFrame) -> pd.DataFrame:
+    """:func:`camulenet.evaluation.results_table.group_accuracy` as one row per system and a
+    column block per grouping (language, gender), headed by the group's value alone (``de``,
+    not ``language: de``), so that a corpus in five languages still fits a page."""
+    wide = acc.pivot_table(index="system", columns=["by", "value"], values="accuracy", sort=False)
+    wide.columns.names = [None, None]
+    return wide.reindex(_order(wide.index))
 
 
 def _interval(low: float, high: float) -> str:

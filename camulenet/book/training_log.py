@@ -81,11 +81,13 @@ def selection_text(schedule) -> str:
     """One sentence on which epoch a schedule keeps, true for whatever schedule the profile has."""
     what = {"val_ua": "UA (mean per-class recall)", "val_wa": "accuracy", "val_loss": "total loss",
             "val_emotion_loss": "emotion loss"}
+    epochs = f"{schedule.epochs} epoch{'' if schedule.epochs == 1 else 's'}"
     if schedule.monitor == "last":
-        return (f"Training runs all {schedule.epochs} epoch(s) and keeps the last, as the released code "
-                f"does; the validation speakers are only watched.")
+        every = "its one epoch and keeps it" if schedule.epochs == 1 else f"all {epochs} and keeps the last"
+        return (f"Training runs {every}, as the released code does; the validation speakers are only "
+                f"watched.")
     text = f"Training keeps the weights of the epoch with the best {what[schedule.monitor]} on the validation speakers"
     if schedule.patience:
         return (text + f" and stops after {schedule.patience} epochs without improvement (at most "
                 f"{schedule.epochs}), so folds run for different numbers of epochs.")
-    return text + f", out of {schedule.epochs} epoch(s)."
+    return text + f", out of {epochs}."

@@ -12,11 +12,12 @@ from scipy import stats
 
 
 def summarise(results: pd.DataFrame, metrics=None) -> pd.DataFrame:
-    """Mean, sd (ddof=1) and number of folds per system x metric; ``text`` = "mean +/- sd"."""
+    """Mean, sd (ddof=1) and number of folds per system x metric; ``text`` = "mean ± sd", as
+    the Table 1 layout writes it."""
     df = results if metrics is None else results[results["metric"].isin(list(metrics))]
     out = (df.dropna(subset=["value"]).groupby(["system", "metric"], sort=False)["value"]
            .agg(mean="mean", sd="std", n="count").reset_index())
-    out["text"] = [f"{m:.3f} +/- {s:.3f}" for m, s in zip(out["mean"], out["sd"].fillna(0.0))]
+    out["text"] = [f"{m:.3f} ± {s:.3f}" for m, s in zip(out["mean"], out["sd"].fillna(0.0))]
     return out
 
 

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from camulenet.plots.style import readable
+from camulenet.plots.style import SETTING_COLOURS, fold_colours, readable
 
 
 @readable
@@ -26,12 +26,12 @@ def plot_similarity(per_speaker: pd.DataFrame, correlations: pd.DataFrame, max_c
     power = int(np.floor(np.log10(top))) if top > 0 and top < 0.01 else 0
     per_speaker = per_speaker.assign(distance=per_speaker["distance"] / 10.0 ** power)
     folds = sorted(per_speaker["fold"].unique())
-    cmap = plt.get_cmap("tab10")
+    colours = fold_colours(folds)
     for ax, system in zip(axes.flat, systems):
         part = per_speaker[per_speaker.system == system]
-        for i, fold in enumerate(folds):
+        for fold in folds:
             f = part[part.fold == fold]
-            ax.scatter(f["distance"], f["accuracy"], s=36, color=cmap(i % 10), label=f"fold {fold}")
+            ax.scatter(f["distance"], f["accuracy"], s=36, color=colours[fold], label=f"fold {fold}")
         r = rho.loc[system]
         ax.set_title(f"{system}\nrho = {r['rho']:.2f} (p = {r['p']:.2g}, {int(r['n_speakers'])} speakers)")
         ax.set_ylim(-0.02, 1.02)
@@ -61,7 +61,8 @@ def plot_transfer(table: pd.DataFrame, value: str = "accuracy", by: str = "langu
         x = np.arange(len(groups))
         for j, setting in enumerate(settings):
             vals = part[part[hue] == setting].set_index(by).reindex(groups)[value]
-            ax.bar(x + (j - (len(settings) - 1) / 2) * width, vals, width, label=setting, color=f"C{j}")
+            ax.bar(x + (j - (len(settings) - 1) / 2) * width, vals, width, label=setting,
+                   color=SETTING_COLOURS[j % len(SETTING_COLOURS)], edgecolor="black", linewidth=0.5)
         ax.set_xticks(x, groups)
         ax.set_title(system)
         ax.set_xlabel(by)

@@ -5,17 +5,16 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
-from matplotlib.colors import ListedColormap
+from matplotlib.colors import ListedColormap, to_rgb
 from matplotlib.patches import Patch
 
 from camulenet.data.schema import GENDERS, UNKNOWN_GENDER, emotion_order
-from camulenet.plots.style import PAGE_WIDE
+from camulenet.plots.style import GENDER_COLOURS as GENDER_COLORS
+from camulenet.plots.style import PAGE_WIDE, emotion_colours
+from camulenet.plots.style import ROLE_COLOURS as ROLE_COLORS
 
-GENDER_COLORS = {"female": "#d95f02", "male": "#1b9e77", UNKNOWN_GENDER: "#969696"}
 #: Gender groups in the order figures show them (unknown: a CSV corpus without genders).
 _GENDER_ORDER = (*GENDERS, UNKNOWN_GENDER)
-ROLE_COLORS = {"train": "#d9d9d9", "val": "#fdb863", "test": "#5e3c99"}
 _MAX_LABELLED_SPEAKERS = 40
 
 
@@ -55,14 +54,15 @@ def _language_balance(df, emotions, ax) -> None:
         label = df["corpus"].astype(str) + " (" + label + ")"
     counts = pd.crosstab(label, df["emotion"]).reindex(columns=emotions, fill_value=0)
     share = counts.div(counts.sum(axis=1), axis=0)
-    colors = sns.color_palette("Set2", len(emotions))
+    colors = emotion_colours(emotions)
     left = np.zeros(len(share))
     y = np.arange(len(share))
-    for e, color in zip(emotions, colors):
+    for e, color in colors.items():
         ax.barh(y, share[e], left=left, color=color, label=e, edgecolor="white", linewidth=0.8)
         for yi, (x0, w) in enumerate(zip(left, share[e])):
             if w >= 0.09:  # the share, where the segment has room for it
-                ax.text(x0 + w / 2, yi, f"{100 * w:.0f}", ha="center", va="center", fontsize=9)
+                ink = "black" if np.dot(to_rgb(color), (0.299, 0.587, 0.114)) > 0.55 else "white"
+                ax.text(x0 + w / 2, yi, f"{100 * w:.0f}", ha="center", va="center", fontsize=9, color=ink)
         left += share[e].to_numpy()
     ax.set_yticks(y, [f"{name}\nn={n}" for name, n in zip(share.index, counts.sum(axis=1))], fontsize=10)
     ax.invert_yaxis()

@@ -24,23 +24,27 @@ def frame_agreement(full: np.ndarray, trimmed: np.ndarray) -> dict[str, float]:
 
 
 def plot_whisper_frames(wave: np.ndarray, full: np.ndarray, trimmed: np.ndarray, title: str) -> plt.Figure:
-    """Waveform, then the first frames of full mode (dashed line: end of the clip's own
-    frames) and the trimmed frames, on one robust colour range (2nd-98th percentile:
-    a few Whisper dimensions are huge and would wash out the rest)."""
+    """Waveform, then the first frames of full mode (dashed line: the end of the clip's own
+    frames, after which full mode encodes padding) and the trimmed frames on the same frame
+    axis, on one robust colour range (2nd-98th percentile: a few Whisper dimensions are huge
+    and would wash out the rest)."""
     n = len(trimmed)
+    shown = min(len(full), max(3 * n, 150))
     lo, hi = np.percentile(trimmed, [2, 98])
     with plt.rc_context(PAGE_WIDE):
         fig, axes = plt.subplots(3, 1, figsize=(9, 7.5), constrained_layout=True)
         t = np.arange(len(wave)) / SAMPLE_RATE
         axes[0].plot(t, wave, lw=0.5)
         axes[0].set(title=title, xlabel="time (s)", ylabel="amplitude", xlim=(0, t[-1]))
-        im = axes[1].imshow(full[: max(3 * n, 150)].T, aspect="auto", origin="lower", cmap="magma",
+        im = axes[1].imshow(full[:shown].T, aspect="auto", origin="lower", cmap="magma",
                             vmin=lo, vmax=hi, interpolation="nearest")
-        axes[1].axvline(n, color="w", ls="--", lw=2)
-        axes[1].set(title="Whisper frames, full mode (first frames; dashed: end of speech)", ylabel="dimension")
+        axes[1].axvline(n - 0.5, color="w", ls="--", lw=2)
+        axes[1].set(title=f"Whisper frames, full mode: the first {shown} of {len(full)} (dashed: end of the clip)",
+                    ylabel="dimension", xlim=(-0.5, shown - 0.5))
         axes[2].imshow(trimmed.T, aspect="auto", origin="lower", cmap="magma", vmin=lo, vmax=hi,
                        interpolation="nearest")
-        axes[2].set(title="Whisper frames, trimmed mode", xlabel="frame (20 ms)", ylabel="dimension")
+        axes[2].set(title=f"Whisper frames, trimmed mode: the clip's own {n}", xlabel="frame (20 ms)",
+                    ylabel="dimension", xlim=(-0.5, shown - 0.5))
         fig.colorbar(im, ax=axes[1:], label="activation (no unit)", shrink=0.9, extend="both")
     return fig
 

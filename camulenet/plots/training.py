@@ -1,18 +1,23 @@
 """Learning curves of a training grid (chapter 5): one panel per system, one line per fold.
 
-Every curve carries its key outside the panels: a colour per fold (or a note that each
+Every curve carries its key below the panels: a colour per fold (or a note that each
 line is one fold when there are too many to list) and, for the loss, a line style per
-split (training clips against validation speakers).
+split (training clips against validation speakers). A long system name takes two lines of
+its panel's title rather than run into the next panel.
 """
 
 from __future__ import annotations
+
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from camulenet.evaluation.results_table import _order
+from camulenet.plots.style import fold_colours
 
 #: Folds listed one by one in the key; more get a single "one line per fold" entry.
 MAX_LISTED_FOLDS = 10
@@ -29,11 +34,9 @@ def plot_fold_curves(history: pd.DataFrame, columns: dict[str, str], ylabel: str
     systems = _order(history["system"].unique())
     folds = sorted(history["fold"].unique())
     # few folds: a qualitative palette tells them apart; many: a sequential one, keyed as a whole
-    palette = (plt.get_cmap("tab10")(np.arange(len(folds))) if len(folds) <= MAX_LISTED_FOLDS
-               else plt.get_cmap("viridis")(np.linspace(0, 0.9, len(folds))))
-    colours = dict(zip(folds, palette))
+    colours = fold_colours(folds)
     nrows = int(np.ceil(len(systems) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(9, 3.1 * nrows), sharex=True, sharey=True,
+    fig, axes = plt.subplots(nrows, ncols, figsize=(9, 3.4 * nrows + 0.6), sharex=True, sharey=True,
                              squeeze=False, layout="constrained")
     for ax, system in zip(axes.flat, systems):
         part = history[history["system"] == system]
@@ -42,8 +45,9 @@ def plot_fold_curves(history: pd.DataFrame, columns: dict[str, str], ylabel: str
             for split, column in columns.items():
                 ax.plot(curve["epoch"] + 1, curve[column], color=colours[fold], lw=1.4,
                         ls=_STYLES.get(split, "-"), alpha=0.9)
-        ax.set_title(system, fontsize=13)
+        ax.set_title("\n".join(textwrap.wrap(system, 24, break_on_hyphens=False)), fontsize=13)
         ax.tick_params(labelsize=12)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(systems):]:
         ax.axis("off")
@@ -51,8 +55,8 @@ def plot_fold_curves(history: pd.DataFrame, columns: dict[str, str], ylabel: str
         ax.set_xlabel("epoch", fontsize=13)
     for ax in axes[:, 0]:
         ax.set_ylabel(ylabel, fontsize=13)
-    fig.legend(handles=_key(folds, colours, list(columns)), loc="outside right center", fontsize=12,
-               frameon=False)
+    key = _key(folds, colours, list(columns))
+    fig.legend(handles=key, loc="outside lower center", fontsize=12, frameon=False, ncols=min(len(key), 6))
     return fig
 
 
