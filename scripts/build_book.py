@@ -28,6 +28,7 @@ import sys
 import time
 from pathlib import Path
 
+import camulenet  # noqa: F401  (first, before papermill loads numpy: pins the numeric code paths)
 import papermill as pm
 
 from camulenet import config
