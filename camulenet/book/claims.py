@@ -42,7 +42,7 @@ def chapter(name: str) -> None:
 
 def record(claim: str, verdict: str, evidence: str, rule: str) -> None:
     """One verdict: what is claimed, the word the rule chose, the numbers it rests on, and the
-    rule with its threshold."""
+    name of the rule (a key of :data:`camulenet.book.verdicts.RULES`, which states its threshold)."""
     _state["claims"].append({"chapter": _state["chapter"] or "", "claim": claim, "verdict": verdict,
                              "evidence": evidence, "rule": rule})
     _save()

@@ -52,6 +52,13 @@ RULES = {
 
 
 # --------------------------------------------------------------------------- the rules
+def _claim(claim: str, verdict: str, evidence: str, rule: str) -> None:
+    """Record a verdict (:mod:`camulenet.book.claims`) under the name of the rule that chose it."""
+    if rule not in RULES:
+        raise KeyError(f"no rule {rule!r} in camulenet.book.verdicts.RULES")
+    claims.record(claim, verdict, evidence, rule)
+
+
 def by_fold_noise(diffs: Sequence[float]) -> str:
     """``higher``, ``lower``, ``no difference`` or ``not judged`` for paired per-fold
     differences (rule "fold noise"): a mean within one standard deviation of the differences
@@ -108,9 +115,9 @@ def significance_text(tests: pd.DataFrame, corpus: str, reference: str = "CAMuLe
     for system, row in tests.iterrows():
         word = "not tested" if np.isnan(row["wilcoxon_p"]) else "differs" if row["wilcoxon_p"] < alpha else \
             "no difference shown"
-        claims.record(f"{reference} against {system} on {corpus} (accuracy, Wilcoxon)", word,
+        _claim(f"{reference} against {system} on {corpus} (accuracy, Wilcoxon)", word,
                       f"{reference} minus {system} {100 * row['mean_diff']:+.1f} points, p = {row['wilcoxon_p']:.3g}, "
-                      f"{int(row['n'])} folds", RULES["Wilcoxon"])
+                      f"{int(row['n'])} folds", "Wilcoxon")
     text = (f"On {corpus} ({n} folds), {reference} differs at the {100 * alpha:g}% level "
             f"(Wilcoxon signed-rank test, uncorrected) from {', '.join(sig) or 'none of the others'}")
     text += f", and not from {', '.join(nonsig)}" if nonsig else ""
@@ -130,8 +137,8 @@ def survivors_text(table: pd.DataFrame, reference: str, about: str = "") -> str:
             evidence += f", corrected 95% CI [{100 * r.ci_low:+.1f}, {100 * r.ci_high:+.1f}]"
         if hasattr(r, "p_holm"):
             evidence += f", Holm p = {r.p_holm:.3g} ({len(tested)} comparisons)"
-        claims.record(f"{r.system} against {reference}{' on ' + about if about else ''} (corrected test)",
-                      "survives" if r.survives else "within fold noise", evidence, RULES["Holm"])
+        _claim(f"{r.system} against {reference}{' on ' + about if about else ''} (corrected test)",
+                      "survives" if r.survives else "within fold noise", evidence, "Holm")
     yes = [f"{s} ({100 * d:+.1f} points)" for s, d, ok in zip(table.system, table.mean_diff, table.survives) if ok]
     no = [s for s, ok in zip(table.system, table.survives) if not ok]
     family = _family(list(tested.system))
@@ -158,10 +165,10 @@ def gap_verdict(gaps: pd.DataFrame, corpus: str) -> str:
     for system, r in gaps.iterrows():
         word = ("not tested" if np.isnan(r["p"]) else "exceeds fold noise" if r["significant"]
                 else "nominal only" if r["nominal"] else "within fold noise")
-        claims.record(f"gap in {metric} of {system} to {reference} on {corpus}", word,
+        _claim(f"gap in {metric} of {system} to {reference} on {corpus}", word,
                       f"gap {r['gap']:+.3f}, fold sd {r['sd']:.3f}, corrected CI [{r['ci_low']:+.3f}, "
                       f"{r['ci_high']:+.3f}], p = {r['p']:.3g}, Holm p = {r['p_holm']:.3g} ({len(tested)} comparisons)",
-                      RULES["Holm"])
+                      "Holm")
 
     def named(rows):
         return _names([f"{s} ({g:+.3f})" for s, g in zip(rows.index, rows["gap"])])
@@ -201,7 +208,7 @@ def standing_text(wide: pd.DataFrame, system: str, reference: str = "CAMuLeNet",
     diffs = (both[system] - both[reference]).to_numpy()
     word = {"higher": "above", "lower": "below", "no difference": "within the fold spread of",
             "not judged": "(too few folds to judge) beside"}[by_fold_noise(diffs)]
-    claims.record(f"{system} against {reference} ({metric.upper()})", word, _spread(diffs), RULES["fold noise"])
+    _claim(f"{system} against {reference} ({metric.upper()})", word, _spread(diffs), "fold noise")
     return word
 
 
@@ -216,8 +223,8 @@ def remedy_text(effects: pd.DataFrame) -> str:
         evidence = f"{r['effect (points)']:+.1f} points"
         if "corrected 95% CI" in effects:
             evidence += f", corrected 95% CI {r['corrected 95% CI']}, Holm p = {r['p (Holm)']:.3g}"
-        claims.record(f"effect of {change} on accuracy", "survives" if r["survives"] else "within fold noise",
-                      evidence, RULES["Holm"])
+        _claim(f"effect of {change} on accuracy", "survives" if r["survives"] else "within fold noise",
+                      evidence, "Holm")
     best = eff.idxmax()
     surviving = [c for c in effects.index if effects.loc[c, "survives"]]
     if eff[best] > 0 and best in surviving:
@@ -241,7 +248,7 @@ def similarity_text(correlations: pd.DataFrame) -> str:
         if np.isnan(r.rho):
             why = "too few speakers" if r.n_speakers < 3 else "no spread in the accuracies or distances"
             parts.append(f"for {r.system} there is nothing to correlate ({why})")
-            claims.record(f"accuracy against voice distance, {r.system}", "not judged", why, RULES["correlation"])
+            _claim(f"accuracy against voice distance, {r.system}", "not judged", why, "correlation")
             continue
         if r.p < ALPHA:
             word = "lower" if r.rho < 0 else "higher"
@@ -250,8 +257,8 @@ def similarity_text(correlations: pd.DataFrame) -> str:
         else:
             parts.append(f"for {r.system} rho = {r.rho:.2f} (p = {r.p:.2g}): no reliable relation")
             verdict = "no reliable relation"
-        claims.record(f"accuracy against voice distance, {r.system}", verdict,
-                      f"rho = {r.rho:.2f}, p = {r.p:.2g}, {r.n_speakers} speakers", RULES["correlation"])
+        _claim(f"accuracy against voice distance, {r.system}", verdict,
+                      f"rho = {r.rho:.2f}, p = {r.p:.2g}, {r.n_speakers} speakers", "correlation")
     return "Across the test speakers of all folds, " + "; ".join(parts) + "."
 
 
@@ -270,9 +277,9 @@ def calibration_text(table: pd.DataFrame) -> str:
     same = len(fitted) - len(lower) - len(higher)
     for r in fitted.itertuples():
         d = r.ece_after - r.ece_before
-        claims.record(f"temperature scaling, ECE of {r.system}",
+        _claim(f"temperature scaling, ECE of {r.system}",
                       "lower" if d <= -ECE_CHANGE else "higher" if d >= ECE_CHANGE else "unchanged",
-                      f"ECE {r.ece_before:.3f} -> {r.ece_after:.3f}", RULES["ECE"])
+                      f"ECE {r.ece_before:.3f} -> {r.ece_after:.3f}", "ECE")
     over = int((fitted["temperature (median)"] > 1).sum())
     text += (f" With temperatures fitted on the validation speakers, ECE on the test speakers is "
              f"{fitted.ece_after.min():.3f} to {fitted.ece_after.max():.3f}: lower for {len(lower)} of "
@@ -300,8 +307,8 @@ def transfer_text(compare: pd.DataFrame) -> str:
         word = {"higher": "loses", "lower": "gains", "no difference": "shows no clear change",
                 "not judged": "loses" if mean >= 0 else "gains"}[by_fold_noise(costs)]
         spread = f", sd {costs.std(ddof=1):.1f} over {len(costs)} languages" if len(costs) > 1 else ""
-        claims.record(f"{system} with a language left out", word,
-                      f"mean cost {mean:+.1f} points{spread}", RULES["spread over languages"])
+        _claim(f"{system} with a language left out", word,
+                      f"mean cost {mean:+.1f} points{spread}", "spread over languages")
         tail = (f"the largest loss, on {worst}: {top:.1f}" if top > 0 else "no language loses accuracy")
         if word == "shows no clear change":
             parts.append(f"{system} shows no clear change when a language is left out ({mean:+.1f} points of cost "
@@ -333,7 +340,7 @@ def spaces_verdict(per_fold: pd.DataFrame, ours: str, baseline: str) -> str:
     def judged(a: pd.Series, b: pd.Series, what: str, higher="higher", lower="lower", same="the same"):
         diffs = (a - b).dropna().to_numpy()
         word = {"higher": higher, "lower": lower, "no difference": same, "not judged": same}[by_fold_noise(diffs)]
-        claims.record(what, word, f"{a.mean():.3f} against {b.mean():.3f}; {_spread(diffs)}", RULES["fold noise"])
+        _claim(what, word, f"{a.mean():.3f} against {b.mean():.3f}; {_spread(diffs)}", "fold noise")
         return word
 
     knn_o, knn_b = col(ours, "5-NN accuracy", "emotion"), col(baseline, "5-NN accuracy", "emotion")
@@ -362,9 +369,9 @@ def spaces_verdict(per_fold: pd.DataFrame, ours: str, baseline: str) -> str:
         out = [f"By emotion, the two measures do not agree: {ours} has {_than(knn_word, '5-NN accuracy', baseline)} "
                f"{nums_knn} but {_than(sil_word, 'silhouette', baseline)} {nums_sil}."]
     sign = by_fold_noise(sil_o.dropna().to_numpy())  # the silhouette's own sign, judged like a difference from 0
-    claims.record(f"sign of {ours}'s silhouette by emotion",
+    _claim(f"sign of {ours}'s silhouette by emotion",
                   {"higher": "positive", "lower": "negative"}.get(sign, "about zero"),
-                  f"mean {sil_o.mean():.3f}, fold sd {sil_o.std(ddof=1):.3f}", RULES["sign"])
+                  f"mean {sil_o.mean():.3f}, fold sd {sil_o.std(ddof=1):.3f}", "sign")
     if sign != "higher":
         state = "negative" if sign == "lower" else "about zero (within its fold spread)"
         out.append(f"Its emotion silhouette is {state} ({sil_o.mean():.3f}): the emotions do not form separate "
@@ -407,8 +414,8 @@ def spaces_verdict(per_fold: pd.DataFrame, ours: str, baseline: str) -> str:
     else:
         out.append(f"{claim} does not hold here: " + "; ".join(fails) + ".")
         verdict = "does not hold"
-    claims.record(f"the paper's picture: {ours} clusters emotions more clearly than {baseline}", verdict,
-                  "; ".join(fails) or "every measure higher beyond the fold spread", RULES["fold noise"])
+    _claim(f"the paper's picture: {ours} clusters emotions more clearly than {baseline}", verdict,
+                  "; ".join(fails) or "every measure higher beyond the fold spread", "fold noise")
     return " ".join(out)
 
 
@@ -422,8 +429,8 @@ def closeness_text(mean: float, lowest: float, what: str = "the frames of the tw
     """How alike two sets of frames are (rule "cosine"), from the mean cosine similarity over
     frames and the lowest frame's."""
     word, low_word = cosine_word(mean), cosine_word(lowest)
-    claims.record(f"how alike {what} are", word, f"mean cosine {mean:.3f}, lowest frame {lowest:.3f}",
-                  RULES["cosine"])
+    _claim(f"how alike {what} are", word, f"mean cosine {mean:.3f}, lowest frame {lowest:.3f}",
+                  "cosine")
     text = f"On average {what} are {word} (mean cosine {mean:.3f})"
     if low_word != word:
         text += f", and the least alike frame is {low_word} ({lowest:.3f})"
@@ -437,13 +444,13 @@ def extraction_text(bench: pd.DataFrame, speed_goal: float = 5, size_goal: float
     speed = float(bench.loc["trimmed", "speedup_vs_naive"])
     size = float(bench.loc["trimmed", "whisper_bytes_ratio_vs_full_f32"])
     fast = full >= SPEEDUP
-    claims.record("batched full-mode extraction against the per-file loop", "faster" if fast else "about as fast",
-                  f"{full:.1f} times the loop's speed", RULES["speed-up"])
+    _claim("batched full-mode extraction against the per-file loop", "faster" if fast else "about as fast",
+                  f"{full:.1f} times the loop's speed", "speed-up")
     met = {"speed": speed >= speed_goal, "size": size >= size_goal}
-    claims.record(f"goal: trimmed extraction at least {speed_goal:g} times the loop's speed",
-                  "met" if met["speed"] else "not met", f"{speed:.1f} times", RULES["goal"])
-    claims.record(f"goal: at least {size_goal:g} times fewer bytes per clip than float32 full frames",
-                  "met" if met["size"] else "not met", f"{size:.1f} times fewer", RULES["goal"])
+    _claim(f"goal: trimmed extraction at least {speed_goal:g} times the loop's speed",
+                  "met" if met["speed"] else "not met", f"{speed:.1f} times", "goal")
+    _claim(f"goal: at least {size_goal:g} times fewer bytes per clip than float32 full frames",
+                  "met" if met["size"] else "not met", f"{size:.1f} times fewer", "goal")
     text = (f"Batched full mode runs at {full:.1f} times the loop's speed: "
             + ("batching helps, though the encoder still processes 1500 frames per clip, most of them padding."
                if fast else "the encoder still processes 1500 frames per clip, most of them padding, so batching "
@@ -459,8 +466,8 @@ def share_text(parts: pd.Series, what: str = "parameters") -> str:
     top = parts.idxmax()
     share = float(parts[top] / parts.sum())
     word = "most" if share > 0.5 else "the largest share"
-    claims.record(f"where the {what} sit", f"{word}: {top}", f"{100 * share:.0f}% of {parts.sum():,.0f}",
-                  RULES["share"])
+    _claim(f"where the {what} sit", f"{word}: {top}", f"{100 * share:.0f}% of {parts.sum():,.0f}",
+                  "share")
     return f"{word} of them ({100 * share:.0f}%) sit in {top}"
 
 
@@ -474,12 +481,12 @@ def paper_table_text(wa: pd.DataFrame, reference: str = "CAMuLeNet") -> dict[str
     every = bool((weakest == common).all())
     weakest_text = (f"Every system is weakest on {common}." if every else
                     f"Most systems ({int((weakest == common).sum())} of {len(weakest)}) are weakest on {common}.")
-    claims.record("the corpus every system of the paper finds hardest", f"{'every' if every else 'most'}: {common}",
-                  ", ".join(f"{s} {wa.loc[s, c]:.3f} on {c}" for s, c in weakest.items()), RULES["as printed"])
+    _claim("the corpus every system of the paper finds hardest", f"{'every' if every else 'most'}: {common}",
+                  ", ".join(f"{s} {wa.loc[s, c]:.3f} on {c}" for s, c in weakest.items()), "as printed")
     baselines = wa.drop(index=[s for s in wa.index if s.startswith(reference)])
     strongest = baselines.mean(axis=1).idxmax()
     gain = 100 * float((wa.loc[reference] - wa.loc[strongest]).mean())
-    claims.record(f"{reference} against the paper's strongest baseline", f"{'ahead' if gain > 0 else 'behind'} "
-                  f"of {strongest}", f"{gain:+.1f} points on average over {wa.shape[1]} corpora", RULES["as printed"])
+    _claim(f"{reference} against the paper's strongest baseline", f"{'ahead' if gain > 0 else 'behind'} "
+                  f"of {strongest}", f"{gain:+.1f} points on average over {wa.shape[1]} corpora", "as printed")
     return {"weakest": weakest_text, "baseline": strongest, "margin": f"{gain:.1f}",
             "verb": "beats" if gain > 0 else "trails"}
