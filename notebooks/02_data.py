@@ -66,6 +66,7 @@ whisper = None  # Whisper weights: None for the profile default; base, medium, l
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 
 # %%
+import camulenet  # first: pins the numeric libraries' CPU code paths (camulenet.storage.numerics)
 import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown, display

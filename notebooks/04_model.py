@@ -73,15 +73,19 @@ profile = "compact"  # or "paper": Whisper-Medium, 30-s frames, the released siz
 whisper_dim = 1024  # width d of the Whisper frames in the released sizes: 512 base, 1024 medium, 1280 large-v3
 
 # %% tags=["remove-cell"]
+import camulenet  # first: pins the numeric libraries' CPU code paths (camulenet.storage.numerics)
 import pandas as pd
 import torch
 from myst_nb import glue
 
 from camulenet import config
+from camulenet.book import claims
 from camulenet.book.banner import banner
+from camulenet.book.verdicts import share_text
 from camulenet.model import CAMuLeNet, CAMuLeNetConfig, count_parameters
 from camulenet.model.shapes import branch_parameter_table, padding_invariance_gap, trace_shapes
 
+claims.chapter("04_model")
 cfg = config.settings(smoke=smoke, seed=seed, profile=profile)
 _ = torch.manual_seed(cfg.seed)
 
@@ -108,14 +112,17 @@ paper_cfg = CAMuLeNetConfig.paper(whisper_dim=whisper_dim)
 paper_model = CAMuLeNet(paper_cfg)
 glue("paper_params", f"{count_parameters(paper_model) / 1e6:.1f} M", display=False)
 glue("whisper_dim", str(whisper_dim), display=False)
+flattened = count_parameters(paper_model.mfcc.fc)  # the linear layer after the flattened GRU output
+glue("paper_share", share_text(pd.Series({"the single linear layer after the flattened GRU output": flattened,
+                                          "the rest of the model": count_parameters(paper_model) - flattened})),
+     display=False)
 
 # %%
 parameter_view(branch_parameter_table(paper_model))
 
 # %% [markdown]
-# The released model has {glue:text}`paper_params` parameters; most of them sit in the
-# single linear layer after the flattened GRU output, which ties the model to one clip
-# length.
+# The released model has {glue:text}`paper_params` parameters; {glue:text}`paper_share`,
+# whose input size ties the model to one clip length.
 #
 # ## The compact configuration
 #

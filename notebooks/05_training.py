@@ -62,6 +62,7 @@ fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 corpora = None  # more corpora to train as well, e.g. [crema-d, ravdess]; None: corpus alone
 
 # %% tags=["remove-output"]
+import camulenet  # first: pins the numeric libraries' CPU code paths (camulenet.storage.numerics)
 import pandas as pd
 from IPython.display import Markdown
 from myst_nb import glue

@@ -483,9 +483,11 @@ def cross_corpus_table(cfg: BookSettings, systems=("CAMuLeNet",), merge: dict[st
             present.append((c, manifest))
     if len(present) < 2:
         names = [c.corpus for c, _ in present]
-        reason = (f"Cross-corpus transfer needs two corpora with data; this build has "
-                  f"{', '.join(names) or 'none'} of its {', '.join(cfg.corpora)}. Add one with "
-                  f"scripts/build_book.py --corpus A B (or the corpora parameter).")
+        have = (f"only {names[0]}" if names else "none") + (
+            f" of its corpora ({', '.join(cfg.corpora)})" if len(cfg.corpora) > 1 else "")
+        reason = (f"Cross-corpus transfer needs two corpora with data, and this build has {have}. Add a "
+                  f"second with `scripts/build_book.py --corpus {cfg.corpus} crema-d` (any two corpora), or "
+                  f"with the notebooks' `corpora` parameter.")
         return CrossCorpusReport(pd.DataFrame(columns=TABLE_COLUMNS), {}, skipped, reason)
     data = {c.corpus: (c, *_corpus_data(c, progress, m)) for c, m in present}
     runs, tables = {}, []
