@@ -181,7 +181,7 @@ said.style.hide(axis="index") if len(said) else Markdown("No chapter of this bui
 # The rules, each with its threshold:
 
 # %%
-pd.Series(RULES, name="rule and threshold").rename_axis("rule").to_frame()
+pd.Series(RULES, name="rule and threshold").rename_axis("rule").to_frame().style  # a Styler never cuts long cells
 
 # %% [markdown]
 # ## Run times
