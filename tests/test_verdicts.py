@@ -17,6 +17,7 @@ from camulenet.book.verdicts import (
     cosine_word,
     extraction_text,
     paper_table_text,
+    sanity_text,
     share_text,
     similarity_text,
     standing_text,
@@ -99,3 +100,13 @@ def test_each_verdict_is_recorded_with_its_numbers_and_rule_in_its_chapters_file
     claims.chapter("04_model")  # run by hand: kept in memory, nothing written
     closeness_text(0.5, 0.4)
     assert claims.recorded()[0]["verdict"] == "clearly different" and not (tmp_path / "_claims" / "04_model.json").exists()
+
+
+def test_the_benchmark_check_needs_a_gap_beyond_both_spreads():
+    check = pd.DataFrame({"accuracy": [0.45, 0.60], "sd": [0.05, 0.03], "chance": 1 / 6, "n_folds": 5},
+                         index=["held-out speakers", "speaker-mixed"])
+    assert sanity_text(check).startswith("On held-out speakers the baseline is above chance by more than its "
+                                         "spread over folds, and higher when the same speakers")
+    near = sanity_text(check.assign(accuracy=[0.45, 0.499]))  # +0.049 < the larger sd, 0.05: no difference
+    assert "but not higher beyond the spread" in near
+    assert "not above chance" in sanity_text(check.assign(accuracy=[0.20, 0.60], sd=[0.05, 0.03]))

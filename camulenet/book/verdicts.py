@@ -48,6 +48,8 @@ RULES = {
     "speed-up": f"faster only from {SPEEDUP:g} times the other's speed; below: about as fast",
     "goal": "met when the measured figure reaches the goal",
     "sign": "positive or negative only when the mean over folds is farther from zero than its standard deviation",
+    "unpaired spread": ("of two scores over different folds, one is higher only when they differ by more than "
+                        "the larger of their two standard deviations over folds"),
 }
 
 
@@ -422,6 +424,33 @@ def spaces_verdict(per_fold: pd.DataFrame, ours: str, baseline: str) -> str:
 def _than(word: str, measure: str, other: str) -> str:
     return f"the same {measure} as {other} (within the fold spread)" if word == "the same" else \
         f"a {word} {measure} than {other}"
+
+
+def sanity_text(check: pd.DataFrame) -> str:
+    """Whether the simple baseline of chapter 2 does what a fair benchmark needs (rule "unpaired
+    spread"): above chance on held-out speakers, and below its own score on speaker-mixed folds.
+    ``check``: :func:`camulenet.evaluation.sanity_baseline.sanity_check`."""
+    held, mixed = check.loc["held-out speakers"], check.loc["speaker-mixed"]
+    chance = float(check["chance"].iloc[0])
+
+    def word(a, sd_a, b, sd_b):
+        return "higher" if a - b > max(sd_a, sd_b) else "lower" if b - a > max(sd_a, sd_b) else "no difference"
+
+    above = word(held.accuracy, held.sd, chance, 0.0)
+    below = word(mixed.accuracy, mixed.sd, held.accuracy, held.sd)
+    _claim("the simple baseline on held-out speakers against chance", {"higher": "above chance"}.get(above, above),
+           f"{held.accuracy:.3f} (sd {held.sd:.3f}) against chance {chance:.3f}", "unpaired spread")
+    _claim("the simple baseline on speaker-mixed against held-out folds",
+           {"higher": "higher when speakers are shared"}.get(below, below),
+           f"{mixed.accuracy:.3f} (sd {mixed.sd:.3f}) against {held.accuracy:.3f} (sd {held.sd:.3f})",
+           "unpaired spread")
+    first = ("above chance by more than its spread over folds" if above == "higher" else
+             "not above chance beyond its spread over folds")
+    second = ("and higher when the same speakers are in training and test, again beyond the spread: knowing the "
+              "voice helps, which is what leave-speaker-out evaluation guards against" if below == "higher" else
+              "but not higher beyond the spread when the same speakers are in training and test: on this corpus, "
+              "knowing the voice does not measurably help the baseline")
+    return f"On held-out speakers the baseline is {first}, {second}."
 
 
 # --------------------------------------------------------------------------- single measurements
