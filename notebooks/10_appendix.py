@@ -132,8 +132,9 @@ pd.Series(numerics.status(), dtype=object).to_frame("value")
 
 # %% [markdown]
 # The **results fingerprint** is a hash of every score of every system and fold in this
-# build's run folder (each value's exact bits, training times left out): two builds with the
-# same fingerprint have the same results to the last bit, whatever machine made them.
+# build's run folder, and of every test clip's predicted probabilities, from which
+# calibration is computed (each value's exact bits, training times left out): two builds
+# with the same fingerprint have the same results to the last bit, whatever machine made them.
 # {glue:md}`fingerprint_text`
 
 # %% tags=["remove-cell"]
@@ -152,7 +153,8 @@ if run_dir is not None and (run_dir / "results.parquet").exists():
     fingerprint = run_fingerprint(run_dir)
     glue("fingerprint_text", Markdown(
         f"This build: **`{fingerprint['fingerprint']}`** ({fingerprint['systems']} systems x "
-        f"{fingerprint['folds']} folds x {fingerprint['metrics']} scores, {fingerprint['values']} values)."),
+        f"{fingerprint['folds']} folds x {fingerprint['metrics']} scores, {fingerprint['values']} values, and "
+        f"the probabilities of {fingerprint['predictions']} test predictions)."),
         display=False)
     results_long = pd.concat([load_results(run_dir), pipeline.reference_results(
         cfg, manifest, pipeline.ensure_folds(cfg, manifest))], ignore_index=True)

@@ -106,4 +106,13 @@ def test_the_results_fingerprint_sees_every_bit_of_every_score_and_no_timing(tmp
     assert results_fingerprint(one_ulp) != base
     assert results_fingerprint(results.assign(system=["A", "A", "C", "C", "A"])) != base
     results.to_parquet(tmp_path / "results.parquet")
-    assert run_fingerprint(tmp_path) == {"fingerprint": base, "systems": 2, "folds": 2, "metrics": 1, "values": 4}
+    assert run_fingerprint(tmp_path) == {"fingerprint": base, "systems": 2, "folds": 2, "metrics": 1, "values": 4,
+                                         "predictions": 0}
+    # the same scores from other probabilities (what calibration reads): another fingerprint
+    preds = pd.DataFrame({"system": "A", "fold": [0, 1], "utt_id": ["u1", "u2"], "prob_x": [0.6, 0.7],
+                          "prob_y": [0.4, 0.3]})
+    with_probs = results_fingerprint(results, preds)
+    assert with_probs != base and results_fingerprint(results, preds.iloc[::-1]) == with_probs
+    assert results_fingerprint(results, preds.assign(prob_x=[0.6, np.nextafter(0.7, 1)])) != with_probs
+    preds.to_parquet(tmp_path / "predictions.parquet")
+    assert run_fingerprint(tmp_path)["fingerprint"] == with_probs and run_fingerprint(tmp_path)["predictions"] == 2

@@ -64,8 +64,8 @@ def block(book_dir: Path | str) -> str:
     fp = s["fingerprint"]
     lines = [f"Results of the last full build ({s['settings']}; commit {s['commit']}; numeric code paths "
              f"{s['numerics']}). Results fingerprint `{fp['fingerprint']}` ({fp['systems']} systems x "
-             f"{fp['folds']} folds x {fp['metrics']} scores): two builds with the same fingerprint have the same "
-             f"results to the last bit.", "",
+             f"{fp['folds']} folds x {fp['metrics']} scores, and the probabilities of {fp.get('predictions', 0)} "
+             f"test predictions): two builds with the same fingerprint have the same results to the last bit.", "",
              "| system | folds | mean WA | sd over folds |", "|---|---|---|---|"]
     lines += [f"| {r['system']} | {r['folds']} | {r['wa_mean']:.3f} | "
               f"{'' if r['wa_sd'] is None else format(r['wa_sd'], '.3f')} |" for r in s["systems"]]
