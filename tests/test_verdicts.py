@@ -4,11 +4,13 @@ boundaries, the sentences on contradictory numbers, and the claims each verdict 
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from camulenet import config
 from camulenet.book import claims
 from camulenet.book.verdicts import (
     RULES,
@@ -23,6 +25,7 @@ from camulenet.book.verdicts import (
     standing_text,
 )
 from camulenet.evaluation.paper import paper_table1
+from camulenet.experiments import transfer_runs
 
 
 def test_fold_noise_rule_at_its_boundary():
@@ -110,3 +113,14 @@ def test_the_benchmark_check_needs_a_gap_beyond_both_spreads():
     near = sanity_text(check.assign(accuracy=[0.45, 0.499]))  # +0.049 < the larger sd, 0.05: no difference
     assert "but not higher beyond the spread" in near
     assert "not above chance" in sanity_text(check.assign(accuracy=[0.20, 0.60], sd=[0.05, 0.03]))
+
+
+def test_the_cross_corpus_reason_is_one_sentence_whose_options_are_code(tmp_path):
+    """The reason chapter 9 glues as Markdown: never 'has synthetic of its synthetic', and every
+    `--option` in a code span, where no typesetter turns its two hyphens into an en dash."""
+    for corpora in (None, ["synthetic", "ravdess"]):
+        cfg = config.settings(smoke=True, data_root=tmp_path, corpora=corpora)
+        reason = transfer_runs.cross_corpus_table(cfg, progress=False).reason
+        assert reason.startswith("Cross-corpus transfer needs two corpora with data, and this build has none")
+        assert " of its " not in reason or "of its corpora (" in reason
+        assert "--" in reason and "--" not in re.sub(r"`[^`]*`", "", reason)
