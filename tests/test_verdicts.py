@@ -23,6 +23,7 @@ from camulenet.book.verdicts import (
     share_text,
     similarity_text,
     standing_text,
+    survivors_text,
 )
 from camulenet.evaluation.paper import paper_table1
 from camulenet.experiments import transfer_runs
@@ -124,3 +125,15 @@ def test_the_cross_corpus_reason_is_one_sentence_whose_options_are_code(tmp_path
         assert reason.startswith("Cross-corpus transfer needs two corpora with data, and this build has none")
         assert " of its " not in reason or "of its corpora (" in reason
         assert "--" in reason and "--" not in re.sub(r"`[^`]*`", "", reason)
+
+
+def test_a_gap_that_passes_only_before_holm_is_named_so_not_called_noise_or_a_difference():
+    table = pd.DataFrame({"system": ["A", "B", "C"], "mean_diff": [0.174, 0.01, -0.2], "ci_low": [0.021, -0.1, -0.3],
+                          "ci_high": [0.326, 0.12, -0.1], "p": [0.04, 0.8, 0.001], "p_holm": [0.08, 0.8, 0.003],
+                          "survives": [False, False, True]})
+    claims.chapter("")
+    text = survivors_text(table, "R")
+    assert text == ("Against R, C (-20.0 points) survives the corrected test with Holm's correction over the 3 "
+                    "comparisons of its table (A, B, C); A passes it only before Holm's correction, which is not "
+                    "enough to call it a difference; B does not.")
+    assert [c["verdict"] for c in claims.recorded()] == ["nominal only", "within fold noise", "survives"]

@@ -128,28 +128,39 @@ def significance_text(tests: pd.DataFrame, corpus: str, reference: str = "CAMuLe
 
 
 def survivors_text(table: pd.DataFrame, reference: str, about: str = "") -> str:
-    """One sentence naming which comparisons with ``reference`` survive Holm's correction, and
-    the family the correction ran over (``table`` is :func:`camulenet.evaluation.cv_stats.comparison_table`)."""
+    """One sentence naming which comparisons with ``reference`` survive Holm's correction, which
+    pass the corrected test only before it (rule "Holm"), and the family the correction ran over
+    (``table`` is :func:`camulenet.evaluation.cv_stats.comparison_table`)."""
     if not len(table):
         return "There is nothing to compare."
     tested = table.dropna(subset=["p_holm"]) if "p_holm" in table else table
+    nominal = {r.system for r in table.itertuples()
+               if not r.survives and "p" in table and not np.isnan(r.p) and r.p < ALPHA}
     for r in table.itertuples():
         evidence = f"{r.system} minus {reference} {100 * r.mean_diff:+.1f} points"
         if hasattr(r, "ci_low"):
             evidence += f", corrected 95% CI [{100 * r.ci_low:+.1f}, {100 * r.ci_high:+.1f}]"
         if hasattr(r, "p_holm"):
-            evidence += f", Holm p = {r.p_holm:.3g} ({len(tested)} comparisons)"
-        _claim(f"{r.system} against {reference}{' on ' + about if about else ''} (corrected test)",
-                      "survives" if r.survives else "within fold noise", evidence, "Holm")
+            evidence += f", p = {r.p:.3g}, Holm p = {r.p_holm:.3g} ({len(tested)} comparisons)"
+        word = "survives" if r.survives else "nominal only" if r.system in nominal else "within fold noise"
+        _claim(f"{r.system} against {reference}{' on ' + about if about else ''} (corrected test)", word, evidence,
+               "Holm")
     yes = [f"{s} ({100 * d:+.1f} points)" for s, d, ok in zip(table.system, table.mean_diff, table.survives) if ok]
-    no = [s for s, ok in zip(table.system, table.survives) if not ok]
+    near = [s for s in table.system if s in nominal]
+    no = [s for s, ok in zip(table.system, table.survives) if not ok and s not in nominal]
     family = _family(list(tested.system))
-    if not yes:
-        return (f"No difference from {reference} survives the corrected test with {family}: "
-                f"{', '.join(no)} {'is' if len(no) == 1 else 'are all'} within what the spread across folds allows.")
-    verb = "survives" if len(yes) == 1 else "survive"
-    text = f"Against {reference}, {', '.join(yes)} {verb} the corrected test with {family}"
-    return text + (f"; {', '.join(no)} {'does' if len(no) == 1 else 'do'} not." if no else ".")
+    if yes:
+        verb = "survives" if len(yes) == 1 else "survive"
+        text = f"Against {reference}, {', '.join(yes)} {verb} the corrected test with {family}"
+    else:
+        text = f"No difference from {reference} survives the corrected test with {family}"
+    if near:
+        text += (f"; {_names(near)} {'passes' if len(near) == 1 else 'pass'} it only before Holm's correction, "
+                 f"which is not enough to call {'it' if len(near) == 1 else 'them'} a difference")
+    if no:
+        text += (f"; {', '.join(no)} {'does' if len(no) == 1 else 'do'} not" if yes or near else
+                 f": {', '.join(no)} {'is' if len(no) == 1 else 'are all'} within what the spread across folds allows")
+    return text + "."
 
 
 def gap_verdict(gaps: pd.DataFrame, corpus: str) -> str:
@@ -217,30 +228,36 @@ def standing_text(wide: pd.DataFrame, system: str, reference: str = "CAMuLeNet",
 # --------------------------------------------------------------------------- chapter 9
 def remedy_text(effects: pd.DataFrame) -> str:
     """Which change has the largest mean effect, whether it and the others survive Holm's
-    correction (only a surviving effect is called a gain or a loss)."""
+    correction (only a surviving effect is called a gain or a loss; rule "Holm")."""
     if effects.empty:
         return ""
     eff = effects["effect (points)"]
+    nominal = [c for c in effects.index if not effects.loc[c, "survives"] and "p (corrected)" in effects
+               and effects.loc[c, "p (corrected)"] < ALPHA]
     for change, r in effects.iterrows():
         evidence = f"{r['effect (points)']:+.1f} points"
         if "corrected 95% CI" in effects:
-            evidence += f", corrected 95% CI {r['corrected 95% CI']}, Holm p = {r['p (Holm)']:.3g}"
-        _claim(f"effect of {change} on accuracy", "survives" if r["survives"] else "within fold noise",
-                      evidence, "Holm")
+            evidence += (f", corrected 95% CI {r['corrected 95% CI']}, p = {r['p (corrected)']:.3g}, "
+                         f"Holm p = {r['p (Holm)']:.3g} ({len(effects)} changes)")
+        word = "survives" if r["survives"] else "nominal only" if change in nominal else "within fold noise"
+        _claim(f"effect of {change} on accuracy", word, evidence, "Holm")
     best = eff.idxmax()
     surviving = [c for c in effects.index if effects.loc[c, "survives"]]
     if eff[best] > 0 and best in surviving:
         text = f"The largest gain is from {best} ({eff[best]:+.1f} points), beyond the spread across folds."
     elif eff[best] > 0:
-        text = (f"The largest mean change is from {best} ({eff[best]:+.1f} points), within the spread across "
-                f"folds, so not a gain this build can show.")
+        text = (f"The largest mean change is from {best} ({eff[best]:+.1f} points), not beyond the spread "
+                f"across folds after Holm's correction, so not a gain this build can show.")
     else:
         text = (f"No change raises mean accuracy; the smallest loss is from {best} "
                 f"({eff[best]:+.1f} points).")
     family = f"Holm's correction over the {len(effects)} changes"
     named = [f"{c} ({eff[c]:+.1f})" for c in surviving]
-    return text + (f" Effects that survive the corrected test with {family}: {', '.join(named)}."
-                   if named else f" No effect survives {family}: each is within the spread across folds.")
+    text += (f" Effects that survive the corrected test with {family}: {', '.join(named)}."
+             if named else f" No effect survives {family}.")
+    if nominal:
+        text += f" {_names(nominal)} {'passes' if len(nominal) == 1 else 'pass'} the corrected test only before it."
+    return text
 
 
 def similarity_text(correlations: pd.DataFrame) -> str:
