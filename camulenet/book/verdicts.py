@@ -214,15 +214,21 @@ def gap_verdict(gaps: pd.DataFrame, corpus: str) -> str:
 
 
 def standing_text(wide: pd.DataFrame, system: str, reference: str = "CAMuLeNet", metric: str = "wa") -> str:
-    """Where ``system`` stands against ``reference`` on ``metric`` (rule "fold noise", paired by
-    fold): ``above``, ``below`` or ``within the fold spread of``; ``wide`` is one row per system
-    and fold."""
+    """Where ``system`` stands against ``reference`` on ``metric``, as a clause (rule "fold noise",
+    paired by fold; whether the gap survives the corrected test is chapter 8's question, and the
+    clause says so); ``wide`` is one row per system and fold."""
     both = wide.pivot_table(index="fold", columns="system", values=metric)[[system, reference]].dropna()
     diffs = (both[system] - both[reference]).to_numpy()
-    word = {"higher": "above", "lower": "below", "no difference": "within the fold spread of",
-            "not judged": "(too few folds to judge) beside"}[by_fold_noise(diffs)]
-    _claim(f"{system} against {reference} ({metric.upper()})", word, _spread(diffs), "fold noise")
-    return word
+    word = by_fold_noise(diffs)
+    clause = {"higher": f"above {reference}'s, by more than the spread of their per-fold differences",
+              "lower": f"below {reference}'s, by more than the spread of their per-fold differences",
+              "no difference": f"within the spread of its per-fold differences from {reference}'s",
+              "not judged": f"beside {reference}'s (too few folds to judge the difference)"}[word]
+    if word in ("higher", "lower"):
+        clause += " (chapter 8 asks whether that survives the corrected test)"
+    _claim(f"{system} against {reference} ({metric.upper()})", {"higher": "above", "lower": "below"}.get(word, word),
+           _spread(diffs), "fold noise")
+    return clause
 
 
 # --------------------------------------------------------------------------- chapter 9
