@@ -83,22 +83,26 @@ whisper = None
 fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 
 # %%
+import camulenet  # first: pins the numeric libraries' CPU code paths (camulenet.storage.numerics)
 import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
 from camulenet import config, pipeline
+from camulenet.book import claims
 from camulenet.book.audio_gallery import MAX_SECONDS, MAX_TRIES, Clip, gallery_html, language_gender_examples, \
     listening_examples
 from camulenet.book.banner import banner
 from camulenet.book.corpus_text import audio_terms_text, corpus_table, describe_corpus, is_synthetic, spoken_text
 from camulenet.book.unreadable import left_out_text, skipped_text
+from camulenet.book.verdicts import sanity_text
 from camulenet.data.folds import check_speaker_disjoint
 from camulenet.data.manifest import summarize
 from camulenet.evaluation.sanity_baseline import sanity_check
 from camulenet.plots.dataset import plot_corpus_overview, plot_folds
 
+claims.chapter("02_data")
 cfg = config.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
                       fold_protocol=fold_protocol)
 display(banner(cfg))
@@ -232,11 +236,12 @@ held, mixed = (check.loc[k, "accuracy"] for k in ("held-out speakers", "speaker-
 glue("sanity_heldout", f"{100 * held:.1f}%", display=False)
 glue("sanity_mixed", f"{100 * mixed:.1f}%", display=False)
 glue("sanity_chance", f"{100 * check.chance.iloc[0]:.1f}%", display=False)
+glue("sanity_verdict", Markdown(sanity_text(check)), display=False)
 
 # %% [markdown]
 # On held-out speakers the baseline reaches {glue:text}`sanity_heldout` (chance is
 # {glue:text}`sanity_chance`), against {glue:text}`sanity_mixed` when the same speakers
-# appear in training and test.
+# appear in training and test. {glue:md}`sanity_verdict`
 #
 # ## Speaker-independent folds
 #

@@ -73,16 +73,20 @@ profile = "compact"
 whisper_dim = 1024
 
 # %% tags=["remove-cell"]
+import camulenet  # first: pins the numeric libraries' CPU code paths (camulenet.storage.numerics)
 import pandas as pd
 import torch
 from myst_nb import glue
 
 from camulenet import config
+from camulenet.book import claims
 from camulenet.book.banner import banner
+from camulenet.book.verdicts import share_text
 from camulenet.model import CAMuLeNet, CAMuLeNetConfig, count_parameters
 from camulenet.model.shapes import branch_parameter_table, padding_invariance_gap, trace_shapes
 from camulenet.plots.architecture import plot_architecture
 
+claims.chapter("04_model")
 cfg = config.settings(smoke=smoke, seed=seed, profile=profile)
 _ = torch.manual_seed(cfg.seed)
 
@@ -109,6 +113,10 @@ paper_cfg = CAMuLeNetConfig.paper(whisper_dim=whisper_dim)
 paper_model = CAMuLeNet(paper_cfg)
 glue("paper_params", f"{count_parameters(paper_model) / 1e6:.1f} M", display=False)
 glue("whisper_dim", str(whisper_dim), display=False)
+flattened = count_parameters(paper_model.mfcc.fc)  # the linear layer after the flattened GRU output
+glue("paper_share", share_text(pd.Series({"the single linear layer after the flattened GRU output": flattened,
+                                          "the rest of the model": count_parameters(paper_model) - flattened})),
+     display=False)
 fig = plot_architecture(paper_model, f"CAMuLeNet with the released sizes, d = {whisper_dim}: "
                                      f"{count_parameters(paper_model) / 1e6:.1f} M parameters")
 glue("architecture_figure", fig, display=False)
@@ -129,9 +137,8 @@ glue("architecture_figure", fig, display=False)
 parameter_view(branch_parameter_table(paper_model))
 
 # %% [markdown]
-# The released model has {glue:text}`paper_params` parameters; most of them sit in the
-# single linear layer after the flattened GRU output, which ties the model to one clip
-# length.
+# The released model has {glue:text}`paper_params` parameters; {glue:text}`paper_share`,
+# whose input size ties the model to one clip length.
 #
 # ## The compact configuration
 #

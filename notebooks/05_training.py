@@ -75,6 +75,7 @@ fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 corpora = None
 
 # %% tags=["remove-output"]
+import camulenet  # first: pins the numeric libraries' CPU code paths (camulenet.storage.numerics)
 import pandas as pd
 from IPython.display import Markdown
 from myst_nb import glue

@@ -35,7 +35,8 @@
 # - what {term}`leave-one-language-out` evaluation and a voice's distance from the training
 #   speakers cost a model;
 # - how a {term}`transductive` remedy, per-speaker normalisation, compares;
-# - to measure calibration with the {term}`ECE` and fix it by {term}`temperature scaling`.
+# - to measure calibration with the {term}`ECE`, and to check whether {term}`temperature scaling`,
+#   fitted on other speakers, fixes it for the test speakers.
 #
 # **You need** {doc}`05_training` (the folds and systems) and {doc}`08_statistics` (the
 # corrected test, Holm's correction and {term}`Hedges' g`).
@@ -85,11 +86,13 @@ fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 corpora = None
 
 # %% tags=["remove-cell"]
+import camulenet  # first: pins the numeric libraries' CPU code paths (camulenet.storage.numerics)
 import pandas as pd
 from IPython.display import Markdown
 from myst_nb import glue
 
 from camulenet import config, pipeline
+from camulenet.book import claims
 from camulenet.book.banner import banner
 from camulenet.book.captions import captioned, settings_caption
 from camulenet.book.corpus_text import is_synthetic
@@ -99,6 +102,7 @@ from camulenet.evaluation.cv_stats import comparison_table, fold_sizes
 from camulenet.experiments import beyond
 from camulenet.training.runner import BEYOND_SYSTEMS
 
+claims.chapter("09_beyond")
 cfg = config.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
                       fold_protocol=fold_protocol, corpora=corpora)
 manifest = pipeline.ensure_corpus(cfg)
@@ -141,7 +145,7 @@ fusion_tests = comparison_table(fusion_long, "CAMuLeNet", "wa", n_train, n_test,
 captioned(comparison_view(fusion_tests), cfg)
 
 # %% tags=["remove-cell"]
-glue("fusion_verdict", Markdown(survivors_text(fusion_tests, "CAMuLeNet")), display=False)
+glue("fusion_verdict", Markdown(survivors_text(fusion_tests, "CAMuLeNet", about=cfg.corpus)), display=False)
 
 # %% [markdown]
 # Differences are each system's accuracy minus CAMuLeNet's, in points; the plain interval
@@ -193,10 +197,11 @@ cross = transfer_runs.cross_corpus_table(cfg, progress=False)
 captioned(cross.table, [config.for_corpus(cfg, c) for c in cfg.corpora]) if len(cross.table) else None
 
 # %% tags=["remove-cell"]
-glue("cross_reason", cross.reason or "Each row trains on one corpus and tests on all of another.", display=False)
+glue("cross_reason", Markdown(cross.reason or "Each row trains on one corpus and tests on all of another."),
+     display=False)
 
 # %% [markdown]
-# {glue:text}`cross_reason`
+# {glue:md}`cross_reason`
 #
 # ## Is a speaker harder when nobody like them was in training?
 #

@@ -14,17 +14,21 @@
 # ---
 
 # %% [markdown]
-# # Appendix: deviations, environment and run times
+# # Appendix: deviations, environment, claims and run times
 #
 # What a reader needs to trust, or rebuild, the numbers of this book: where this edition
 # departs from the paper's released code, which code and machine made the pages, the
-# settings, and how long each chapter took.
+# settings, how the numbers stay the same on another machine, every claim of the pages with
+# its evidence, and how long each chapter took.
 #
 # :::{admonition} What is here
 # :class: tip
 # - **Deviations** from the released code of the paper {cite:p}`goel2024camulenet`, each with its reason;
 # - **Provenance**: the commit and package version that built this book, and the machine and libraries;
 # - **Settings and seeds**: every setting of this build, and what one seed fixes;
+# - **The same numbers on any x86-64 CPU**: the pinned numeric code paths, and the results
+#   fingerprint that compares two builds at a glance;
+# - **Claims and their evidence**: every verdict of the pages, its numbers and its rule;
 # - **Run times** of each chapter, and a benchmark of the training executors.
 #
 # To rebuild a page, check out the commit named below and execute the notebooks with
@@ -77,6 +81,7 @@ fold_protocol = "speaker"  # or "session": leave-one-session-out (IEMOCAP)
 corpora = None
 
 # %% tags=["remove-input"]
+import camulenet  # first: pins the numeric libraries' CPU code paths (camulenet.storage.numerics)
 import pandas as pd
 from IPython.display import Markdown
 
@@ -110,15 +115,88 @@ environment_table()
 # The settings that made this build (its profile's choices spelled out; every cached
 # artefact lives under a key of the settings it depends on), in one line and field by field. One seed (the `seed`
 # parameter of every notebook) determines the synthetic corpus, the folds, weight initialisation, data
-# order and dropout. On the CPU, the same
-# seed gives the same folds and the same numbers bit for bit; on a GPU, results can differ
-# in the last digits because some CUDA kernels are not deterministic.
+# order and dropout. On a CPU, the same seed gives the same folds and the same numbers bit
+# for bit, on any x86-64 CPU while the numeric code paths are pinned (next section); on a
+# GPU, results can differ in the last digits because some CUDA kernels are not deterministic.
 
 # %%
 cfg = config.settings(smoke=smoke, seed=seed, corpus=corpus, profile=profile, whisper=whisper,
                       fold_protocol=fold_protocol, corpora=corpora)
 print(settings_caption(cfg))
 settings_table(cfg)
+
+# %% [markdown]
+# ## The same numbers on any x86-64 CPU
+#
+# MKL (torch's matrix products), oneDNN (its convolutions), torch's own vectorised kernels,
+# OpenBLAS and numpy each pick code for the CPU they run on: AVX-512 code sums in another
+# order than AVX2 code, and MKL picks other kernels on AMD than on Intel, so the last bits of
+# a result, and with them where early stopping ends a fold, would change from one machine to
+# another. Importing `camulenet` first pins them, before they load, to code that every
+# x86-64 CPU with AVX2 runs alike (`camulenet/storage/numerics.py`); the kernels of the
+# build and the grid's workers inherit the pins. `CAMULENET_NUMERICS=native` opts out, for
+# speed, and gives the features and runs cache folders of their own. The pins as this
+# chapter's kernel saw them:
+
+# %%
+from camulenet.storage import numerics
+
+pd.Series(numerics.status(), dtype=object).to_frame("value")
+
+# %% [markdown]
+# The **results fingerprint** is a hash of every score of every system and fold in this
+# build's run folder, and of every test clip's predicted probabilities, from which
+# calibration is computed (each value's exact bits, training times left out): two builds
+# with the same fingerprint have the same results to the last bit, whatever machine made them.
+# {glue:md}`fingerprint_text`
+
+# %% tags=["remove-cell"]
+from myst_nb import glue
+
+from camulenet import pipeline
+from camulenet.book import readme
+from camulenet.book.environment import source_commit
+from camulenet.data.prepare import present_manifest
+from camulenet.training.runner import load_results
+from camulenet.training.runs import run_fingerprint
+
+manifest, absent = present_manifest(cfg)
+run_dir = pipeline.runs_path(cfg, manifest) if manifest is not None else None
+if run_dir is not None and (run_dir / "results.parquet").exists():
+    fingerprint = run_fingerprint(run_dir)
+    glue("fingerprint_text", Markdown(
+        f"This build: **`{fingerprint['fingerprint']}`** ({fingerprint['systems']} systems x "
+        f"{fingerprint['folds']} folds x {fingerprint['metrics']} scores, {fingerprint['values']} values, and "
+        f"the probabilities of {fingerprint['predictions']} test predictions)."),
+        display=False)
+    results_long = pd.concat([load_results(run_dir), pipeline.reference_results(
+        cfg, manifest, pipeline.ensure_folds(cfg, manifest))], ignore_index=True)
+    readme.write_summary(readme.summary(settings_caption(cfg), source_commit(), numerics.mode(), fingerprint,
+                                        results_long))  # the README's results block (build only)
+else:
+    glue("fingerprint_text", Markdown(f"This build has no results to fingerprint yet "
+                                      f"({absent or 'run chapter 5 first'})."), display=False)
+
+# %% [markdown]
+# ## Claims and their evidence
+#
+# Every verdict the pages of this build state, with the numbers it rests on and the rule that
+# chose its word (`camulenet/book/verdicts.py`; the rules and their thresholds follow the
+# table). A difference within the noise of its measure is never called a difference, and
+# two measures are said to agree only when the rule gives both the same difference.
+
+# %%
+from camulenet.book import claims
+from camulenet.book.verdicts import RULES
+
+said = claims.load()
+said.style.hide(axis="index") if len(said) else Markdown("No chapter of this build has recorded a claim yet.")
+
+# %% [markdown]
+# The rules, each with its threshold:
+
+# %%
+pd.Series(RULES, name="rule and threshold").rename_axis("rule").to_frame().style  # a Styler never cuts long cells
 
 # %% [markdown]
 # ## Run times
@@ -137,13 +215,13 @@ notebook_timings()
 # small sequential steps a second thread hardly speeds up. So chapters 5 and 9 train their
 # folds side by side, one single-threaded worker process per core
 # (`camulenet.training_executor`), instead of one fold at a time on all cores.
-# Measured on this book's machine by `scripts/bench_executors.py` (four folds of the compact
-# CAMuLeNet), each setting three times in turn under `farm-bench`:
+# Measured by `scripts/bench_executors.py` (four folds of the compact CAMuLeNet, each setting
+# three times in turn) on the machine its report below names, with
+# {glue:text}`executor_cpus` cores on {glue:text}`executor_when`: not necessarily the machine
+# that built this page (see Provenance above); rerun the script to measure yours.
 
 # %%
 import json
-
-from myst_nb import glue
 
 from camulenet.storage.paths import REPO_ROOT
 
@@ -160,10 +238,11 @@ speed.rename(index={"inprocess": "one process", "local": "one worker per core"})
 gain = speed.loc["local", "samples_per_wall_s"] / speed.loc["inprocess", "samples_per_wall_s"]
 glue("executor_gain", f"{gain:.2f}", display=False)
 glue("executor_when", bench["when"].iloc[0], display=False)
+glue("executor_cpus", str(bench["cpus"].iloc[0]), display=False)
 
 # %% [markdown]
 # One worker per core trains {glue:text}`executor_gain` times as many samples per second
-# (medians, measured {glue:text}`executor_when`). Wall times differ less, because the
+# (medians, on the machine of that report). Wall times differ less, because the
 # thread count changes float rounding and with it where early stopping ends each fold (the
 # epochs trained differ). The whole `farm-bench` report, with its A/B ratios:
 

@@ -2,7 +2,9 @@
 
 The book itself never executes code (``execute_notebooks: off``): what a reader sees is
 exactly what this script ran. Run times per notebook go to book/_timings.json for the
-appendix. Usage:
+appendix; the chapters' claims go to book/_claims/ and the appendix's summary of the build to
+book/_results.json. A full default build (``make book``) ends by writing the README's results
+block from them (``scripts/readme_results.py``). Usage:
 
     python scripts/build_book.py [--smoke] [--no-execute] [--only 03_features] [--corpus crema-d [ravdess ...]]
         [--corpus path/to/my_corpus/manifest.csv]
@@ -29,10 +31,13 @@ import sys
 import time
 from pathlib import Path
 
+import camulenet  # noqa: F401  (first, before papermill loads numpy: pins the numeric code paths)
+
+# isort: split
 import papermill as pm
 
 from camulenet import config
-from camulenet.book import notebook_outputs, repository
+from camulenet.book import claims, notebook_outputs, readme, repository
 from camulenet.data.fetch import FetchError, ensure_fetched
 
 REPO = Path(__file__).resolve().parent.parent
@@ -61,6 +66,19 @@ def execute(names: list[str] | None, smoke: bool, params: dict | None = None, ou
     os.environ.pop("MPLBACKEND", None)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    # the kernels write their claims (and the appendix its summary) beside the chapters they execute
+    before = os.environ.get(claims.OUT_VARIABLE)
+    os.environ[claims.OUT_VARIABLE] = str(out_dir.resolve())
+    try:
+        _execute_into(names, smoke, params, out_dir)
+    finally:
+        if before is None:
+            os.environ.pop(claims.OUT_VARIABLE, None)
+        else:
+            os.environ[claims.OUT_VARIABLE] = before
+
+
+def _execute_into(names, smoke, params, out_dir: Path) -> None:
     timings_path = out_dir / "_timings.json"
     timings = json.loads(timings_path.read_text()) if timings_path.exists() else {}
     leaks = []
@@ -94,6 +112,14 @@ def corpus_argument(arg: str) -> str:
     if csv is None:
         return arg
     return os.path.relpath(csv, NOTEBOOKS) if csv.is_relative_to(REPO) else str(csv)
+
+
+def is_default_build(args) -> bool:
+    """``make book`` as documented: every chapter, full size, on the book's own corpus and profile.
+    Only such a build rewrites the README's results block."""
+    return (not args.smoke and not args.no_execute and not args.only and args.corpus == ["synthetic"]
+            and args.profile == "compact" and not args.whisper_model and not args.whisper_checkpoint
+            and args.fold_protocol == "speaker")
 
 
 def build_html() -> None:
@@ -150,6 +176,9 @@ def main() -> None:
                   "fold_protocol": args.fold_protocol,
                   "whisper": str(Path(whisper).resolve()) if args.whisper_checkpoint else whisper}
         execute(args.only, args.smoke, params)
+        if is_default_build(args):  # the README's results come from this build, never typed by hand
+            changed = readme.update_readme(BOOK, REPO / "README.md")
+            print(f"== README.md results block {'rewritten from this build' if changed else 'already current'}")
     build_html()
 
 

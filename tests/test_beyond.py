@@ -68,7 +68,7 @@ def test_transfer_gap_is_unseen_minus_seen():
 def test_survivors_text_names_what_survives_holm():
     table = pd.DataFrame({"system": ["A", "B"], "mean_diff": [0.05, -0.01], "survives": [True, False]})
     assert survivors_text(table, "R") == ("Against R, A (+5.0 points) survives the corrected test with "
-                                                 "Holm's correction; B does not.")
+                                          "Holm's correction over the 2 comparisons of its table (A, B); B does not.")
     assert survivors_text(table.assign(survives=False), "R").startswith("No difference from R survives")
 
 
@@ -96,7 +96,9 @@ def test_transfer_comparison_and_text():
     compare = beyond.transfer_comparison(lolo, within)
     assert len(compare) == 4 and set(compare.setting) == {"language seen in training", "language left out"}
     assert transfer_text(compare) == ("X loses 12.5 points on average when a language is left out "
-                                             "(the largest loss, on de: 20.0).")
+                                      "(the largest loss, on de: 20.0, sd 10.6 over 2 languages).")
+    within_noise = compare.assign(accuracy=[0.5, 0.6, 0.3, 0.7])  # costs +20 and -10: mean within the spread
+    assert transfer_text(within_noise).startswith("X shows no clear change when a language is left out")
     better = compare.assign(accuracy=[0.5, 0.6, 0.55, 0.65])
     assert transfer_text(better).startswith("X gains 5.0 points on average")
 
@@ -116,7 +118,11 @@ def test_calibration_text_counts_systems_whose_ece_rose():
     table = pd.DataFrame({"system": ["A", "B"], "ece_before": [0.20, 0.05], "ece_after": [0.04, 0.08],
                           "nll_before": [1.0, 1.0], "nll_after": [0.9, 1.1], "temperature (median)": [1.8, 0.9]})
     text = calibration_text(table)
-    assert "lower than before for 1 of 2 systems" in text and "1 of 2 systems get a median T above 1" in text
+    assert "lower for 1 of 2 systems, higher for 1, and unchanged (within 0.01) for 0" in text
+    assert "It rose for B 0.050 to 0.080: the temperature is fitted on a fold's few validation speakers" in text
+    assert "no fix here for that system" in text and "1 of 2 systems get a median T above 1" in text
+    small = table.assign(ece_after=[0.04, 0.059])  # +0.009: under the rule's 0.01, unchanged, not "higher"
+    assert "higher for 0, and unchanged (within 0.01) for 1" in calibration_text(small)
     assert list(calibration_view(table).columns)[:2] == ["ECE before", "ECE after"]
 
 

@@ -16,10 +16,12 @@ import pandas as pd
 import pytest
 
 from camulenet import config, pipeline
+from camulenet.book import claims, readme
 from camulenet.book.audio_gallery import listening_examples
 from camulenet.book.tables import corpora_table
 from camulenet.data.corpora import load_corpus
 from camulenet.storage.paths import REPO_ROOT, weights_cache
+from camulenet.training.runs import run_fingerprint
 from data_prep.synthetic.layouts import render_layout
 
 #: Corpora whose layouts the whole book runs on here (all eight loaders are tested for
@@ -102,6 +104,12 @@ def test_whole_book_on_an_official_layout(routes, monkeypatch, corpus):
     assert len(runs) == 1 and json.loads((runs[0] / "key.json").read_text())["folds"]["protocol"] == protocol
     results = _glued(out / "06_results.ipynb")
     assert 0 <= float(results["ours_camulenet_wa"]) <= 1 and results["whisper_system"] == "Whisper-Base"
+    # the build sums itself up for the README, fingerprint first, and every verdict is on file with its rule
+    fingerprint = run_fingerprint(runs[0])["fingerprint"]
+    assert f"`{fingerprint}`" in readme.block(out) and fingerprint in _text(out / "10_appendix.ipynb")
+    said = claims.load(out)
+    assert {"03_features", "06_results", "07_tsne", "08_statistics", "09_beyond"} <= set(said.chapter)
+    assert said.rule.notna().all() and (said.evidence != "").all()
 
 
 #: A user's own words for the synthetic corpus's emotions (neutral stays: a book emotion needs no map).

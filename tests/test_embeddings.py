@@ -72,15 +72,19 @@ def test_a_part_with_one_speaker_scores_nan_for_speaker(data):
     assert np.isnan(got.loc["e", "silhouette: speaker"]) and got.loc["e", "silhouette: emotion"] > 0.5
 
 
-def _scores(knn_e, sil_e, sil_s, knn_s):
-    """Made-up scores: rows ours/base, values (ours, base) per measure."""
-    return pd.DataFrame({"5-NN accuracy: emotion": knn_e, "silhouette: emotion": sil_e,
-                         "silhouette: speaker": sil_s, "5-NN accuracy: speaker": knn_s}, index=["ours", "base"])
+def _scores(knn_e, sil_e, sil_s, knn_s, jitter=0.005, folds=4):
+    """Made-up per-fold scores: (ours, base) means per measure; ours moves by +-jitter from fold to fold."""
+    rows = {}
+    for k in range(folds):
+        wobble = jitter if k % 2 else -jitter
+        for i, space in enumerate(("ours", "base")):
+            rows[(k, space)] = {name: pair[i] + (wobble if i == 0 else 0.0) for name, pair in
+                                (("5-NN accuracy: emotion", knn_e), ("silhouette: emotion", sil_e),
+                                 ("silhouette: speaker", sil_s), ("5-NN accuracy: speaker", knn_s))}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["part", "space"])
 
 
 def test_verdict_never_claims_better_emotion_separation_against_a_contradicting_measure():
-
-
     # 5-NN says better, the emotion silhouette says worse and is negative, speakers dominate
     text = spaces_verdict(_scores((0.40, 0.15), (-0.03, -0.01), (0.05, 0.11), (0.66, 0.85)), "ours", "base")
     assert "do not agree" in text and "a higher 5-NN accuracy" in text and "a lower silhouette" in text
@@ -89,16 +93,27 @@ def test_verdict_never_claims_better_emotion_separation_against_a_contradicting_
     assert "less speaker identity" in text
 
 
+def test_a_difference_within_the_fold_spread_never_makes_two_measures_agree():
+    """The issue's case: silhouettes -0.033 against -0.035 whose folds scatter by 0.01 are the same,
+    so a higher 5-NN accuracy beside them is one measure, not two that agree."""
+    scores = _scores((0.40, 0.15), (-0.033, -0.035), (0.05, 0.11), (0.66, 0.85), jitter=0.01)
+    scores.loc[(slice(None), "ours"), "5-NN accuracy: emotion"] = 0.40  # only the silhouettes scatter
+    text = spaces_verdict(scores, "ours", "base")
+    assert "agree" not in text.split(".")[0].replace("do not agree", "")
+    assert "only one measure shows a difference" in text and "the same silhouette as base" in text
+    assert "is negative (-0.033)" in text  # 0.033 below zero is beyond its fold spread of 0.012
+    scores.loc[(slice(None), "ours"), "silhouette: emotion"] += [0.05, -0.05, 0.05, -0.05]
+    assert "about zero (within its fold spread)" in spaces_verdict(scores, "ours", "base")
+
+
 def test_verdict_when_every_measure_agrees_and_when_none_does():
-
-
     good = spaces_verdict(_scores((0.8, 0.4), (0.3, 0.1), (0.05, 0.2), (0.3, 0.8)), "ours", "base")
     assert "both measures agree" in good and "holds here on every one" in good
     assert "negative" not in good and "at least as much as by speaker" in good
     bad = spaces_verdict(_scores((0.3, 0.4), (0.05, 0.1), (0.2, 0.1), (0.9, 0.8)), "ours", "base")
     assert "does not hold here" in bad and "a lower 5-NN accuracy" in bad and "more speaker identity" in bad
-    # a tie at three decimals is not "higher"
-    tie = spaces_verdict(_scores((0.4001, 0.4), (0.2, 0.1), (0.1, 0.1), (0.5, 0.5)), "ours", "base")
+    # a gap smaller than the fold spread is not "higher"
+    tie = spaces_verdict(_scores((0.402, 0.4), (0.2, 0.1), (0.1, 0.1), (0.5, 0.5)), "ours", "base")
     assert "the same 5-NN accuracy as base" in tie and "holds here only in part" in tie
     assert "do not say alike" in tie
     missing = spaces_verdict(_scores((np.nan, 0.4), (0.2, 0.1), (0.1, 0.1), (0.5, 0.5)), "ours", "base")

@@ -67,3 +67,22 @@ def corpora_caption(cfg: BookSettings, corpora, paper: bool = True) -> str:
     if paper:
         lines.append("paper: Table 1 of Goel et al. (2024), as printed")
     return " | ".join(lines)
+
+
+def source_groups(cfg: BookSettings, n_params: int, voices: list[str], paper_params: int) -> tuple[str, str, str]:
+    """The two column groups of Table 1 beside the paper, named so that nobody reads one model
+    on one kind of speech as the other: (header of ours, header of the paper's, a sentence that
+    says what may be compared). ``n_params``: the parameters of the CAMuLeNet this build trained;
+    ``voices``: what its corpora are (:func:`camulenet.book.corpus_text.voices`)."""
+    kinds = " and ".join(dict.fromkeys(voices))
+    ours = f"ours: profile {cfg.profile}, CAMuLeNet of {n_params / 1e6:.2f} M parameters, {kinds}"
+    paper = f"paper: released CAMuLeNet of {paper_params / 1e6:.0f} M parameters (Whisper-Medium), recorded speech"
+    if cfg.profile == "paper" and set(voices) == {"recorded speech"}:
+        sentence = ("Both column groups come from the released model size on recorded speech: a block of ours "
+                    "compares with the paper's block of the same corpus, trained under this book's folds and seed.")
+    else:
+        sentence = (f"**Not like for like.** The group *ours* is the {cfg.profile} profile's CAMuLeNet of "
+                    f"{n_params / 1e6:.2f} M parameters trained on {kinds}; the group *paper* is the released model "
+                    f"of {paper_params / 1e6:.0f} M parameters on recorded corpora. A number of one group says nothing "
+                    f"about a number of the other: compare the gaps between rows within a group (next section).")
+    return ours, paper, sentence

@@ -241,3 +241,10 @@ def corpus_table(info: dict | None = None) -> pd.DataFrame:
                                     "clips": num(c.get("clips")), "speakers (F/M)": speakers,
                                     "emotions": num(c.get("emotions"))}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("corpus")
+
+
+def voices(corpus: str, manifest: pd.DataFrame) -> str:
+    """What a corpus's clips are: ``synthetic voices`` (the generator, or its clips written under a
+    real corpus's file names) or ``recorded speech``."""
+    synthetic = corpus_family(corpus) == "synthetic" or is_synthetic(manifest) or _rendered_by_layouts(manifest)
+    return "synthetic voices" if synthetic else "recorded speech"

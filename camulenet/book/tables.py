@@ -44,6 +44,17 @@ def style_scores(table: pd.DataFrame):
                         .highlight_null("white"))
 
 
+def with_source_groups(table: pd.DataFrame, ours: str, paper: str) -> pd.DataFrame:
+    """Table 1 beside the paper (one column per corpus block) under a header row naming where each
+    group comes from: the blocks of ours (labelled "... (ours)") under ``ours``, the paper's under
+    ``paper`` (:func:`camulenet.book.captions.source_groups`)."""
+    corpora = table.columns.get_level_values(0)
+    out = table.copy()
+    out.columns = pd.MultiIndex.from_arrays([[ours if str(c).endswith("(ours)") else paper for c in corpora],
+                                             corpora], names=["source", "corpus"])
+    return out
+
+
 def style_corpora(table: pd.DataFrame):
     """:func:`camulenet.pipeline.corpora_table` for a page: every reason in full (a plain
     DataFrame cuts long cells, and with them the command that fixes a missing corpus)."""

@@ -79,7 +79,7 @@ def present_manifest(cfg: BookSettings) -> tuple[pd.DataFrame | None, str]:
         fetchable = cfg.corpus in SOURCES and SOURCES[cfg.corpus].access == OPEN
         how = f"`{fetch_command(cfg.corpus)}` downloads it, or put" if fetchable else "put"
         return None, (f"no data at {shown(root)}: {how} the corpus there in its official layout (or a symbolic "
-                      f"link to it), or leave it out of --corpus")
+                      f"link to it), or leave it out of `--corpus`")
     try:
         return ensure_corpus(cfg, fetch=False), ""
     except (OSError, ValueError) as err:  # a refused layout or generator: the loader's message names the fix

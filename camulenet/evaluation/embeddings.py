@@ -80,13 +80,26 @@ def cluster_scores(spaces: Mapping[str, Embeddings], manifest: pd.DataFrame, see
     return pd.DataFrame(rows).T.round(3)
 
 
-def cluster_scores_within(spaces: Mapping[str, Embeddings], manifest: pd.DataFrame,
-                          parts: Sequence[Sequence[str]], seed: int = 0) -> pd.DataFrame:
-    """:func:`cluster_scores` computed inside each part (e.g. one fold's test clips) and averaged.
+def cluster_scores_by_part(spaces: Mapping[str, Embeddings], manifest: pd.DataFrame,
+                           parts: Sequence[Sequence[str]], seed: int = 0) -> pd.DataFrame:
+    """:func:`cluster_scores` computed inside each part (e.g. one fold's test clips): one row per
+    part and space (index levels ``part``, ``space``), so that a difference between spaces can be
+    set against its spread over the parts.
 
     Test embeddings of a cross-validation come from one model per fold, and two models'
     spaces are not comparable: pooled, clips group by the model that embedded them. Scoring
     within each fold compares only embeddings of the same model.
     """
     tables = [cluster_scores(spaces, manifest[manifest["utt_id"].isin(set(part))], seed=seed) for part in parts]
-    return pd.concat(tables).groupby(level=0, sort=False).mean().round(3)
+    return pd.concat(tables, keys=range(len(tables)), names=["part", "space"])
+
+
+def cluster_scores_within(spaces: Mapping[str, Embeddings], manifest: pd.DataFrame,
+                          parts: Sequence[Sequence[str]], seed: int = 0) -> pd.DataFrame:
+    """:func:`cluster_scores_by_part` averaged over the parts, one row per space."""
+    return within_mean(cluster_scores_by_part(spaces, manifest, parts, seed=seed))
+
+
+def within_mean(by_part: pd.DataFrame) -> pd.DataFrame:
+    """The scores of :func:`cluster_scores_by_part` averaged over the parts, spaces in their order."""
+    return by_part.groupby(level="space", sort=False).mean().rename_axis(None).round(3)

@@ -27,7 +27,7 @@ from camulenet.data.folds import fold_ids, restrict_folds
 from camulenet.data.prepare import manifest_key
 from camulenet.data.schema import emotion_order
 from camulenet.evaluation.metrics import classification_metrics
-from camulenet.storage import atomic
+from camulenet.storage import atomic, numerics
 
 N_MFCC = 40
 SAMPLE_RATE = 16000
@@ -136,7 +136,8 @@ def mfcc_statistics(cfg: BookSettings, manifest: pd.DataFrame) -> np.ndarray:
     leaves such rows out.
     """
     ids = np.asarray(manifest["utt_id"].astype(str), dtype=str)  # unicode, not object: loads without pickle
-    path = cfg.data_root / "features" / f"{cfg.corpus}-mfcc-stats-{manifest_key(manifest)}.npz"
+    paths = f"-{numerics.key()}" if numerics.key() else ""  # numpy's CPU code paths (storage.numerics)
+    path = cfg.data_root / "features" / f"{cfg.corpus}-mfcc-stats-{manifest_key(manifest)}{paths}.npz"
     if path.exists():
         with np.load(path, allow_pickle=False) as z:
             if np.array_equal(z["ids"], ids):

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from camulenet.config import BookSettings, for_corpus
+from camulenet.config import BookSettings, default_synthetic, for_corpus
 from camulenet.data.folds import Folds, check_speaker_disjoint, fold_ids, restrict_folds
 from camulenet.data.prepare import ensure_corpus, manifest_key, present_manifest
 from camulenet.data.schema import emotion_order
@@ -479,9 +479,13 @@ def cross_corpus_table(cfg: BookSettings, systems=("CAMuLeNet",), merge: dict[st
             present.append((c, manifest))
     if len(present) < 2:
         names = [c.corpus for c, _ in present]
-        reason = (f"Cross-corpus transfer needs two corpora with data; this build has "
-                  f"{', '.join(names) or 'none'} of its {', '.join(cfg.corpora)}. Add one with "
-                  f"scripts/build_book.py --corpus A B (or the corpora parameter).")
+        have = (f"only {names[0]}" if names else "none") + (
+            f" of its corpora ({', '.join(cfg.corpora)})" if len(cfg.corpora) > 1 else "")
+        first = "synthetic" if cfg.corpus == default_synthetic(cfg) else cfg.corpus  # the option's name for it
+        reason = f"Cross-corpus transfer needs two corpora with data, and this build has {have}. " + (
+            "Missing: " + "; ".join(f"{name}: {why}" for name, why in skipped) + "." if skipped else
+            f"Add a second with `scripts/build_book.py --corpus {first} crema-d` (any two corpora), or with the "
+            f"notebooks' `corpora` parameter.")
         return CrossCorpusReport(pd.DataFrame(columns=TABLE_COLUMNS), {}, skipped, reason)
     data = {c.corpus: (c, *_corpus_data(c, progress, m)) for c, m in present}
     runs, tables = {}, []

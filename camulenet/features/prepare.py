@@ -2,7 +2,8 @@
 
 Features live under a key of the corpus, the Whisper weights (a name, or a checkpoint file's
 identity), the Whisper mode, the mel/MFCC preset, the stored precision, the precision the
-encoder computed in (fp16 on CUDA) and the clip subset.
+encoder computed in (fp16 on CUDA), the clip subset and the CPU code paths of the numeric
+libraries (:mod:`camulenet.storage.numerics`).
 A store made under other settings is never read back. Clips that cannot be read are
 skipped and reported (``failures.csv``); training and evaluation use the rest.
 """
@@ -18,6 +19,7 @@ from camulenet.config import BookSettings, is_checkpoint_path
 from camulenet.data.folds import restrict_folds
 from camulenet.features.store import FeatureStore
 from camulenet.features.whisper_encoder import compute_precision
+from camulenet.storage import numerics
 from camulenet.storage.cache_keys import file_identity, keyed_dir
 from camulenet.storage.ragged import Ragged
 
@@ -34,13 +36,16 @@ def features_key(cfg: BookSettings, device=None) -> dict:
     """What the book's features are made under. ``device`` is the one that extracts (None:
     CUDA when present): the encoder computes in fp16 there and in fp32 on a CPU
     (``whisper_encoder.compute_precision``), so a store begun on one never continues on the
-    other. fp32 stays out of the key, so stores made before it was recorded (all on CPU) keep theirs."""
+    other. fp32 stays out of the key, so stores made before it was recorded (all on CPU) keep theirs;
+    so do the numeric libraries' native paths (the portable ones, the default, join it)."""
     key = {"corpus": cfg.corpus, "whisper": whisper_key(cfg), "whisper_mode": cfg.whisper_mode,
            "feature_preset": cfg.feature_preset, "dtype": "float16", "pooled": ["mean"],
            "subset": [cfg.max_clips, cfg.seed] if cfg.max_clips else None}
     precision = compute_precision(device)
     if precision != "fp32":
         key["whisper_precision"] = precision
+    if numerics.key():
+        key["numerics"] = numerics.key()
     return key
 
 

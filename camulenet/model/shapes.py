@@ -82,3 +82,10 @@ def padding_invariance_gap(model: CAMuLeNet, seed: int = 0) -> float:
     with torch.no_grad():
         a, b = model(batch), model(noisy)
     return max(float((a[k] - b[k]).abs().max()) for k in a if a[k] is not None)
+
+
+def parameters_of(config) -> int:
+    """Parameters of a CAMuLeNet built from ``config``, counted on the meta device: the released
+    sizes without allocating their memory."""
+    with torch.device("meta"):
+        return count_parameters(CAMuLeNet(config))

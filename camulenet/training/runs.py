@@ -9,6 +9,7 @@ is never reused.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,40 @@ def grid_arguments(cfg: BookSettings, manifest: pd.DataFrame, folds, features: d
                 out_dir=runs_root(cfg, manifest), train_config=train_config(cfg), model_config=cfg.model,
                 baselines=cfg.baselines, baseline_features={s: k for s, k in grid.items() if k}, seed=cfg.seed,
                 fold_indices=ks)
+
+
+#: Metrics of the results table that time the run rather than score it: left out of the fingerprint.
+TIMING_METRICS = ("samples_per_s", "train_seconds")
+
+
+def results_fingerprint(results_long: pd.DataFrame, predictions: pd.DataFrame | None = None) -> str:
+    """A short hash of every score of every system and fold (each value's exact bits; the
+    timings of :data:`TIMING_METRICS` left out) and, when given, of every predicted probability
+    of every test clip (calibration is computed from them), so that two builds compare at a
+    glance: the same fingerprint means the same results to the last bit, whatever the row order."""
+    rows = results_long[~results_long["metric"].isin(TIMING_METRICS)]
+    lines = sorted(f"{s}\t{int(f)}\t{m}\t{float(v).hex()}"
+                   for s, f, m, v in zip(rows["system"], rows["fold"], rows["metric"], rows["value"]))
+    if predictions is not None and len(predictions):
+        probs = sorted(c for c in predictions.columns if c.startswith("prob_"))
+        keys = zip(predictions["system"], predictions["fold"], predictions["utt_id"])
+        values = predictions[probs].to_numpy(dtype=float)
+        lines += sorted(f"{s}\t{int(f)}\t{u}\t" + " ".join(float(v).hex() for v in row)
+                        for (s, f, u), row in zip(keys, values))
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
+
+
+def run_fingerprint(out_dir: Path) -> dict:
+    """:func:`results_fingerprint` of everything a run folder holds (the book's Table 1 systems
+    and chapter 9's: their scores and their test clips' probabilities), with what it covers."""
+    out_dir = Path(out_dir)
+    results = load_results(out_dir)
+    scores = results[~results["metric"].isin(TIMING_METRICS)]
+    path = out_dir / "predictions.parquet"
+    predictions = pd.read_parquet(path) if path.exists() else None
+    return {"fingerprint": results_fingerprint(results, predictions), "systems": int(scores["system"].nunique()),
+            "folds": int(scores["fold"].nunique()), "metrics": int(scores["metric"].nunique()),
+            "values": len(scores), "predictions": 0 if predictions is None else len(predictions)}
 
 
 def wide_results(results_long: pd.DataFrame) -> pd.DataFrame:
