@@ -195,7 +195,7 @@ glue("corpora_untested", Markdown("; ".join(f"{name}: {why}" for name, why in sk
 #
 # Comparing CAMuLeNet with several systems at once, the {term}`Holm correction`
 # {cite:p}`holm1979` keeps the chance of any false claim at 5%. Its step-down procedure, for
-# $m$ comparisons at level $\alpha = 0.05$:
+# $m$ comparisons at the 5% level ($\alpha$):
 #
 # 1. sort the $m$ p-values from smallest to largest, $p_{(1)} \le \dots \le p_{(m)}$;
 # 2. compare $p_{(1)}$ with $\alpha/m$, $p_{(2)}$ with $\alpha/(m-1)$, and so on, $p_{(i)}$
@@ -204,7 +204,7 @@ glue("corpora_untested", Markdown("; ".join(f"{name}: {why}" for name, why in sk
 #    all after it stand.
 #
 # The column *p Holm* gives the equivalent adjusted p-values, $\max_{j \le i} (m-j+1)\,p_{(j)}$
-# (at most 1), to compare with 0.05 directly. The size of the family matters: the same
+# (at most 1), to compare with $\alpha$ directly. The size of the family matters: the same
 # comparison gets a larger adjusted p in a family of more systems (here, chapter 6's gaps and
 # chapter 9's fusions are families of their own). {term}`Hedges' g` {cite:p}`hedges1981`
 # gives the size of each difference in units of its spread across folds, with a bootstrap
