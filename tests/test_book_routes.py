@@ -53,8 +53,10 @@ def _glued(nb_path: Path) -> dict[str, str]:
     for cell in nbformat.read(nb_path, as_version=4).cells:
         for o in cell.get("outputs", []):
             record = o.get("metadata", {}).get("scrapbook", {})
-            if record.get("name"):
-                out[record["name"]] = o["data"].get(record["mime_prefix"] + "text/plain", "").strip("'\"")
+            if record.get("name"):  # a glued Markdown object by its text, any other value by its repr
+                data = o["data"]
+                text = data.get(record["mime_prefix"] + "text/markdown", data.get(record["mime_prefix"] + "text/plain", ""))
+                out[record["name"]] = text.strip("'\"")
     return out
 
 
@@ -320,9 +322,12 @@ def test_build_book_corpus_option_takes_several_corpora(monkeypatch):
     monkeypatch.setattr(build, "execute", lambda names, smoke, params: calls.append(params))
     monkeypatch.setattr(build, "build_html", lambda: None)
     monkeypatch.setattr(build, "ensure_fetched", lambda name, root: None)  # the suite never fetches
+    rewrites = []  # only the documented default build rewrites the README's results block
+    monkeypatch.setattr(build.readme, "update_readme", lambda book, path: rewrites.append(path) or False)
     monkeypatch.delenv("CAMULENET_SMOKE", raising=False)
-    for argv, corpus, corpora in ((["--corpus", "crema-d", "ravdess", "crema-d"], "crema-d", ["crema-d", "ravdess"]),
-                                  ([], "synthetic", ["synthetic"])):
+    for argv, corpus, corpora, rewritten in ((["--corpus", "crema-d", "ravdess", "crema-d"], "crema-d",
+                                              ["crema-d", "ravdess"], 0), ([], "synthetic", ["synthetic"], 1)):
         monkeypatch.setattr(sys, "argv", ["build_book.py", *argv])
         build.main()
         assert (calls[-1]["corpus"], calls[-1]["corpora"]) == (corpus, corpora)
+        assert len(rewrites) == rewritten
