@@ -19,8 +19,8 @@ import pandas as pd
 
 from camulenet.data.prepare import ensure_corpus
 from camulenet.features.spectral import get_preset
-from camulenet.grid.jobs import fold_dir, state
 from camulenet.features.whisper_weights import whisper_dim
+from camulenet.grid.jobs import fold_dir, state
 from camulenet.training.checkpoint_disk import grid_checkpoints
 from camulenet.training.runs import book_systems, train_config
 

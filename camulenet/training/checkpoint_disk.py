@@ -59,7 +59,7 @@ def meta_models(cfg: BookSettings, systems: Sequence[str], n_emotions: int,
     on the ``meta`` device; a system whose feature width the settings cannot tell is left out."""
     preset = get_preset(cfg.feature_preset)
     widths = {"whisper": whisper_dim(cfg.whisper_model), "mfcc": preset.n_mfcc, "mel": preset.n_mels,
-              **{key: dim for key, dim in SSL_DIMS.items()},
+              **SSL_DIMS,
               "whisper_medium": WHISPER_DIMS["medium"]}
     frames = {"whisper": 1500, "mfcc": mfcc_frames(cfg.feature_preset) or 50, "mel": 16}  # lengths: no parameter depends on them
     feats = {key: Ragged.from_list([np.zeros((frames.get(key, 50), dim), np.float16)] * 2, ["a", "b"])
@@ -86,12 +86,12 @@ def grid_checkpoints(cfg: BookSettings, train_config: TrainConfig, systems: Sequ
     that ``workers`` folds training at once hold in resume points beyond their ``best.pt``.
     ``unsized``: systems left out (their feature width is unknown before extraction)."""
     models = meta_models(cfg, systems, n_emotions, baseline_features)
-    folds_of = {s: per_fold(sizes(m, train_config.best_dtype), train_config.epochs,
-                            train_config.checkpoint_epochs) for s, m in models.items()}
+    sized = {s: sizes(m, train_config.best_dtype) for s, m in models.items()}
+    folds_of = {s: per_fold(z, train_config.epochs, train_config.checkpoint_epochs) for s, z in sized.items()}
     kept = folds * sum(f["best_pt"] for f in folds_of.values())
     # beyond its best.pt, a training fold holds last.pt and, unless the last epoch is the kept
     # one, the kept epoch's weights in a best-e<epoch>.pt of their own (float32)
-    earlier_best = {s: sizes(m)["model"] if train_config.monitor != "last" else 0 for s, m in models.items()}
+    earlier_best = {s: z["model"] if train_config.monitor != "last" else 0 for s, z in sized.items()}
     resume = max((f["held_max"] - f["best_pt"] + (earlier_best[s] if f["last_pt_writes"] else 0)
                   for s, f in folds_of.items()), default=0)
     return {"best_pt_bytes": kept, "resume_bytes": min(workers, len(systems) * folds) * resume,

@@ -253,9 +253,10 @@ def train_systems(features: Mapping[str, Ragged], manifest: pd.DataFrame, folds,
     that trains would, and returns the (system, fold) pairs still to train.
     """
     with torch_threads(threads or available_cpus()):
-        return _train_systems(features, manifest, folds, systems, out_dir, train_config, model_config, seed,
-                              fold_indices, progress, baselines, baseline_features, cache_key, collect_results,
-                              todo_only)
+        return _train_systems(features, manifest, folds, systems, out_dir=out_dir, train_config=train_config,
+                              model_config=model_config, seed=seed, fold_indices=fold_indices, progress=progress,
+                              baselines=baselines, baseline_features=baseline_features, cache_key=cache_key,
+                              collect_results=collect_results, todo_only=todo_only)
 
 
 def _train_systems(features, manifest, folds, systems, out_dir, train_config, model_config, seed, fold_indices,
