@@ -188,10 +188,11 @@ glue("whisper_frames_figure", fig, display=False)
 # and it stores each clip at its own length. The `paper` profile uses the `paper` preset,
 # with one change: its MFCC input is padded or cropped to 5 s (501 frames), the length the
 # released layer sizes are fixed to (see the appendix). This build used the
-# {glue:text}`preset_used` preset. Padding is left to the batches: mel and MFCC
-# matrices are zero-padded to the corpus's longest clip (as in the released code, so a
-# clip's branch outputs never depend on which clips share its batch), Whisper frames only
-# to the batch's longest clip, with a mask.
+# {glue:text}`preset_used` preset. Padding is left to the batches, and no clip's output
+# depends on which clips share its batch: mel matrices are zero-padded to the corpus's
+# longest clip (as in the released code: the conv stack sees the padding), MFCC matrices
+# and Whisper frames only to the batch's longest clip, because the GRU reads each clip's
+# own MFCC frames (a packed sequence) and the co-attention masks the padded Whisper frames.
 
 # %%
 pd.DataFrame({name: vars(p) for name, p in spectral.PRESETS.items()})

@@ -139,7 +139,7 @@ def test_padded_mfcc_frames_do_not_change_output_with_packed_mean_pooling():
 def test_mfcc_branch_padding_length(packed):
     """Packed: a clip's MFCC output is the same however far its batch is padded (also to a
     length that is not a multiple of the 8-frame pooling), so batches may pad MFCCs to their
-    own longest clip. Unpacked (compact default): the backward GRU starts in the padding, so
+    own longest clip (the compact default). Unpacked (as released): the backward GRU starts in the padding, so
     the padded length matters and the data pipeline pads MFCCs corpus-wide."""
     from camulenet.model.mfcc_branch import MFCCBranch
 

@@ -192,10 +192,10 @@ def test_resume_restores_an_earlier_best_epoch_from_its_own_file(toy, tmp_path, 
     from camulenet.training import trainer
 
     data, folds = toy
-    # this lr overshoots: validation UA stays at chance for epochs, and a tie keeps the first
+    # this lr overshoots (calibrated on the unpacked GRU): validation UA stays at chance for epochs, and a tie keeps the first
     cfg = TrainConfig.compact(epochs=4, batch_size=32, progress=False, lr=0.05, patience=None, grad_clip=None,
                               monitor="val_ua", device="cpu")
-    full = train_one_fold(factory(data), data, folds[2], cfg, tmp_path / "full")
+    full = train_one_fold(factory(data, mfcc_packed=False), data, folds[2], cfg, tmp_path / "full")
     assert full.info["best_epoch"] < 2
     assert not list((tmp_path / "full").glob("*e0*.pt")) and not (tmp_path / "full" / "last.pt").exists()
     written = []
@@ -207,7 +207,7 @@ def test_resume_restores_an_earlier_best_epoch_from_its_own_file(toy, tmp_path, 
 
     monkeypatch.setattr(trainer, "save_checkpoint", spy)
     part = tmp_path / "part"
-    stopped = train_one_fold(factory(data), data, folds[2], replace(cfg, epochs=3, keep_last=True,
+    stopped = train_one_fold(factory(data, mfcc_packed=False), data, folds[2], replace(cfg, epochs=3, keep_last=True,
                                                                  checkpoint_epochs=2), part)
     best = f"best-e{stopped.info['best_epoch']:03d}.pt"
     assert [w[:2] for w in written if w[0] == "last.pt"] == [("last.pt", 1), ("last.pt", 2)]  # every 2nd, the end
@@ -215,7 +215,7 @@ def test_resume_restores_an_earlier_best_epoch_from_its_own_file(toy, tmp_path, 
     assert [w[0] for w in written].count(best) == 1  # written once, when a last.pt first needed it
     assert stopped.info["checkpoint_bytes"] == sum(w[2] for w in written)  # last.pt twice, best-e, best.pt
     (part / "done.json").unlink()
-    resumed = train_one_fold(factory(data), data, folds[2], cfg, part)
+    resumed = train_one_fold(factory(data, mfcc_packed=False), data, folds[2], cfg, part)
     cols = ["train_loss", "val_loss", "val_wa"]
     np.testing.assert_array_equal(resumed.history[cols].to_numpy(), full.history[cols].to_numpy())
     assert resumed.metrics == full.metrics and resumed.info["best_epoch"] == full.info["best_epoch"]
@@ -364,8 +364,8 @@ def test_trainer_pads_mfcc_per_batch_only_for_a_packed_gru(toy):
     data, folds = toy
     rows = data.rows(folds[0][2][:8])
     cfg = TrainConfig.compact(progress=False)
-    packed = _Runner(factory(data, mfcc_packed=True)(), data, cfg, torch.device("cpu"))
-    unpacked = _Runner(factory(data)(), data, cfg, torch.device("cpu"))  # the compact default
+    packed = _Runner(factory(data)(), data, cfg, torch.device("cpu"))  # the compact default
+    unpacked = _Runner(factory(data, mfcc_packed=False)(), data, cfg, torch.device("cpu"))  # as released
     longest = int(data.clip_lengths(rows, ("mfcc",)).max())
     assert packed.forward(rows)[0]["mfcc"].shape[1] == longest < data.max_length("mfcc")
     assert unpacked.forward(rows)[0]["mfcc"].shape[1] == data.max_length("mfcc")  # its GRU sees the padding

@@ -115,11 +115,11 @@ class TrainConfig:
         Chosen on fold 1 of the synthetic corpus: lr 1e-3 with selection on validation loss
         stopped after 2-3 useful epochs (WA 0.35); this schedule reached WA 0.51.
 
-        Batches stay random: ``batching="length_buckets"`` with a packed MFCC GRU
-        (``CAMuLeNetConfig.compact(mfcc_packed=True)``) makes a training step about 1.35x
-        cheaper on CPU, but on the synthetic corpus clip length follows the emotion (sad and
-        disgusted clips are ~1.5x longer), so length buckets are label-skewed batches: on the
-        first five folds mean WA fell from 0.44 to 0.37, two folds losing about half of theirs
+        Batches stay random: ``batching="length_buckets"`` (with the compact model's packed MFCC
+        GRU) makes a training step about 1.35x cheaper still on CPU, but on the synthetic corpus
+        clip length follows the emotion (sad and disgusted clips are ~1.5x longer), so length
+        buckets are label-skewed batches: on the first five folds mean WA fell from 0.44 to 0.37,
+        two folds losing about half of theirs
         (``scripts/bench_training.py --compare-batching``).
         """
         return replace(cls(epochs=15, lr=3e-4, patience=4, monitor="val_ua", grad_clip=5.0), **overrides)
