@@ -171,8 +171,8 @@ if run_dir is not None and (run_dir / "results.parquet").exists():
         display=False)
     results_long = pd.concat([load_results(run_dir), pipeline.reference_results(
         cfg, manifest, pipeline.ensure_folds(cfg, manifest))], ignore_index=True)
-    readme.write_summary(readme.summary(settings_caption(cfg), source_commit(), numerics.mode(), fingerprint,
-                                        results_long))  # the README's results block (build only)
+    build_summary = readme.summary(settings_caption(cfg), source_commit(), numerics.mode(), fingerprint, results_long)
+    readme.write_summary(build_summary)  # the README's results block (build only)
 else:
     glue("fingerprint_text", Markdown(f"This build has no results to fingerprint yet "
                                       f"({absent or 'run chapter 5 first'})."), display=False)
@@ -209,9 +209,35 @@ from camulenet.book.environment import notebook_timings
 notebook_timings()
 
 # %% [markdown]
+# (open-corpus-cost)=
+# ## The book on an open corpus: what a CPU needs
+#
+# PREDICTED, not measured: the time and disk of `make book CORPUS=<name>` for each corpus
+# `python -m camulenet fetch` downloads, scaled from this build's own chapter times above.
+# Features and the two training grids (chapters 3, 5 and 9) grow with the hours of audio,
+# the other chapters are kept as they are (`camulenet.grid.plan.predicted_book`); clips,
+# mean length and sample rate are the publishers' (for RAVDESS, whose record states no mean
+# length, the usually reported 3.7 s). Disk: the download, the unpacked WAVs and the
+# features (run folders add some hundred MB); the venv and the Whisper weights come on top.
+
+# %%
+from camulenet.data.sources import SOURCES
+from camulenet.grid.plan import predicted_book
+
+chapter_seconds = notebook_timings()["seconds"].drop("total", errors="ignore").to_dict()
+build_audio = float(manifest["duration"].sum()) if manifest is not None and "duration" in manifest else 0.0
+open_cost = (predicted_book(cfg, chapter_seconds, build_audio, [s for s in SOURCES.values() if s.access == "open"])
+             if chapter_seconds and build_audio else pd.DataFrame())
+open_cost if len(open_cost) else Markdown("No chapter times of a build yet: `make book` writes them.")
+
+# %% tags=["remove-cell"]
+if run_dir is not None and (run_dir / "results.parquet").exists() and len(open_cost):  # the README shows it too
+    readme.write_summary({**build_summary, "open_corpus_cost": open_cost.reset_index().to_dict("records")})
+
+# %% [markdown]
 # ## Training speed: one process, or one worker per core
 #
-# A profile of one compact training step puts about half of it in the MFCC GRU, whose many
+# A profile of one compact training step finds much of it in the MFCC GRU, whose many
 # small sequential steps a second thread hardly speeds up. So chapters 5 and 9 train their
 # folds side by side, one single-threaded worker process per core
 # (`camulenet.training_executor`), instead of one fold at a time on all cores.

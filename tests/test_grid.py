@@ -175,6 +175,38 @@ def test_feature_disk_follows_the_profile():
     assert disk_gb(paper, 2000, 3.0) == pytest.approx(2 * disk_gb(paper, 1000, 3.0))
 
 
+def test_open_corpus_cost_scales_the_audio_bound_chapters():
+    """The chapters that grow with the audio scale with its hours, the others stay; a corpus that
+    states no size is left out; disk counts the 16-bit WAVs and the features of the profile."""
+    from dataclasses import replace
+
+    from camulenet.data.sources import SOURCES
+    from camulenet.grid.plan import disk_gb, predicted_book
+
+    compact = config.settings()
+    timings = {"02_data": 60.0, "03_features": 100.0, "05_training": 400.0, "09_beyond": 500.0, "06_results": 40.0}
+    ravdess = SOURCES["ravdess"]
+    double = replace(ravdess, corpus="double", clips=2 * ravdess.clips)
+    got = predicted_book(compact, timings, ravdess.audio_seconds, [ravdess, double, SOURCES["cafe"]])
+    assert list(got.index) == ["ravdess", "double"]  # CaFE states no clips: not predicted
+    assert got.loc["ravdess", "CPU time (h)"] == round(1100 / 3600, 1)
+    assert got.loc["double", "CPU time (h)"] == round((100 + 2 * 1000) / 3600, 1)
+    wav = (ravdess.audio_seconds * 48_000 * 2 + 44 * 1440) / 1e9
+    assert got.loc["ravdess", "WAVs (GB)"] == round(wav, 2)
+    assert got.loc["ravdess", "features (GB)"] == round(disk_gb(compact, 1440, 3.7), 2)
+
+
+def test_open_corpora_state_their_size():
+    """Every corpus fetch downloads states what the prediction needs; CREMA-D's mean length comes
+    from its WAVs' sizes (16-bit mono at 16 kHz), within its known 2-3 s."""
+    from camulenet.data.sources import SOURCES
+
+    opened = [s for s in SOURCES.values() if s.access == "open"]
+    assert {s.corpus for s in opened} == {"ravdess", "crema-d", "emozionalmente"}
+    assert all(s.clips and s.mean_seconds and s.sample_rate for s in opened)
+    assert 2.0 < SOURCES["crema-d"].mean_seconds < 3.0
+
+
 def test_systems_that_cannot_run_are_refused_before_any_job(cfg):
     with pytest.raises(ValueError, match="reads feature 'wavlm'.*extract_ssl_features"):
         grid.plan_corpus(cfg, ["CAMuLeNet", "WavLM"], [0])

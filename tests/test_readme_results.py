@@ -69,6 +69,7 @@ def _build(tmp_path: Path) -> Path:
                          "fold": [0, 1, 0, 1], "metric": "wa", "value": [0.40, 0.44, 0.48, 0.50]})
     fp = {"fingerprint": "0123456789abcdef", "systems": 1, "folds": 2, "metrics": 1, "values": 2, "predictions": 8}
     summary = readme.summary("synthetic · profile compact · seed 0", "abc1234", "portable", fp, long)
+    summary["open_corpus_cost"] = [{"corpus": "ravdess", "clips": 1440, "hours of audio": 1.48, "CPU time (h)": 0.4}]
     (tmp_path / readme.SUMMARY).write_text(json.dumps(summary))
     (tmp_path / "_claims").mkdir()
     claim = {"claim": "Whisper-Base against CAMuLeNet on synthetic (corrected test)", "verdict": "within fold noise",
@@ -84,6 +85,8 @@ def test_the_block_is_written_from_the_build_between_the_markers(tmp_path):
     block = readme.block(book)
     assert "Results fingerprint `0123456789abcdef` (1 systems x 2 folds x 1 scores, and the probabilities of 8" in block
     assert "| CAMuLeNet | 2 | 0.420 | 0.028 |" in block and "| MFCC statistics + logistic regression | 2 | 0.490" in block
+    assert "PREDICTED time and disk" in block and "| corpus | clips | hours of audio | CPU time (h) |" in block
+    assert "| ravdess | 1,440 | 1.48 | 0.4 |" in block
     assert "| 08_statistics | Whisper-Base against CAMuLeNet" in block and "07_tsne" not in block  # Holm's only
     text = REPO_ROOT.joinpath("README.md").read_text()
     new = readme.replace_block(text, block)

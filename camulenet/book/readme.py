@@ -69,6 +69,14 @@ def block(book_dir: Path | str) -> str:
              "| system | folds | mean WA | sd over folds |", "|---|---|---|---|"]
     lines += [f"| {r['system']} | {r['folds']} | {r['wa_mean']:.3f} | "
               f"{'' if r['wa_sd'] is None else format(r['wa_sd'], '.3f')} |" for r in s["systems"]]
+    cost = s.get("open_corpus_cost") or []
+    if cost:
+        cols = [c for c in cost[0] if c != "corpus"]
+        lines += ["", f"PREDICTED time and disk of `make book CORPUS=<name>` on this build's machine for each open "
+                      f"corpus, scaled from the build's own chapter times by the hours of audio "
+                      f"([the appendix]({PAGES['appendix']}) says how):", "",
+                  "| corpus | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+        lines += ["| " + " | ".join([str(r["corpus"])] + [f"{r[c]:,}" for c in cols]) + " |" for r in cost]
     table = claims.load(book_dir)
     headline = table[(table.rule == HEADLINE_RULE) & table.chapter.isin(HEADLINE_CHAPTERS)]
     if len(headline):

@@ -58,6 +58,11 @@ class Source:
     marker: tuple[str, ...] = ()
     gated: bool = False
     note: str = ""
+    #: clips, their mean length in seconds and the WAVs' sample rate, as the publisher states
+    #: them (None where it does not): what a CPU needs for the corpus is predicted from them
+    clips: int | None = None
+    mean_seconds: float | None = None
+    sample_rate: int | None = None
 
     @property
     def access(self) -> str:
@@ -70,8 +75,26 @@ class Source:
         return sum(f.size for f in self.files)
 
     @property
+    def audio_seconds(self) -> float | None:
+        return self.clips * self.mean_seconds if self.clips and self.mean_seconds else None
+
+    @property
     def archives(self) -> tuple[Remote, ...]:
         return tuple(f for f in self.files if f.path is None)
+
+
+#: bytes of a canonical WAV header, before the samples
+WAV_HEADER = 44
+
+
+def _crema_d_mean_seconds() -> float | None:
+    """CREMA-D's mean clip length from the sizes of its WAVs (16-bit mono at 16 kHz, as its
+    repository states), read from the list its Git LFS pointers gave."""
+    if not CREMA_D_FILES.is_file():
+        return None
+    with open(CREMA_D_FILES, newline="", encoding="utf-8") as f:
+        sizes = [int(r["size"]) for r in csv.DictReader(f) if r["path"].endswith(".wav")]
+    return sum(size - WAV_HEADER for size in sizes) / (2 * 16_000) / len(sizes) if sizes else None
 
 
 def _crema_d_files() -> tuple[Remote, ...]:
@@ -101,7 +124,10 @@ SOURCES: dict[str, Source] = {s.corpus: s for s in (
                   "Data: https://doi.org/10.5281/zenodo.1188976"),
         files=(Remote("https://zenodo.org/records/1188976/files/Audio_Speech_Actors_01-24.zip?download=1",
                       "Audio_Speech_Actors_01-24.zip", "md5:bc696df654c87fed845eb13823edef8a", 208_468_073),),
-        marker=("Actor_*",)),
+        marker=("Actor_*",),
+        # 1440 clips of 16-bit 48 kHz audio (the Zenodo record); the record states no mean length:
+        # 3.7 s is the one usually reported for the speech clips (each a 3-5 s statement)
+        clips=1440, mean_seconds=3.7, sample_rate=48_000),
     Source(
         corpus="crema-d", title="CREMA-D (AudioWAV/ and the actor table)",
         landing="https://github.com/CheyneyComputerScience/CREMA-D",
@@ -112,6 +138,7 @@ SOURCES: dict[str, Source] = {s.corpus: s for s in (
                   "Multimodal Actors Dataset. IEEE Transactions on Affective Computing 5(4): 377-390. "
                   "https://doi.org/10.1109/TAFFC.2014.2336244"),
         files=_crema_d_files(), marker=("AudioWAV", "VideoDemographics.csv"),
+        clips=7442, mean_seconds=_crema_d_mean_seconds(), sample_rate=16_000,
         note=("Manual route: `git lfs clone https://github.com/CheyneyComputerScience/CREMA-D` and link the clone "
               "at data/corpora/crema-d (it holds AudioWAV/ and VideoDemographics.csv).")),
     Source(
@@ -126,7 +153,8 @@ SOURCES: dict[str, Source] = {s.corpus: s for s in (
         # Zenodo shows the size rounded (558.9 MB): the checksum, not the size, proves the file
         files=(Remote("https://zenodo.org/records/12616095/files/emozionalmente.zip?download=1",
                       "emozionalmente.zip", "md5:398c6502dd2b0e1e810f927c12897547", 558_900_000),),
-        marker=("audio", "metadata")),
+        marker=("audio", "metadata"),
+        clips=6902, mean_seconds=3.81, sample_rate=16_000),  # the Zenodo record: mean 3.81 s, 16-bit 16 kHz
     Source(
         corpus="cafe", title="CaFE, 48 kHz edition (CaFE_48k.zip)",
         landing="https://doi.org/10.5281/zenodo.1478765",

@@ -115,3 +115,31 @@ def plan_text(grids, workers: int = 1) -> str:
         lines.append(f"  {len(left)} of {len(g.cells)} jobs left: about {hours:.1f} device-hours at the speed "
                      f"measured on {devices} ({len(measured)} finished jobs)")
     return "\n".join(lines)
+
+
+#: Chapters whose time grows with the hours of audio: features, and the two training grids (an
+#: epoch's steps grow with the clips, each step with their length). The others take about as long
+#: on any corpus.
+AUDIO_BOUND_CHAPTERS = ("03_features", "05_training", "09_beyond")
+
+
+def predicted_book(cfg, timings: dict[str, float], audio_seconds: float, corpora) -> pd.DataFrame:
+    """PREDICTED CPU time and disk of the whole book on each corpus of ``corpora``
+    (:class:`~camulenet.data.sources.Source` objects that state their clips, mean length and
+    sample rate), from a build measured on this machine: ``timings`` (seconds per chapter,
+    ``book/_timings.json``) of a build on ``audio_seconds`` of audio under ``cfg``'s profile.
+    The chapters of :data:`AUDIO_BOUND_CHAPTERS` are scaled by the hours of audio, the others
+    kept; a corpus of one language has no leave-one-language-out folds, so this errs long.
+    Disk: the download, the unpacked WAVs (16-bit), the features (:func:`disk_gb`)."""
+    bound = sum(v for k, v in timings.items() if k in AUDIO_BOUND_CHAPTERS)
+    other = sum(v for k, v in timings.items() if k not in AUDIO_BOUND_CHAPTERS)
+    rows = []
+    for s in corpora:
+        if not s.audio_seconds or not s.sample_rate:
+            continue
+        wav_gb = (s.audio_seconds * s.sample_rate * 2 + 44 * s.clips) / 1e9
+        rows.append({"corpus": s.corpus, "clips": s.clips, "hours of audio": round(s.audio_seconds / 3600, 2),
+                     "download (GB)": round(s.download_bytes / 1e9, 2), "WAVs (GB)": round(wav_gb, 2),
+                     "features (GB)": round(disk_gb(cfg, s.clips, s.mean_seconds), 2),
+                     "CPU time (h)": round((other + bound * s.audio_seconds / audio_seconds) / 3600, 1)})
+    return pd.DataFrame(rows).set_index("corpus") if rows else pd.DataFrame()
