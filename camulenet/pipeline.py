@@ -81,7 +81,7 @@ def feature_benchmark(cfg: BookSettings, manifest: pd.DataFrame, n: int | None =
     # The benchmark loads librosa, openai-whisper and eSpeak NG, which only this step needs.
     from camulenet.features.benchmark import benchmark
 
-    n = n or (2 if cfg.smoke else 24)  # smoke figures mean nothing: the fewest clips that still time each phase
+    n = n or (2 if cfg.smoke else 12)  # smoke figures mean nothing: the fewest clips that still time each phase
     isolate = not cfg.smoke
     key = {"corpus": cfg.corpus, "n": n, "seed": cfg.seed, "manifest": manifest_key(manifest),  # always Whisper-base
            "isolated": isolate}
