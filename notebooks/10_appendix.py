@@ -29,7 +29,8 @@
 # - **The same numbers on any x86-64 CPU**: the pinned numeric code paths, and the results
 #   fingerprint that compares two builds at a glance;
 # - **Claims and their evidence**: every verdict of the pages, its numbers and its rule;
-# - **Run times** of each chapter, and a benchmark of the training executors.
+# - **Run times** of each chapter, what a CPU needs for the book on each open corpus
+#   (predicted from them), and a benchmark of the training executors.
 #
 # To rebuild a page, check out the commit named below and execute the notebooks with
 # papermill {cite:p}`papermill`, as `scripts/build_book.py` does; the book itself is built by
