@@ -172,9 +172,10 @@ if run_dir is not None and (run_dir / "results.parquet").exists():
         display=False)
     results_long = pd.concat([load_results(run_dir), pipeline.reference_results(
         cfg, manifest, pipeline.ensure_folds(cfg, manifest))], ignore_index=True)
+    # what the README's results block says (written below, once the open-corpus prediction is known)
     build_summary = readme.summary(settings_caption(cfg), source_commit(), numerics.mode(), fingerprint, results_long)
-    readme.write_summary(build_summary)  # the README's results block (build only)
 else:
+    build_summary = None
     glue("fingerprint_text", Markdown(f"This build has no results to fingerprint yet "
                                       f"({absent or 'run chapter 5 first'})."), display=False)
 
@@ -207,7 +208,8 @@ pd.Series(RULES, name="rule and threshold").rename_axis("rule").to_frame().style
 # %%
 from camulenet.book.environment import notebook_timings
 
-notebook_timings()
+timings = notebook_timings()
+timings
 
 # %% [markdown]
 # (open-corpus-cost)=
@@ -225,15 +227,16 @@ notebook_timings()
 from camulenet.data.sources import SOURCES
 from camulenet.grid.plan import predicted_book
 
-chapter_seconds = notebook_timings()["seconds"].drop("total", errors="ignore").to_dict()
+chapter_seconds = timings["seconds"].drop("total", errors="ignore").to_dict()
 build_audio = float(manifest["duration"].sum()) if manifest is not None and "duration" in manifest else 0.0
 open_cost = (predicted_book(cfg, chapter_seconds, build_audio, [s for s in SOURCES.values() if s.access == "open"])
              if chapter_seconds and build_audio else pd.DataFrame())
 open_cost if len(open_cost) else Markdown("No chapter times of a build yet: `make book` writes them.")
 
 # %% tags=["remove-cell"]
-if run_dir is not None and (run_dir / "results.parquet").exists() and len(open_cost):  # the README shows it too
-    readme.write_summary({**build_summary, "open_corpus_cost": open_cost.reset_index().to_dict("records")})
+if build_summary is not None:  # the README's results block (build only), with the prediction when there is one
+    readme.write_summary({**build_summary, **({"open_corpus_cost": open_cost.reset_index().to_dict("records")}
+                                              if len(open_cost) else {})})
 
 # %% [markdown]
 # ## Training speed: one process, or one worker per core

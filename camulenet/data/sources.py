@@ -79,22 +79,29 @@ class Source:
         return self.clips * self.mean_seconds if self.clips and self.mean_seconds else None
 
     @property
+    def wav_bytes(self) -> float | None:
+        """Bytes of the corpus unpacked: its 16-bit mono WAVs, headers included."""
+        if not self.audio_seconds or not self.sample_rate:
+            return None
+        return self.audio_seconds * self.sample_rate * SAMPLE_BYTES + WAV_HEADER * self.clips
+
+    @property
     def archives(self) -> tuple[Remote, ...]:
         return tuple(f for f in self.files if f.path is None)
 
 
-#: bytes of a canonical WAV header, before the samples
-WAV_HEADER = 44
+#: bytes of a canonical WAV header, before the samples; every corpus here stores 16-bit samples
+WAV_HEADER, SAMPLE_BYTES = 44, 2
 
 
-def _crema_d_mean_seconds() -> float | None:
-    """CREMA-D's mean clip length from the sizes of its WAVs (16-bit mono at 16 kHz, as its
-    repository states), read from the list its Git LFS pointers gave."""
-    if not CREMA_D_FILES.is_file():
-        return None
-    with open(CREMA_D_FILES, newline="", encoding="utf-8") as f:
-        sizes = [int(r["size"]) for r in csv.DictReader(f) if r["path"].endswith(".wav")]
-    return sum(size - WAV_HEADER for size in sizes) / (2 * 16_000) / len(sizes) if sizes else None
+def _wav_sizes(files: tuple[Remote, ...], sample_rate: int) -> dict:
+    """``clips`` and ``mean_seconds`` of the mono WAVs among ``files``, from their byte sizes
+    (for CREMA-D, whose Git LFS pointers state each WAV's size); nothing when none is listed."""
+    sizes = [f.size for f in files if f.name.endswith(".wav")]
+    if not sizes:
+        return {}
+    return {"clips": len(sizes),
+            "mean_seconds": sum(size - WAV_HEADER for size in sizes) / (SAMPLE_BYTES * sample_rate) / len(sizes)}
 
 
 def _crema_d_files() -> tuple[Remote, ...]:
@@ -109,6 +116,8 @@ def _crema_d_files() -> tuple[Remote, ...]:
     return tuple(Remote(url=(raw if r["path"] in CREMA_D_PLAIN else media) + r["path"], name=r["path"].rsplit("/", 1)[-1],
                         checksum=f"sha256:{r['sha256']}", size=int(r["size"]), path=r["path"]) for r in rows)
 
+
+_CREMA_D_REMOTES = _crema_d_files()  # its WAVs and the two plain files
 
 _CC_BY_NC_SA = ("Creative Commons Attribution-NonCommercial-ShareAlike 4.0 International (CC BY-NC-SA 4.0), "
                 "https://creativecommons.org/licenses/by-nc-sa/4.0/")
@@ -137,8 +146,8 @@ SOURCES: dict[str, Source] = {s.corpus: s for s in (
         citation=("Cao H, Cooper DG, Keutmann MK, Gur RC, Nenkova A, Verma R (2014). CREMA-D: Crowd-sourced Emotional "
                   "Multimodal Actors Dataset. IEEE Transactions on Affective Computing 5(4): 377-390. "
                   "https://doi.org/10.1109/TAFFC.2014.2336244"),
-        files=_crema_d_files(), marker=("AudioWAV", "VideoDemographics.csv"),
-        clips=7442, mean_seconds=_crema_d_mean_seconds(), sample_rate=16_000,
+        files=_CREMA_D_REMOTES, marker=("AudioWAV", "VideoDemographics.csv"),
+        **_wav_sizes(_CREMA_D_REMOTES, 16_000), sample_rate=16_000,
         note=("Manual route: `git lfs clone https://github.com/CheyneyComputerScience/CREMA-D` and link the clone "
               "at data/corpora/crema-d (it holds AudioWAV/ and VideoDemographics.csv).")),
     Source(

@@ -135,11 +135,10 @@ def predicted_book(cfg, timings: dict[str, float], audio_seconds: float, corpora
     other = sum(v for k, v in timings.items() if k not in AUDIO_BOUND_CHAPTERS)
     rows = []
     for s in corpora:
-        if not s.audio_seconds or not s.sample_rate:
+        if not s.wav_bytes:
             continue
-        wav_gb = (s.audio_seconds * s.sample_rate * 2 + 44 * s.clips) / 1e9
         rows.append({"corpus": s.corpus, "clips": s.clips, "hours of audio": round(s.audio_seconds / 3600, 2),
-                     "download (GB)": round(s.download_bytes / 1e9, 2), "WAVs (GB)": round(wav_gb, 2),
+                     "download (GB)": round(s.download_bytes / 1e9, 2), "WAVs (GB)": round(s.wav_bytes / 1e9, 2),
                      "features (GB)": round(disk_gb(cfg, s.clips, s.mean_seconds), 2),
                      "CPU time (h)": round((other + bound * s.audio_seconds / audio_seconds) / 3600, 1)})
     return pd.DataFrame(rows).set_index("corpus") if rows else pd.DataFrame()
