@@ -151,3 +151,25 @@ def test_required_lengths_pad_trimmed_frames_through_serdata():
     assert float(batch["whisper"][:, 60:].abs().max()) == 0.0
     with torch.no_grad():
         assert model(batch)["emotion_logits"].shape == (3, 2)
+
+
+def test_compact_cnn_projects_valid_frames_only_and_is_the_padded_conv():
+    """The kernel-1 projection on valid frames computes what the conv over the zero-padded batch
+    did (its code version 1), and what padding holds or how far it goes changes nothing."""
+    torch.manual_seed(0)
+    model = EmbeddingCNN(16, 3).eval()
+    lengths = torch.tensor([9, 4, 1])
+    x = torch.randn(3, 9, 16)
+    mask = torch.arange(9)[None, :] < lengths[:, None]
+    with torch.no_grad():
+        out = model({"whisper": x, "whisper_lengths": lengths})
+        # version 1, written out: zero the padding, both convs on the whole padded batch
+        h = x.masked_fill(~mask[..., None], 0.0).transpose(1, 2)
+        h = model.convs[1](model.convs[0](h)) * mask[:, None, :]
+        h = model.convs[3](model.convs[2](h)) * mask[:, None, :]
+        emb = torch.relu(model.fc(h.sum(2) / lengths[:, None]))
+        longer = torch.cat([x, 50 * torch.randn(3, 5, 16)], 1)
+        padded = model({"whisper": longer, "whisper_lengths": lengths})
+    torch.testing.assert_close(out["embedding"], emb, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(padded["embedding"], out["embedding"], rtol=1e-5, atol=1e-6)
+    assert model.padding_invariant_keys() == ("whisper",) and EmbeddingCNN.code_version == 2

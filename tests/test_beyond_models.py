@@ -104,13 +104,20 @@ def test_fingerprints_differ_per_system_and_the_book_systems_keep_theirs(monkeyp
            for s in [*runner.SYSTEMS, *BEYOND]}
     assert len({json.dumps(fp, sort_keys=True) for fp in fps.values()}) == len(fps)
     # the keys folds were made under before these systems existed, plus the compact preset's one
-    # change since (its MFCC GRU reads each clip's own frames): old CAMuLeNet folds are not reused
+    # change since (its MFCC GRU reads each clip's own frames) and each model's code version
+    # (channels-last spectrogram convs; the baseline's projection on valid frames only): folds
+    # of the older code are not reused
     packed = {"mfcc_packed": True}
     for s in runner.SYSTEMS:
         assert fps[s] == {"system": s, "model": "compact", "baselines": "compact",
                           "feature": "whisper" if s == "Whisper-Base" else None,
-                          "emotions": ["neutral", "happy"], "extra": {},
+                          "emotions": ["neutral", "happy"], "extra": {}, "code_version": 2,
                           **({} if s == "Whisper-Base" else {"model_changes": packed})}
+    assert fps["Whisper attention pooling"]["code_version"] == 2
+    # the released baseline layouts are the code they were: their folds keep their keys
+    released = runner.fold_fingerprint("Whisper-Base", "paper", "released", None, ["neutral", "happy"])
+    assert "code_version" not in released
+    assert runner.fold_fingerprint("CAMuLeNet", "paper", "released", None, ["neutral"])["code_version"] == 2
     assert fps["CAMuLeNet (softmax co-attention)"]["beyond"]["model_config"]["normalisation"] == "softmax"
     assert fps["CAMuLeNet (concatenation)"]["beyond"]["model_config"]["coattention"] is False
     assert fps["CAMuLeNet + speaker normalisation"]["beyond"]["train"] == {"speaker_norm": True}

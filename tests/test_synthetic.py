@@ -69,7 +69,7 @@ def test_default_plan_balance():
     specs = plan("default", 0)
     m = pd.DataFrame(dict(lang=s.speaker.language, spk=s.speaker.speaker,
                           gender=s.speaker.gender, emo=s.emotion, voice=s.speaker.voice) for s in specs)
-    assert 1300 <= len(m) <= 1700 and m.lang.nunique() == 5
+    assert len(m) == 720 and m.lang.nunique() == 5 and m.spk.nunique() == 40
     for lang, g in m.groupby("lang"):
         spk = g.drop_duplicates("spk")
         assert len(spk) >= 8 and (spk.gender == "female").sum() == len(spk) // 2

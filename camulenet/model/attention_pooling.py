@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, replace
 import torch
 from torch import nn
 
-from camulenet.model.coattention import frame_mask
+from camulenet.model.valid_frames import gather_valid, scatter_valid, valid_index
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,9 @@ class WhisperAttentionPooling(nn.Module):
     ``attention`` (B, T) weights that sum to 1 over each clip's valid frames and are 0 on padding."""
 
     feature_keys = ("whisper",)
+    #: 2: the norm and scorer run on valid frames only (1: on the padded batch); it enters
+    #: the folds' keys (``camulenet.training.runner.fold_fingerprint``)
+    code_version = 2
 
     def __init__(self, config: AttentionPoolingConfig) -> None:
         super().__init__()
@@ -74,9 +77,14 @@ class WhisperAttentionPooling(nn.Module):
 
     def weights(self, frames: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """(B, T) softmax weights over each clip's valid frames; exactly 0 on padded frames."""
-        mask = frame_mask(lengths, frames.shape[1])
-        scores = self.scorer(frames).squeeze(-1).float()
-        return torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=1)
+        b, t, _ = frames.shape
+        index = valid_index(lengths, t)
+        return self._softmax(self.scorer(gather_valid(frames, index)), index, b, t)
+
+    @staticmethod
+    def _softmax(valid_scores: torch.Tensor, index: torch.Tensor, b: int, t: int) -> torch.Tensor:
+        scores = scatter_valid(valid_scores.squeeze(-1).float(), index, b, t, fill=float("-inf"))
+        return torch.softmax(scores, dim=1)
 
     def forward(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor | None]:
         x = batch["whisper"]
@@ -86,9 +94,12 @@ class WhisperAttentionPooling(nn.Module):
             lengths = torch.full((b,), t, dtype=torch.long, device=x.device)
         if int(lengths.min()) < 1:
             raise ValueError("every clip needs at least one Whisper frame for attention pooling")
-        mask = frame_mask(lengths, t)
-        frames = self.norm(x).masked_fill(~mask[..., None], 0.0)  # padding finite whatever it held
-        w = self.weights(frames, lengths)
+        # the norm and the scorer see the valid frames only (code_version 2): the same values
+        # as on the padded batch, without the products over padding that the softmax discards
+        index = valid_index(lengths, t)
+        valid = self.norm(gather_valid(x, index))
+        w = self._softmax(self.scorer(valid), index, b, t)
+        frames = scatter_valid(valid, index, b, t)
         context = torch.bmm(w.unsqueeze(1).to(frames.dtype), frames).squeeze(1)
         emb = torch.relu(self.fc(self.dropout(context)))
         return {"emotion_logits": self.emotion_head(emb), "gender_logits": None, "embedding": emb, "attention": w}

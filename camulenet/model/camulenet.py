@@ -109,6 +109,10 @@ class CAMuLeNet(nn.Module):
 
     #: feature keys this model reads from the data pipeline
     feature_keys = ("mel", "mfcc", "whisper")
+    #: 2: the spectrogram branch's conv weights are channels-last (1: NCHW); the same
+    #: function, other float sums on a CPU. It enters the folds' keys
+    #: (``camulenet.training.runner.fold_fingerprint``), so folds of version 1 are not reused.
+    code_version = 2
 
     def __init__(self, config: CAMuLeNetConfig) -> None:
         super().__init__()

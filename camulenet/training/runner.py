@@ -43,7 +43,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from camulenet.model import AttentionPoolingConfig, CAMuLeNet, CAMuLeNetConfig, WhisperAttentionPooling
-from camulenet.model.baselines import baseline_model
+from camulenet.model.baselines import EmbeddingCNN, baseline_model
 from camulenet.storage import atomic
 from camulenet.storage.cache_keys import check_same
 from camulenet.storage.ragged import Ragged
@@ -193,6 +193,22 @@ def _fold_list(folds) -> list:
     return list(folds)
 
 
+def model_code_version(system: str, baselines: str, baseline_features: Mapping[str, str] | None = None) -> int:
+    """The ``code_version`` of the model class ``system`` builds (1 when the class has none).
+
+    A version above 1 enters the fold's fingerprint: code that computes the same function
+    with other float sums (valid frames only, another memory layout) gives other bits, so a
+    fold trained by the older code is retrained rather than mixed with new ones.
+    """
+    if system in {**BASELINES, **(baseline_features or {})}:
+        cls = EmbeddingCNN if baselines == "compact" else None  # the released layouts are unchanged
+    elif BEYOND_SYSTEMS.get(system, {}).get("model") == "attention_pooling":
+        cls = WhisperAttentionPooling
+    else:
+        cls = CAMuLeNet
+    return int(getattr(cls, "code_version", 1))
+
+
 def fold_fingerprint(system: str, model_config, baselines: str, baseline_features: Mapping[str, str] | None,
                      emotions, extra: Mapping | None = None) -> dict:
     """What, beside the fold's clips and schedule (which train_one_fold adds), makes one system x
@@ -216,6 +232,9 @@ def fold_fingerprint(system: str, model_config, baselines: str, baseline_feature
         changes = preset_changes(model_config)
         if changes:
             out["model_changes"] = changes
+    version = model_code_version(system, baselines, baseline_features)
+    if version > 1:
+        out["code_version"] = version
     if spec is not None:
         if is_camulenet:
             cfg = replace(_base_config(model_config), **spec["camulenet"]).to_dict()
