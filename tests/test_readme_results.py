@@ -88,6 +88,13 @@ def test_the_block_is_written_from_the_build_between_the_markers(tmp_path):
     assert "PREDICTED time and disk" in block and "| corpus | clips | hours of audio | CPU time (h) |" in block
     assert "| ravdess | 1,440 | 1.48 | 0.4 |" in block
     assert "| 08_statistics | Whisper-Base against CAMuLeNet" in block and "07_tsne" not in block  # Holm's only
+    assert "executed in" not in block  # no _timings.json: no sentence on the chapters' times
+    (book / readme.TIMINGS).write_text(json.dumps({"01_paper": 4.5, "05_training": 381.0}))
+    assert readme.chapter_times(book) == ("The chapters of this build executed in 6 min 26 s on its machine "
+                                          "(01_paper 4 s, 05_training 6 min 21 s); setting up the venv and "
+                                          "building the HTML come on top.")
+    block = readme.block(book)
+    assert readme.chapter_times(book) in block
     text = REPO_ROOT.joinpath("README.md").read_text()
     new = readme.replace_block(text, block)
     assert readme.current_block(new) == block and readme.replace_block(new, block) == new  # idempotent

@@ -24,6 +24,8 @@ from camulenet.storage import atomic
 BEGIN = "<!-- results: begin. Written by scripts/readme_results.py from the last full build; do not edit by hand. -->"
 END = "<!-- results: end -->"
 SUMMARY = "_results.json"
+#: The time each chapter took to execute, written by scripts/build_book.py beside the chapters.
+TIMINGS = "_timings.json"
 #: The book's pages the block points to, for everything it leaves out.
 PAGES = {"results": "notebooks/06_results.py", "statistics": "notebooks/08_statistics.py",
          "beyond": "notebooks/09_beyond.py", "appendix": "notebooks/10_appendix.py"}
@@ -69,6 +71,9 @@ def block(book_dir: Path | str) -> str:
              "| system | folds | mean WA | sd over folds |", "|---|---|---|---|"]
     lines += [f"| {r['system']} | {r['folds']} | {r['wa_mean']:.3f} | "
               f"{'' if r['wa_sd'] is None else format(r['wa_sd'], '.3f')} |" for r in s["systems"]]
+    times = chapter_times(book_dir)
+    if times:
+        lines += ["", times]
     cost = s.get("open_corpus_cost") or []
     if cost:
         cols = [c for c in cost[0] if c != "corpus"]
@@ -86,6 +91,23 @@ def block(book_dir: Path | str) -> str:
                   "| chapter | claim | verdict | evidence |", "|---|---|---|---|"]
         lines += [f"| {r.chapter} | {r.claim} | {r.verdict} | {r.evidence} |" for r in headline.itertuples()]
     return "\n".join(lines)
+
+
+def _duration(seconds: float) -> str:
+    m, sec = divmod(int(round(seconds)), 60)
+    return f"{m} min {sec} s" if m else f"{sec} s"
+
+
+def chapter_times(book_dir: Path | str) -> str | None:
+    """One sentence: how long each chapter of the build took to execute (``_timings.json``,
+    written by ``scripts/build_book.py``), and all of them together; None without the file."""
+    path = Path(book_dir) / TIMINGS
+    if not path.exists():
+        return None
+    times = json.loads(path.read_text())
+    parts = ", ".join(f"{name} {_duration(t)}" for name, t in times.items())
+    return (f"The chapters of this build executed in {_duration(sum(times.values()))} on its machine "
+            f"({parts}); setting up the venv and building the HTML come on top.")
 
 
 def replace_block(text: str, new_block: str) -> str:
