@@ -255,9 +255,10 @@ glue("whisper_size_ratio", f"{full_bytes / per_clip:.0f}", display=False)
 
 # %% [markdown]
 # {glue:text}`whisper_mode_used` float16 Whisper frames (this build's mode) take
-# {glue:text}`whisper_bytes_per_clip` per clip on disk, {glue:text}`whisper_size_ratio`
-# times less than the {glue:text}`whisper_full_bytes` of a float32 1500 x d matrix kept by
-# the released code in one pickle.
+# {glue:text}`whisper_bytes_per_clip` per clip on disk on average over the whole corpus,
+# {glue:text}`whisper_size_ratio` times less than the {glue:text}`whisper_full_bytes` of a
+# float32 1500 x d matrix kept by the released code in one pickle (the benchmark below
+# measures the same ratio on its own sample of clips, so its figure differs a little).
 #
 # ## Cost per clip
 #

@@ -5,12 +5,13 @@ the page has laid out:
 
 - ``page``: how far the page itself scrolls sideways (``scrollWidth`` beyond the window);
 - ``scrolled``: the boxes (tables, code cells, outputs) whose content is wider than the box,
-  so the reader scrolls them sideways;
+  so the reader scrolls them sideways, and whether each shows the cue that says so (the
+  shade and line of ``_static/scroll-cue.js``);
 - ``sticking_out``: visible elements whose right edge passes the window's.
 
 At a desktop width (>= 1000 px) any of them fails the page: nothing should need a sideways
 scroll. At a phone width the page must not scroll and nothing may stick out, but a wide table
-or cell may scroll inside its box (the book marks those with a visible cue). Usage:
+or cell may scroll inside its box when it shows the cue. Usage:
 
     python scripts/check_fit.py [--html _build/html] [--width 1400,390] [pages ...]
 
@@ -50,7 +51,8 @@ window.addEventListener("load", () => setTimeout(() => {
     const st = getComputedStyle(el);
     if (st.display === "none" || st.visibility === "hidden" || el.closest("details:not([open])")) continue;
     if (["auto", "scroll"].includes(st.overflowX) && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0)
-      out.scrolled.push({box: name(el), content: el.scrollWidth, width: el.clientWidth, text: text(el)});
+      out.scrolled.push({box: name(el), content: el.scrollWidth, width: el.clientWidth, text: text(el),
+                         cue: !!el.closest(".x-scroll-frame.x-scrolls")});
     const r = el.getBoundingClientRect();
     if (r.width > 0 && r.right > W + 1 && !el.closest("[data-fit-scrolls]") && !hasScroller(el))
       out.sticking_out.push({box: name(el), right: Math.round(r.right), text: text(el)});
@@ -100,6 +102,9 @@ def verdict(report: dict, width: int) -> list[str]:
     if width >= DESKTOP:
         bad += [f"scrolls inside its box ({s['content']} px in {s['width']} px): {s['box']} {s['text']!r}"
                 for s in report["scrolled"]]
+    else:
+        bad += [f"scrolls without the cue ({s['content']} px in {s['width']} px): {s['box']} {s['text']!r}"
+                for s in report["scrolled"] if not s["cue"]]
     return bad
 
 
@@ -118,7 +123,7 @@ def main() -> None:
             bad = verdict(report, width)
             scrolls = len(report["scrolled"])
             print(f"{page.stem} @ {width} px: " + ("FAILS" if bad else "fits")
-                  + (f" ({scrolls} box(es) scroll inside, with their cue)" if scrolls and width < DESKTOP else ""))
+                  + (f" ({scrolls} box(es) scroll inside)" if scrolls and width < DESKTOP else ""))
             for line in bad:
                 print("   ", line)
             failed += bool(bad)

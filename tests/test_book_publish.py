@@ -76,10 +76,15 @@ def _tiny_book(root):
     (root / "book").mkdir(parents=True)
     (root / "notebooks").mkdir()
     (root / "_config.yml").write_text('title: "Tiny"\nexecute:\n  execute_notebooks: "off"\n'
-                                      'exclude_patterns: ["notebooks/*", "_build/*"]\n'
-                                      'only_build_toc_files: true\n')
+                                      'exclude_patterns: ["notebooks/*", "_build/*", "book/_ext/*"]\n'
+                                      'only_build_toc_files: true\n'
+                                      'parse:\n  myst_enable_extensions: [dollarmath]\n'
+                                      'sphinx:\n  config:\n    mathjax_path: mathjax/tex-mml-chtml.js\n'
+                                      '  local_extensions:\n    offline_mathjax: book/_ext\n')
     (root / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n  - file: book/01_tiny\n")
-    (root / "book" / "intro.md").write_text("# Tiny book\n\nA page of prose.\n")
+    (root / "book" / "intro.md").write_text("# Tiny book\n\nA page of prose, with $\\sqrt{1/k}$ in it.\n")
+    (root / "book" / "_ext").mkdir()
+    shutil.copy(REPO_ROOT / "book" / "_ext" / "offline_mathjax.py", root / "book" / "_ext")
     shutil.copytree(REPO_ROOT / "_static", root / "_static")
     fig, ax = plt.subplots(figsize=(4, 3))
     ax.plot([0, 1, 2], [1, 0, 2])
@@ -115,6 +120,9 @@ def test_pdf_of_a_tiny_book(tmp_path):
     assert build_pdf.page_count(pdf) >= 2  # one page of prose, one chapter
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "A page of prose" in text and "With a figure" in text
+    # the formula was typeset by the book's own MathJax (offline), not left as TeX
+    assert "sqrt" not in text and (root / "_build" / "html" / "_static" / "mathjax" / "tex-mml-chtml.js").is_file()
+    assert "cdn.jsdelivr" not in (root / "_build" / "html" / "book" / "intro.html").read_text()
     assert "Search" not in text  # the print stylesheet hid the web page's furniture
     images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert len(images.strip().splitlines()) > 2  # header lines, then the figure

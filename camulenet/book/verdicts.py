@@ -510,7 +510,7 @@ def extraction_text(bench: pd.DataFrame, speed_goal: float = 5, size_goal: float
     goals = (f"at least {speed_goal:g} times the loop's speed ({speed:.1f}: {'met' if met['speed'] else 'not met'}) "
              f"and at least {size_goal:g} times fewer bytes per clip than float32 full frames "
              f"({size:.1f}: {'met' if met['size'] else 'not met'})")
-    return text + f" The goals this edition set itself for trimmed extraction: {goals}."
+    return text + f" The goals this edition set itself for trimmed extraction, on these clips: {goals}."
 
 
 def share_text(parts: pd.Series, what: str = "parameters") -> str:
