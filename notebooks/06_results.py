@@ -260,7 +260,7 @@ glue("fig_gaps", fig, display=False)
 # ```
 
 # %% tags=["remove-input"]
-Markdown(f"**Which gaps hold.** {gap_verdict(gaps_wa, cfg.corpus)} For WF1: {gap_verdict(gaps_wf1, cfg.corpus)}")
+Markdown(f"**Which gaps hold.** {gap_verdict(gaps_wa, cfg.corpus)}\n\n{gap_verdict(gaps_wf1, cfg.corpus)}")
 
 # %% [markdown]
 # On corpus {glue:text}`corpus_name`, CAMuLeNet reaches WA {glue:text}`ours_camulenet_wa` against

@@ -167,9 +167,13 @@ glue("nonsig_systems", ", ".join(f"{s} (p = {p:.2g})" for s, p in tests.wilcoxon
 sentences = {name: significance_text(t, name) for name, t in by_corpus.items()}
 for name, text in sentences.items():
     glue(f"significance_{name}", text, display=False)
-glue("significance_by_corpus", " ".join(sentences.values()), display=False)
 # Markdown, so that each command stays code (a plain `--corpus` would be typeset with an en dash)
-glue("corpora_untested", Markdown("; ".join(f"{name}: {why}" for name, why in skipped) or "none"), display=False)
+untested = "; ".join(f"{name}: {why}" for name, why in skipped) or "none"
+glue("by_corpus_text", Markdown(
+    f"Corpus by corpus: {' '.join(sentences.values())}\n\nNot tested for want of finished results: {untested}."
+    if len(sentences) > 1 or skipped else
+    "This build tests one corpus; with several (the `corpora` parameter) each gets its sentence here."),
+    display=False)
 
 # %% [markdown]
 # On corpus {glue:text}`corpus_name`, averaged over folds, CAMuLeNet's accuracy minus the
@@ -179,9 +183,7 @@ glue("corpora_untested", Markdown("; ".join(f"{name}: {why}" for name, why in sk
 # those gaps are within what the spread across folds of unseen speakers allows, whichever way
 # their means point.
 #
-# Corpus by corpus: {glue:text}`significance_by_corpus`
-#
-# Not tested for want of finished results: {glue:md}`corpora_untested`.
+# {glue:md}`by_corpus_text`
 #
 # ### Corrected for shared training speakers
 #

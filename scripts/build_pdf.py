@@ -123,7 +123,9 @@ def build_pdf(src: Path = REPO, out: Path | None = None) -> Path:
         parts = []
         for i, page in enumerate(pages):
             path = html / f"{page}.html"
-            formulas += len(re.findall(r'class="math[ "]', path.read_text(errors="replace")))
+            text = path.read_text(errors="replace")
+            if re.search(r'src="https?://[^"]*mathjax', text):  # the book's own copy is local (book/_ext)
+                formulas += len(re.findall(r'class="math[ "]', text))
             parts.append(render_pages.print_pdf(path.as_uri(), Path(tmp) / f"{i:03d}.pdf"))
             print(f"   printed {page}", flush=True)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -134,8 +136,8 @@ def build_pdf(src: Path = REPO, out: Path | None = None) -> Path:
     print(f"PDF: {out} ({page_count(out)} pages from {len(pages)} pages of HTML, "
           f"{time.perf_counter() - t0:.0f} s)")
     if formulas:
-        print(f"Note: {formulas} formulas are typeset by MathJax, which the HTML loads from a CDN; "
-              "offline they print as their TeX source.")
+        print(f"Note: {formulas} formulas are typeset by MathJax, which this HTML loads from a CDN; "
+              "offline they print as their TeX source (the book's _config.yml serves its own copy).")
     return out
 
 

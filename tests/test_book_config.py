@@ -133,8 +133,14 @@ def _launch_extension():
 
 def test_extension_is_registered():
     config = _config()
-    assert config["sphinx"]["local_extensions"] == {"launch_notebooks": "book/_ext"}
+    assert config["sphinx"]["local_extensions"] == {"launch_notebooks": "book/_ext", "offline_mathjax": "book/_ext"}
     assert "sphinx_exercise" in config["sphinx"]["extra_extensions"]
+    # the formulas load the book's own MathJax, which the extension copies beside the pages
+    spec = importlib.util.spec_from_file_location("offline_mathjax", REPO / "book" / "_ext" / "offline_mathjax.py")
+    ext = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ext)
+    assert config["sphinx"]["config"]["mathjax_path"] == ext.ENTRY
+    assert (ext.mathjax_source() / "tex-mml-chtml.js").is_file()
 
 
 def test_launch_links_open_the_repository_notebooks():

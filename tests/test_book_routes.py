@@ -276,7 +276,7 @@ def test_one_book_gathers_several_corpora(routes, monkeypatch):
     assert stats["corpora_tested"] == "emodb, ravdess"
     for corpus in ("emodb", "ravdess"):
         assert stats[f"significance_{corpus}"].startswith(f"On {corpus} (2 folds), CAMuLeNet differs")
-        assert stats[f"significance_{corpus}"] in stats["significance_by_corpus"]
+        assert stats[f"significance_{corpus}"] in stats["by_corpus_text"]
     tables = [o["data"]["text/html"] for c in nbformat.read(out / "08_statistics.ipynb", as_version=4).cells
               for o in c.get("outputs", []) if "Wilcoxon p" in o.get("data", {}).get("text/html", "")]
     assert len(tables) == 2 and "emodb" in tables[0] and "ravdess" in tables[1]  # one captioned table each

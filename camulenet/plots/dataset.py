@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap, to_rgb
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from camulenet.data.schema import GENDERS, UNKNOWN_GENDER, emotion_order
 from camulenet.plots.style import GENDER_COLOURS as GENDER_COLORS
@@ -46,6 +47,7 @@ def _emotion_by_gender(df, emotions, genders, ax) -> None:
         ax.bar(x + (k - (len(genders) - 1) / 2) * width, counts[g], width=width, color=GENDER_COLORS[g], label=g)
     ax.set_xticks(x, emotions, rotation=35, ha="right")
     ax.set(title="Clips per emotion and gender", xlabel="", ylabel="clips")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _language_balance(df, emotions, ax) -> None:
@@ -83,6 +85,7 @@ def _clips_per_speaker(df, ax) -> None:
         ax.set_xticks([])
     ax.set(title=f"Clips per speaker ({len(per_spk)} speakers)", ylabel="clips",
            xlabel="speaker (sorted by gender; colour: gender)")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # clips are whole numbers
 
 
 def plot_folds(folds, manifest: pd.DataFrame) -> plt.Figure:
