@@ -21,6 +21,7 @@ from pathlib import Path
 import jupytext
 import pytest
 import yaml
+from repo_modules import load
 
 REPO = Path(__file__).resolve().parent.parent
 # the chapters' sources (Jupytext); tests/test_notebooks_paired.py checks that each .ipynb matches
@@ -125,10 +126,7 @@ def test_install_cell_without_a_repository_says_how_to_name_one(tmp_path):
 
 # ------------------------------------------------------------------ launch buttons
 def _launch_extension():
-    spec = importlib.util.spec_from_file_location("launch_notebooks", REPO / "book" / "_ext" / "launch_notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load("book/_ext/launch_notebooks.py")
 
 
 def test_extension_is_registered():
@@ -136,9 +134,7 @@ def test_extension_is_registered():
     assert config["sphinx"]["local_extensions"] == {"launch_notebooks": "book/_ext", "offline_mathjax": "book/_ext"}
     assert "sphinx_exercise" in config["sphinx"]["extra_extensions"]
     # the formulas load the book's own MathJax, which the extension copies beside the pages
-    spec = importlib.util.spec_from_file_location("offline_mathjax", REPO / "book" / "_ext" / "offline_mathjax.py")
-    ext = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(ext)
+    ext = load("book/_ext/offline_mathjax.py")
     assert config["sphinx"]["config"]["mathjax_path"] == ext.ENTRY
     assert (ext.mathjax_source() / "tex-mml-chtml.js").is_file()
 

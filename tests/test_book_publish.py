@@ -4,7 +4,6 @@ make pdf (scripts/build_pdf.py) on a tiny Jupyter Book the test writes."""
 from __future__ import annotations
 
 import base64
-import importlib.util
 import io
 import shutil
 import subprocess
@@ -12,15 +11,13 @@ import sys
 
 import nbformat
 import pytest
+from repo_modules import load
 
 from camulenet.storage.paths import REPO_ROOT
 
 
 def _script(name):
-    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "scripts" / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load(f"scripts/{name}.py")
 
 
 def _git(*args, cwd):

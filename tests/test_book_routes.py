@@ -5,7 +5,6 @@ Whisper-base weights. The notebooks run through scripts/build_book.py's own ``ex
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -14,6 +13,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from repo_modules import load
 
 from camulenet import config, pipeline
 from camulenet.book import claims, readme
@@ -41,10 +41,7 @@ DAMAGED_CLIP_CORPUS = "ravdess"
 
 
 def _build_book_module():
-    spec = importlib.util.spec_from_file_location("build_book", REPO_ROOT / "scripts" / "build_book.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load("scripts/build_book.py")
 
 
 def _glued(nb_path: Path) -> dict[str, str]:

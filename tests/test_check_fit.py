@@ -3,22 +3,17 @@ box that scrolls with its cue passes at a phone width, and one without the cue f
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 
 import pytest
-
-from camulenet.storage.paths import REPO_ROOT
+from repo_modules import load
 
 pytestmark = pytest.mark.skipif(not (shutil.which("chromium") or shutil.which("chromium-browser")),
                                 reason="chromium is not installed (apt-get install chromium): check_fit.py measures with it")
 
 
 def _check_fit():
-    spec = importlib.util.spec_from_file_location("check_fit", REPO_ROOT / "scripts" / "check_fit.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load("scripts/check_fit.py")
 
 
 def _page(tmp_path, body: str):

@@ -3,7 +3,6 @@ and accepted wherever a corpus name is (settings, the grid's command line, build
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
@@ -15,6 +14,7 @@ import pandas as pd
 import pytest
 import soundfile as sf
 import torch
+from repo_modules import load
 
 from camulenet import config
 from camulenet.book.corpus_text import describe_corpus
@@ -208,9 +208,7 @@ def test_the_grid_command_line_takes_csv_corpora(tmp_path, monkeypatch):
 
 
 def test_build_book_passes_a_csv_corpus_as_a_path_from_the_notebooks(tmp_path, monkeypatch):
-    spec = importlib.util.spec_from_file_location("build_book", REPO_ROOT / "scripts" / "build_book.py")
-    build = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build)
+    build = load("scripts/build_book.py")
     calls, fetched = [], []
     monkeypatch.setattr(build, "execute", lambda names, smoke, params: calls.append(params))
     monkeypatch.setattr(build, "build_html", lambda: None)

@@ -4,16 +4,15 @@ still names a path of this machine fails the build, naming the notebook and the 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import tempfile
 
 import nbformat
 import papermill as pm
 import pytest
+from repo_modules import load
 
 from camulenet.book import notebook_outputs
-from camulenet.storage.paths import REPO_ROOT
 
 CELLS = [
     ("code", "leak = False", ["parameters"]),
@@ -29,10 +28,7 @@ CELLS = [
 
 
 def _build_book():
-    spec = importlib.util.spec_from_file_location("build_book", REPO_ROOT / "scripts" / "build_book.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load("scripts/build_book.py")
 
 
 def _executed(tmp_path, leak: bool):

@@ -4,13 +4,13 @@ CORPUS=ravdess`` and deploys the same folder ``make publish`` pushes, with the o
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 import sysconfig
 from pathlib import Path
 
 import yaml
+from repo_modules import load
 
 from camulenet.storage.paths import REPO_ROOT
 
@@ -73,9 +73,7 @@ def test_the_pages_workflow_builds_the_book_on_ravdess_and_deploys_it():
 def test_make_publish_pushes_the_folder_the_workflow_deploys(monkeypatch):
     """Two routes to the same pages: the workflow's artifact and ``make publish``'s gh-pages
     branch both take the HTML that ``make book`` writes."""
-    spec = importlib.util.spec_from_file_location("publish", REPO_ROOT / "scripts" / "publish.py")
-    publish = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(publish)
+    publish = load("scripts/publish.py")
     seen = {}
     monkeypatch.setattr(publish, "publish", lambda html, remote, branch: seen.update(html=Path(html)))
     monkeypatch.setattr(sys, "argv", ["publish.py"])
