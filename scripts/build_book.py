@@ -79,7 +79,7 @@ def execute(names: list[str] | None, smoke: bool, params: dict | None = None, ou
 
 
 def _execute_into(names, smoke, params, out_dir: Path) -> None:
-    timings_path = out_dir / "_timings.json"
+    timings_path = out_dir / readme.TIMINGS
     timings = json.loads(timings_path.read_text()) if timings_path.exists() else {}
     leaks = []
     for src in notebook_order():

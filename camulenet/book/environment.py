@@ -13,6 +13,7 @@ import pandas as pd
 import psutil
 import torch
 
+from camulenet.book.readme import TIMINGS
 from camulenet.config import is_checkpoint_path
 from camulenet.storage.paths import REPO_ROOT
 
@@ -95,7 +96,7 @@ def notebook_timings(path: Path | str | None = None, chapters: Path | str | None
     """Seconds per notebook, as written by scripts/build_book.py into book/_timings.json;
     only chapters that still exist in ``notebooks/`` (a renamed chapter's old entry stays in
     the file), the appendix itself excluded."""
-    path = Path(path) if path is not None else REPO_ROOT / "book" / "_timings.json"
+    path = Path(path) if path is not None else REPO_ROOT / "book" / TIMINGS
     chapters = Path(chapters) if chapters is not None else REPO_ROOT / "notebooks"
     if not path.exists():
         return pd.DataFrame({"seconds": []})
