@@ -75,15 +75,10 @@ class WhisperAttentionPooling(nn.Module):
     def padding_invariant_keys(self) -> tuple[str, ...]:
         return ("whisper",)
 
-    def weights(self, frames: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """(B, T) softmax weights over each clip's valid frames; exactly 0 on padded frames."""
-        b, t, _ = frames.shape
-        index = valid_index(lengths, t)
-        return self._softmax(self.scorer(gather_valid(frames, index)), index, b, t)
-
-    @staticmethod
-    def _softmax(valid_scores: torch.Tensor, index: torch.Tensor, b: int, t: int) -> torch.Tensor:
-        scores = scatter_valid(valid_scores.squeeze(-1).float(), index, b, t, fill=float("-inf"))
+    def weights(self, valid: torch.Tensor, index: torch.Tensor, b: int, t: int) -> torch.Tensor:
+        """(B, T) softmax weights from the normalised valid frames (``valid``, in the order of
+        ``index``): over each clip's own frames, exactly 0 on padded frames."""
+        scores = scatter_valid(self.scorer(valid).squeeze(-1).float(), index, b, t, fill=float("-inf"))
         return torch.softmax(scores, dim=1)
 
     def forward(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor | None]:
@@ -98,7 +93,7 @@ class WhisperAttentionPooling(nn.Module):
         # as on the padded batch, without the products over padding that the softmax discards
         index = valid_index(lengths, t)
         valid = self.norm(gather_valid(x, index))
-        w = self._softmax(self.scorer(valid), index, b, t)
+        w = self.weights(valid, index, b, t)
         frames = scatter_valid(valid, index, b, t)
         context = torch.bmm(w.unsqueeze(1).to(frames.dtype), frames).squeeze(1)
         emb = torch.relu(self.fc(self.dropout(context)))
