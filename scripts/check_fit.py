@@ -25,7 +25,6 @@ import argparse
 import html as html_lib
 import json
 import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -33,7 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 
-from render_pages import CHROMIUM_FLAGS, find_chromium  # noqa: E402
+from render_pages import chromium  # noqa: E402
 
 #: Widths from this one up are desktop widths, where no box may scroll sideways.
 DESKTOP = 1000
@@ -81,10 +80,7 @@ def measure(page: Path, width: int, height: int = 900) -> dict:
         f.write(probed)
         copy = Path(f.name)
     try:
-        with tempfile.TemporaryDirectory() as profile:
-            dom = subprocess.run([find_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-                                  f"--window-size={width},{height}", "--virtual-time-budget=8000", "--dump-dom",
-                                  copy.as_uri()], check=True, capture_output=True, text=True, timeout=180).stdout
+        dom = chromium([f"--window-size={width},{height}", "--virtual-time-budget=8000", "--dump-dom"], copy.as_uri())
     finally:
         copy.unlink()
     found = re.search(rf'<pre id="{REPORT_ID}"[^>]*>(.*?)</pre>', dom, re.DOTALL)

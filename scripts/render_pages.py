@@ -32,11 +32,13 @@ def find_chromium() -> str:
     return chromium
 
 
-def chromium(args: list[str], url: str, timeout: int = 180) -> None:
-    """Run headless Chromium once on ``url`` with its own throw-away profile."""
+def chromium(args: list[str], url: str, timeout: int = 180) -> str:
+    """Run headless Chromium once on ``url`` with its own throw-away profile; its standard
+    output (the page's DOM under ``--dump-dom``)."""
     with tempfile.TemporaryDirectory() as profile:
-        subprocess.run([find_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, url],
-                       check=True, capture_output=True, timeout=timeout)
+        return subprocess.run([find_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, url],
+                              check=True, capture_output=True, text=True, errors="replace",
+                              timeout=timeout).stdout
 
 
 def print_pdf(url: str, pdf: Path, timeout: int = 300) -> Path:
